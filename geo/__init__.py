@@ -1,0 +1,1 @@
+"""The spatial data layer of the Kiên Giang SCP map: models, queries, importers and exporters. No Flask here."""

@@ -1,0 +1,101 @@
+"""Database set-up commands used by scripts/setup: migrate, load reference data, boundaries and seed sites."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, make_url, text
+
+from geo import boundaries, reference, sites
+from geo.db import make_engine, transaction
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "geo" / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration for the database at url, with no alembic.ini needed."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str) -> None:
+    """Apply every Alembic migration not yet applied."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def load_initial_data(engine: Engine, *, say=print) -> None:
+    """Load reference lists always, and boundaries and seed sites only where the database has none."""
+    with transaction(engine) as session:
+        reference.load_reference(session)
+    with transaction(engine) as session:
+        if boundaries.count_units(session, "district") == 0:
+            say("    loading the shipped boundaries")
+            for layer in boundaries.SHIPPED_LAYERS:
+                boundaries.load_shipped_layer(session, layer)
+        counts = {level: boundaries.count_units(session, level) for level in ("province", "district", "commune")}
+        say(f"    administrative units: {counts}")
+    with transaction(engine) as session:
+        if sites.count_sites(session) == 0:
+            loaded = sites.load_seed_sites(session, sites.SEED_FILE)
+            say(f"    loaded {loaded} seed sites (sample data)")
+        else:
+            say(f"    sites in the database: {sites.count_sites(session)}")
+
+
+def ensure_postgis(engine: Engine) -> None:
+    """Create the postgis extension where it is missing (needs a role allowed to)."""
+    with engine.begin() as connection:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+
+
+def create_database(url: str) -> None:
+    """Create the database at url (from the server's maintenance database) if it does not exist."""
+    target = make_url(url)
+    maintenance = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with maintenance.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": target.database}).scalar()
+        if not exists:
+            print(f"    creating database {target.database}")
+            connection.execute(text(f'CREATE DATABASE "{target.database}" ENCODING \'UTF8\' TEMPLATE template0'))
+    maintenance.dispose()
+    ensure_postgis(make_engine(url))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line of the set-up steps."""
+    parser = argparse.ArgumentParser(prog="python -m geo.admin")
+    parser.add_argument("action", choices=["setup", "migrate", "create-database", "test-url"])
+    parser.add_argument("--url-env", default="DATABASE_URL", help="environment variable holding the URL")
+    args = parser.parse_args(argv)
+    if args.action == "test-url":
+        base = make_url(os.environ["DATABASE_URL"])
+        print(base.set(database=f"{base.database}_test").render_as_string(hide_password=False))
+        return 0
+    url = os.environ.get(args.url_env)
+    if not url:
+        print(f"{args.url_env} is not set", file=sys.stderr)
+        return 2
+    if args.action == "create-database":
+        create_database(url)
+        print("    migrating the test database")
+        migrate(url)
+        return 0
+    engine = make_engine(url)
+    ensure_postgis(engine)
+    print("    applying migrations")
+    migrate(url)
+    if args.action == "setup":
+        load_initial_data(engine)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

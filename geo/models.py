@@ -1,0 +1,233 @@
+"""Tables of the SCP map (SQLAlchemy 2 with GeoAlchemy2); SRID 4326 on every geometry."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from geo.catalogue import LOCATION_PRECISIONS, MODERATION_STATES, ROLES, STATUSES
+
+SRID = 4326
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AdminUnit(Base):
+    """A province, district (2009–June 2025) or commune (from July 2025) with its validity dates."""
+
+    __tablename__ = "admin_unit"
+    __table_args__ = (
+        UniqueConstraint("code", "level", "valid_from"),
+        CheckConstraint("level IN ('province', 'district', 'commune')", name="admin_unit_level"),
+        Index("admin_unit_geom_gist", "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(Text)
+    short_name: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[Optional[str]] = mapped_column(String(10))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[Optional[dt.date]] = mapped_column(Date)
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False))
+    source: Mapped[str] = mapped_column(Text)
+    accuracy: Mapped[str] = mapped_column(Text)
+    is_approximate: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+
+
+class PlanTask(Base):
+    """A task of the plan's appendix with its lead agency."""
+
+    __tablename__ = "plan_task"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    period: Mapped[str] = mapped_column(Text)
+    lead_agency: Mapped[str] = mapped_column(Text)
+
+
+class Category(Base):
+    """A kind of site on the map, with its colour, icon and the plan tasks it serves."""
+
+    __tablename__ = "category"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    colour: Mapped[str] = mapped_column(String(7))
+    icon: Mapped[str] = mapped_column(String(40))
+    plan_tasks: Mapped[list[str]] = mapped_column(ARRAY(String(8)))
+    measures: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    sort_order: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class User(Base):
+    """A person who signs in: admin, planner, or district staff tied to one administrative unit."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="app_user_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_code: Mapped[Optional[str]] = mapped_column(String(10))
+    display_name: Mapped[Optional[str]] = mapped_column(Text)
+    email: Mapped[Optional[str]] = mapped_column(Text)
+    phone: Mapped[Optional[str]] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ApiToken(Base):
+    """A personal API token, stored as a hash; revoked tokens stay for the record."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class Site(Base):
+    """A pilot site of the plan; its district and commune are set by the database from its location."""
+
+    __tablename__ = "site"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", STATUSES), name="site_status"),
+        CheckConstraint(_one_of("moderation", MODERATION_STATES), name="site_moderation"),
+        CheckConstraint(_one_of("location_precision", LOCATION_PRECISIONS), name="site_location_precision"),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="site_dates"),
+        Index("site_geom_gist", "geom", postgresql_using="gist"),
+        Index("site_footprint_gist", "footprint", postgresql_using="gist"),
+        Index("site_filters", "moderation", "category_code", "district_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[Optional[str]] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[Optional[str]] = mapped_column(Text)
+    category_code: Mapped[str] = mapped_column(ForeignKey("category.code"))
+    status: Mapped[str] = mapped_column(String(12))
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=SRID, spatial_index=False))
+    footprint: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=False), nullable=True)
+    location_precision: Mapped[str] = mapped_column(String(10), server_default="exact")
+    district_code: Mapped[Optional[str]] = mapped_column(String(10))
+    commune_code: Mapped[Optional[str]] = mapped_column(String(10))
+    ward_code: Mapped[Optional[str]] = mapped_column(String(10))
+    address: Mapped[Optional[str]] = mapped_column(Text)
+    plan_task: Mapped[str] = mapped_column(ForeignKey("plan_task.code"))
+    lead_agency: Mapped[str] = mapped_column(Text)
+    start_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    end_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    measures: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    moderation: Mapped[str] = mapped_column(String(10), server_default="draft")
+    review_note: Mapped[Optional[str]] = mapped_column(Text)
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class SiteHistory(Base):
+    """One change to a site: who, when, what it was before and after."""
+
+    __tablename__ = "site_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))
+    changed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONB)
+    after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONB)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class Indicator(Base):
+    """A quantified target or countable task of the plan, with its 2025 and 2030 targets."""
+
+    __tablename__ = "indicator"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(10))  # computed | manual
+    plan_task: Mapped[Optional[str]] = mapped_column(ForeignKey("plan_task.code"))
+    description_vi: Mapped[Optional[str]] = mapped_column(Text)
+    description_en: Mapped[Optional[str]] = mapped_column(Text)
+    target_2025_low: Mapped[Optional[float]] = mapped_column(Numeric)
+    target_2025_high: Mapped[Optional[float]] = mapped_column(Numeric)
+    target_2030_low: Mapped[Optional[float]] = mapped_column(Numeric)
+    target_2030_high: Mapped[Optional[float]] = mapped_column(Numeric)
+    sort_order: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class IndicatorValue(Base):
+    """A value of an indicator for one unit and year, with what it was computed from."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (UniqueConstraint("indicator_code", "unit_code", "year", "sector"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    unit_code: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)
+    sector: Mapped[str] = mapped_column(String(40), server_default="")
+    value: Mapped[Optional[float]] = mapped_column(Numeric)
+    numerator: Mapped[Optional[float]] = mapped_column(Numeric)
+    denominator: Mapped[Optional[float]] = mapped_column(Numeric)
+    reported_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class IndicatorValueHistory(Base):
+    """Every change to a hand-entered indicator value."""
+
+    __tablename__ = "indicator_value_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_value_id: Mapped[int] = mapped_column(ForeignKey("indicator_value.id"), index=True)
+    changed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONB)
+    after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONB)

@@ -1,0 +1,37 @@
+"""Maps domain errors of geo/ to HTTP responses, in one place."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
+
+from geo.errors import DomainError
+
+
+def message_of(error: DomainError) -> str:
+    """The error's reason in the user's language, with its parameters filled in."""
+    reason = gettext(error.reason)
+    return reason % error.params if error.params else reason
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        body = {"error": {"parameter": error.field, "field": error.field, "reason": message_of(error),
+                          "status": error.status}}
+        if _wants_json():
+            return jsonify(body), error.status
+        return render_template("error.html", status=error.status, field=error.field,
+                               reason=message_of(error)), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if _wants_json():
+            return jsonify({"error": {"reason": error.description, "status": error.code}}), error.code
+        return render_template("error.html", status=error.code, field=None, reason=error.description), error.code

@@ -1,0 +1,35 @@
+"""Languages: Vietnamese by default, English one click away; the choice is kept in the URL or a cookie."""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import Babel
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """?lang= wins, then the cookie, then Vietnamese (browsers' Accept-Language is not trusted here)."""
+    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT_LANGUAGE
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel and remember a language chosen in the URL."""
+    Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LANGUAGE,
+          default_translation_directories="translations")
+
+    @app.after_request
+    def remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
+            response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                                secure=app.config.get("SESSION_COOKIE_SECURE", True))
+        return response
+
+    @app.context_processor
+    def language_helpers():
+        return {"current_language": select_locale(), "languages": LANGUAGES}

@@ -1,0 +1,61 @@
+"""Configuration from environment variables, checked at start-up."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+
+class ConfigError(RuntimeError):
+    """A missing or malformed setting; the message names it."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _origins(name: str, raw: str) -> list[str]:
+    origins = [o.strip().rstrip("/") for o in raw.split() if o.strip()]
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise ConfigError(f"{name}: {origin!r} is not an origin like https://portal.example.vn")
+    return origins
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The app's settings read from the environment; raises ConfigError naming a bad one."""
+    env = os.environ if environ is None else environ
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        raise ConfigError("DATABASE_URL is not set: a postgresql:// URL of a PostGIS database "
+                          "(scripts/serve sets one up when it is unset)")
+    if not url.startswith("postgresql"):
+        raise ConfigError(f"DATABASE_URL must start with postgresql://, got {url.split(':')[0]}://")
+    secret = env.get("SECRET_KEY", "")
+    if len(secret) < 16:
+        raise ConfigError("SECRET_KEY must be set to a random string of at least 16 characters")
+    return {
+        "DATABASE_URL": url,
+        "SECRET_KEY": secret,
+        "EMBED_ALLOWED_ORIGINS": _origins("EMBED_ALLOWED_ORIGINS", env.get("EMBED_ALLOWED_ORIGINS", "")),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env.get("SESSION_COOKIE_SECURE", "true")),
+        "EMBED_CACHE_SECONDS": _int("EMBED_CACHE_SECONDS", env.get("EMBED_CACHE_SECONDS", "300")),
+        "TILE_URL": env.get("TILE_URL", "").strip() or None,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+    }
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value

@@ -1,6 +1,9 @@
 """Languages: Vietnamese by default, English one click away; the choice is kept in the URL or a cookie."""
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlencode
+
 from flask import Flask, request
 from flask_babel import Babel
 
@@ -19,8 +22,12 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel and remember a language chosen in the URL."""
+    # One catalogue (domain) per area of the app, so each area keeps its own .po file.
+    directory = Path(app.root_path) / "translations"
+    domains = sorted({po.stem for po in directory.glob("*/LC_MESSAGES/*.po")}) or ["messages"]
     Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LANGUAGE,
-          default_translation_directories="translations")
+          default_domain=";".join(domains),
+          default_translation_directories=";".join(str(directory) for _ in domains))
 
     @app.after_request
     def remember_language(response):
@@ -29,6 +36,11 @@ def init_app(app: Flask) -> None:
             response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
                                 secure=app.config.get("SESSION_COOKIE_SECURE", True))
         return response
+
+    @app.template_filter("merge_lang")
+    def merge_lang(args: dict[str, str], code: str) -> str:
+        """The query string of this page with the language replaced: a view keeps its filters."""
+        return urlencode({**args, "lang": code})
 
     @app.context_processor
     def language_helpers():

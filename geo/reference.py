@@ -1,15 +1,16 @@
-"""Loads the plan's reference lists (tasks and categories) into the database, idempotently."""
+"""Loads the plan's reference lists (tasks, categories, indicators) into the database, idempotently."""
 from __future__ import annotations
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geo.catalogue import CATEGORIES, PLAN_TASKS
+from geo.indicators import load_indicators
 from geo.models import Category, PlanTask
 
 
 def load_reference(session: Session) -> None:
-    """Insert or refresh every plan task and category of geo.catalogue."""
+    """Insert or refresh every plan task and category of geo.catalogue, and the indicators with their targets."""
     for task in PLAN_TASKS:
         values = dict(code=task.code, name_vi=task.name_vi, name_en=task.name_en,
                       period=task.period, lead_agency=task.lead_agency)
@@ -21,3 +22,4 @@ def load_reference(session: Session) -> None:
                       measures=list(category.measures), sort_order=order)
         session.execute(insert(Category).values(values)
                         .on_conflict_do_update(index_elements=["code"], set_=values))
+    load_indicators(session)  # after the plan tasks: an indicator names its task

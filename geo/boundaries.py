@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from geo.errors import N_, BoundaryImportError, OutsideProvince
+from geo.errors import N_, BoundaryImportError
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARY_DIR = ROOT / "data" / "boundaries"
@@ -142,7 +142,7 @@ def _replace_units(session: Session, frame: gpd.GeoDataFrame, level: str, *, sou
             result = session.execute(text("UPDATE site SET geom = geom"))
         except DBAPIError as error:
             if getattr(error.orig, "pgcode", None) == "SC001":
-                raise OutsideProvince("geometry", N_("Ranh giới mới để lại một điểm ngoài mọi đơn vị: %(point)s"),
+                raise BoundaryImportError("geometry", N_("Ranh giới mới để lại một điểm ngoài mọi đơn vị: %(point)s"),
                                       point=error.orig.diag.message_detail) from error
             raise
         report.sites_rederived = result.rowcount

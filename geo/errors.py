@@ -12,7 +12,7 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, field: str, reason: str, **params: object) -> None:
+    def __init__(self, field: str, reason: str, /, **params: object) -> None:
         super().__init__(f"{field}: {reason % params if params else reason}")
         self.field = field
         self.reason = reason

@@ -60,7 +60,9 @@ def test_district_given_in_the_input_is_ignored(db):
 
 @pytest.mark.parametrize(("name", "lon", "lat", "expected"), [
     ("Dương Đông, đảo Phú Quốc", 103.9650, 10.2170, "911"),
-    ("An Thới, nam đảo Phú Quốc", 104.0100, 10.0200, "911"),
+    ("An Thới, nam đảo Phú Quốc", 104.0188, 10.0370, "911"),
+    ("đảo Thổ Châu, 100 km ngoài khơi", 103.4762, 9.3038, "911"),
+    ("đảo Hòn Nghệ, huyện Kiên Lương", 104.5480, 10.0193, "902"),
 ])
 def test_points_on_islands(db, districts, name, lon, lat, expected):
     assert districts[expected].contains(Point(lon, lat))
@@ -82,9 +84,9 @@ def test_point_just_off_the_coast_goes_to_the_nearest_district(db, districts):
     province = None
     for polygon in districts.values():
         province = polygon if province is None else province.union(polygon)
-    start = Point(105.06, 10.0)  # on the mainland coast line side of Rạch Giá
-    lon, lat = start.x, start.y
-    # walk west until just outside the land, then 1 km further
+    # From the centre of Rạch Giá, walk west to the sea, then 1 km further.
+    lon, lat = 105.0832, 10.0095
+    assert province.contains(Point(lon, lat))
     while province.contains(Point(lon, lat)):
         lon, lat = offset(lon, lat, 270, 100)
     lon, lat = offset(lon, lat, 270, 1000)

@@ -23,7 +23,7 @@ class Category:
     name_vi: str
     name_en: str
     colour: str
-    icon: str  # a Font Awesome 4 icon name, served with the app
+    icon: str  # a Font Awesome 6 (free, solid) icon name, served with the app
     plan_tasks: tuple[str, ...]
     measures: tuple[str, ...]  # the measures (keys of site.measures) the form asks for
 
@@ -107,7 +107,7 @@ CATEGORIES: tuple[Category, ...] = (
              ("households", "scp_outreach_year")),
     Category("solar", "Điện mặt trời (mái nhà, trang trại, nổi, ao nuôi)",
              "Solar power (rooftop, farm, floating, pond)",
-             "#f9a825", "sun-o", ("I.1", "VI.5"),
+             "#f9a825", "sun", ("I.1", "VI.5"),
              ("kwp", "solar_kind", "hectares")),
     Category("organic_farm", "Nông nghiệp hữu cơ, VietGAP/GlobalGAP, nuôi trồng bền vững",
              "Organic, VietGAP/GlobalGAP farm or sustainable aquaculture",

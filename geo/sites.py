@@ -91,6 +91,7 @@ class SiteFilters:
     plan_tasks: tuple[str, ...] = ()
     lead_agency: str | None = None
     year: int | None = None
+    start_year: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     limit: int = DEFAULT_LIMIT
     offset: int = 0
@@ -146,8 +147,8 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 def parse_filters(args: dict[str, str], known_districts: tuple[str, ...] = (),
                   known_communes: tuple[str, ...] = ()) -> SiteFilters:
     """Check the query parameters of a site query; raises BadParameter naming the one at fault."""
-    known_parameters = {"category", "status", "district", "commune", "plan_task", "lead_agency", "year", "bbox",
-                        "limit", "offset", "cursor", "lang", "f"}
+    known_parameters = {"category", "status", "district", "commune", "plan_task", "lead_agency", "year",
+                        "start_year", "bbox", "limit", "offset", "cursor", "lang", "f"}
     for name in args:
         if name not in known_parameters:
             raise BadParameter(name, N_("Tham số không được hỗ trợ; các tham số có: %(names)s"),
@@ -163,6 +164,7 @@ def parse_filters(args: dict[str, str], known_districts: tuple[str, ...] = (),
         plan_tasks=_choices("plan_task", args.get("plan_task"), PLAN_TASK_CODES),
         lead_agency=(args.get("lead_agency") or "").strip() or None,
         year=_integer("year", args.get("year"), 2000, 2100),
+        start_year=_integer("start_year", args.get("start_year"), 2000, 2100),
         bbox=parse_bbox(args.get("bbox")),
         limit=_integer("limit", args.get("limit"), 1, MAX_LIMIT) or DEFAULT_LIMIT,
         offset=_integer("offset", args.get("offset"), 0, 10**9) or 0,
@@ -211,6 +213,9 @@ def _where(filters: SiteFilters) -> tuple[str, dict[str, Any]]:
         clauses.append("(s.start_date IS NULL OR s.start_date <= make_date(:year, 12, 31))")
         clauses.append("(s.end_date IS NULL OR s.end_date >= make_date(:year, 1, 1))")
         params["year"] = filters.year
+    if filters.start_year is not None:
+        clauses.append("extract(year FROM s.start_date) = :start_year")
+        params["start_year"] = filters.start_year
     if filters.bbox:
         clauses.append("s.geom && ST_MakeEnvelope(:min_lon, :min_lat, :max_lon, :max_lat, 4326)")
         params.update(zip(("min_lon", "min_lat", "max_lon", "max_lat"), filters.bbox))

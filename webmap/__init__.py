@@ -31,6 +31,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
 
-    from webmap import api
+    from webmap import api, maps
     app.register_blueprint(api.bp)
+    app.register_blueprint(maps.bp)
+    maps.init_app(app)
+
+    from webmap import indicators_api, reports
+    app.register_blueprint(indicators_api.bp)
+    app.register_blueprint(reports.bp)
     return app

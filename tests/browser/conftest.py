@@ -1,0 +1,105 @@
+"""Browser fixtures: the app served on the test database in a thread, and Debian's Chromium via Playwright."""
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import SECRET
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the test output
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+class ServerThread(threading.Thread):
+    """A WSGI app served on 127.0.0.1 in a daemon thread until stopped."""
+
+    def __init__(self, app, host: str = "127.0.0.1") -> None:
+        super().__init__(daemon=True)
+        self.server = make_server(host, 0, app, threaded=True)
+        self.port = self.server.server_port
+
+    def run(self) -> None:
+        self.server.serve_forever()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def portal_port() -> int:
+    """The port of the test's stand-in for the provincial portal (its origin is allowed to frame /embed)."""
+    return free_port()
+
+
+@pytest.fixture
+def live_app(db, database_url, portal_port):
+    from webmap import create_app
+
+    app = create_app({
+        "TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
+        "EMBED_ALLOWED_ORIGINS": [f"http://localhost:{portal_port}"], "EMBED_CACHE_SECONDS": 60,
+        "SESSION_COOKIE_SECURE": False,
+    })
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def live_server(live_app) -> Iterator[str]:
+    """The base URL of the app, served on the test database."""
+    server = ServerThread(live_app)
+    server.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _local_only(route) -> None:
+    # Tests never depend on the internet: tiles and anything else outside this machine are refused.
+    host = urlsplit(route.request.url).hostname
+    if route.request.url.startswith("data:") or host in ("127.0.0.1", "localhost"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    context.route("**/*", _local_only)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a screenshot of the page in test-output/screenshots/ and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

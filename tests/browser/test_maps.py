@@ -1,0 +1,166 @@
+"""The map pages in a real Chromium: markers, layers, filters, the choropleth, the embed, and escaping."""
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy.orm import Session
+
+from geo.catalogue import DARD, DONRE
+from geo.sites import SEED_FILE, insert_site, load_seed_sites
+from tests.browser.conftest import screenshot
+from tests.sitedata import site
+
+pytestmark = pytest.mark.browser
+
+XSS_NAME = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def seeded(db):
+    """The shipped sample sites: 73 approved."""
+    with Session(db) as session, session.begin():
+        return load_seed_sites(session, SEED_FILE)
+
+
+def wait_for_sites(page) -> int:
+    page.wait_for_function("document.body.getAttribute('data-sites-loaded') !== null")
+    loaded = page.get_attribute("body", "data-sites-loaded")
+    assert loaded != "error"
+    return int(loaded)
+
+
+def visible_markers(page) -> int:
+    """Markers and clusters drawn on the map (a cluster stands for several markers)."""
+    return page.locator(".leaflet-marker-icon").count()
+
+
+def test_markers_appear_on_the_planners_map(page, live_server, seeded):
+    page.goto(live_server + "/")
+    assert wait_for_sites(page) == seeded == 73
+    assert visible_markers(page) > 0
+    assert "73" in page.locator("#site-count").inner_text()
+    page.hover(".leaflet-control-layers")
+    assert page.locator(".leaflet-control-layers-overlays label").count() == 12  # districts + 11 categories
+    screenshot(page, "map")
+
+
+def test_unticking_a_layer_hides_its_markers(page, live_server, seeded):
+    page.goto(live_server + "/?category=solar&zoom=8")
+    assert wait_for_sites(page) == 7
+    before = visible_markers(page)
+    assert before > 0
+    page.hover(".leaflet-control-layers")  # the layer box opens on hover
+    page.locator(".leaflet-control-layers-overlays label", has_text="Điện mặt trời").locator("input").uncheck()
+    page.wait_for_timeout(300)
+    assert visible_markers(page) == 0
+    page.locator(".leaflet-control-layers-overlays label", has_text="Điện mặt trời").locator("input").check()
+    page.wait_for_timeout(300)
+    assert visible_markers(page) == before
+
+
+def test_a_filter_changes_the_sites_and_the_url(page, live_server, seeded):
+    page.goto(live_server + "/")
+    assert wait_for_sites(page) == 73
+    page.select_option("select[name=district]", "911")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**district=911**")
+    assert wait_for_sites(page) == 11
+    assert "11" in page.locator("#site-count").inner_text()
+    # The URL opens the same view for a colleague.
+    page.goto(page.url)
+    assert wait_for_sites(page) == 11
+    assert page.locator("select[name=district]").input_value() == "911"
+    screenshot(page, "map-filtered-phu-quoc")
+
+
+def test_english_is_one_click_away_and_place_names_keep_diacritics(page, live_server, seeded):
+    page.goto(live_server + "/")
+    wait_for_sites(page)
+    page.click("a[hreflang=en]")
+    assert wait_for_sites(page) == 73
+    assert "Showing 73 sites" in page.locator("#site-count").inner_text()
+    assert page.locator("select[name=district] option", has_text="Phú Quốc").count() == 1
+
+
+def test_progress_colours_all_fifteen_districts(page, live_server, seeded):
+    page.goto(live_server + "/progress?measure=sites&year=2025")
+    page.wait_for_selector("path.leaflet-interactive")
+    fills = page.eval_on_selector_all("path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))")
+    assert len(fills) == 15
+    assert all(fill and fill != "none" for fill in fills)
+    assert len(set(fills)) >= 3  # the classes tell districts apart
+    assert page.locator("#progress-table tbody tr").count() == 15
+    screenshot(page, "progress")
+
+
+class PortalHandler(BaseHTTPRequestHandler):
+    """A stand-in provincial portal page that frames /embed."""
+
+    embed_url = ""
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        body = f'<!doctype html><title>portal</title><iframe id="map" src="{self.embed_url}" width="900" ' \
+               f'height="600"></iframe>'.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve_portal(port: int, embed_url: str) -> ThreadingHTTPServer:
+    handler = type("Handler", (PortalHandler,), {"embed_url": embed_url})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_embed_renders_in_an_allowed_portal_and_is_refused_elsewhere(page, live_server, seeded, portal_port):
+    allowed = serve_portal(portal_port, live_server + "/embed?district=911")
+    other = serve_portal(0, live_server + "/embed?district=911")
+    try:
+        page.goto(f"http://localhost:{portal_port}/")
+        frame = page.frame_locator("#map")
+        frame.locator(".leaflet-marker-icon").first.wait_for()
+        assert "11" in frame.locator("#site-count").inner_text()
+        screenshot(page, "embed-in-portal")
+
+        messages = []
+        page.on("console", lambda message: messages.append(message.text))
+        page.goto(f"http://localhost:{other.server_port}/")
+        page.wait_for_timeout(1500)
+        embedded = page.frames[1] if len(page.frames) > 1 else None
+        assert embedded is None or embedded.locator(".leaflet-container").count() == 0
+        assert any("frame-ancestors" in m for m in messages)
+        screenshot(page, "embed-refused")
+    finally:
+        allowed.shutdown()
+        other.shutdown()
+
+
+def test_a_site_name_with_html_is_shown_as_text_and_runs_nothing(page, live_server, db):
+    with Session(db) as session, session.begin():
+        insert_site(session, site(XSS_NAME, 105.0832, 10.0095, description="<script>alert(2)</script>",
+                                  address="<b>Rạch Giá</b>"))
+        insert_site(session, site("Trang trại lúa", 105.2850, 10.1150, category="organic_farm", plan_task="II.9",
+                                  lead_agency=DARD, measures={"hectares": 5}))
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(live_server + "/?zoom=12&lat=10.0095&lon=105.0832")
+    assert wait_for_sites(page) == 2
+    page.locator(".site-pin").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert popup.locator(".site-name").inner_text() == XSS_NAME
+    assert "<script>alert(2)</script>" in popup.inner_text()
+    assert popup.locator("img, script, b").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+    screenshot(page, "xss-popup")
+    assert DONRE  # the fixture site's lead agency, shown as text in the popup
+    assert DONRE in popup.inner_text()

@@ -1,0 +1,160 @@
+"""Folium map builders: pure functions from data and options to a folium.Map; they never query the database.
+
+Folium passes HTML through as it is, so every text that reaches a layer name, tooltip or script here is
+escaped or serialised as JSON; the site points are not in the page at all: static/sites.js loads them
+from /api/sites in the browser and builds each popup from text nodes.
+"""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from folium import plugins
+from jinja2 import Template
+
+# Centre and zoom that show the whole of Kiên Giang, Phú Quốc and Thổ Châu included.
+DEFAULT_CENTRE = (9.95, 104.75)
+DEFAULT_ZOOM = 9
+
+# A one-pixel transparent GIF as a tile URL: a base map that asks nothing of the network.
+BLANK_TILE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+BASE_MAPS: dict[str, dict[str, str]] = {
+    "osm": {"tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'},
+    "topo": {"tiles": "https://{s}.tile.opentopomap.org/{z}/{x}/{y}.png",
+             "attr": "&copy; OpenStreetMap, SRTM | &copy; OpenTopoMap (CC-BY-SA)"},
+    "satellite": {"tiles": "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+                  "attr": "Esri, Maxar, Earthstar Geographics"},
+    "blank": {"tiles": BLANK_TILE, "attr": " "},
+}
+
+
+@dataclass
+class MapOptions:
+    """What a map shows and how: centre, zoom, base map, and the labels in the page's language."""
+
+    centre: tuple[float, float] = DEFAULT_CENTRE
+    zoom: int = DEFAULT_ZOOM
+    base_map: str = "osm"
+    base_map_names: dict[str, str] = field(default_factory=dict)
+    extra_tile_url: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    fullscreen: bool = True
+    collapse_layers: bool = True
+
+
+def escape_properties(collection: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of a FeatureCollection whose named text properties are HTML-escaped (Folium shows them as HTML)."""
+    features = []
+    for feature in collection.get("features", []):
+        properties = dict(feature.get("properties") or {})
+        for key in keys:
+            if isinstance(properties.get(key), str):
+                properties[key] = html.escape(properties[key])
+        features.append({**feature, "properties": properties})
+    return {**collection, "features": features}
+
+
+def _base_map(options: MapOptions) -> folium.Map:
+    m = folium.Map(location=list(options.centre), zoom_start=options.zoom, tiles=None, control_scale=True,
+                   prefer_canvas=False)
+    names = options.base_map_names
+    order = [options.base_map] + [key for key in BASE_MAPS if key != options.base_map]
+    for key in order:
+        spec = BASE_MAPS[key]
+        folium.TileLayer(tiles=spec["tiles"], attr=spec["attr"], name=html.escape(names.get(key, key)),
+                         max_zoom=18, show=key == options.base_map).add_to(m)
+    if options.extra_tile_url:
+        folium.TileLayer(tiles=options.extra_tile_url, attr=" ", name=html.escape(names.get("extra", "extra")),
+                         show=False).add_to(m)
+    return m
+
+
+def _districts_layer(districts: dict[str, Any], name: str, tooltip_label: str) -> folium.GeoJson:
+    return folium.GeoJson(
+        escape_properties(districts, ("short_name", "name")),
+        name=html.escape(name),
+        style_function=lambda _: {"color": "#37474f", "weight": 1.2, "fillOpacity": 0.03, "dashArray": "4 3"},
+        highlight_function=lambda _: {"weight": 2.5, "fillOpacity": 0.08},
+        tooltip=folium.GeoJsonTooltip(fields=["short_name"], aliases=[html.escape(tooltip_label)], sticky=True),
+    )
+
+
+class SiteLoader(MacroElement):
+    """Loads the sites from the API in the browser and puts each in its category's layer (static/sites.js)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        ScpSites.load({{ this._parent.get_name() }}, {{ this.config_json }}, {
+        {%- for code, layer in this.layers.items() %}
+            {{ code|tojson }}: {{ layer.get_name() }},
+        {%- endfor %}
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self, config: dict[str, Any], layers: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "SiteLoader"
+        # JSON inside <script>: "</" would close the element, so it is written as "<\\/".
+        self.config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+        self.layers = layers
+
+
+def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], api_url: str,
+             options: MapOptions, *, script_url: str) -> folium.Map:
+    """The map of sites: a base-map choice, a clustered layer per category fed from api_url, the districts."""
+    m = _base_map(options)
+    labels = options.labels
+    _districts_layer(districts, labels.get("districts", "districts"), labels.get("district", "district")).add_to(m)
+    cluster = plugins.MarkerCluster(control=False, options={"maxClusterRadius": 40}).add_to(m)
+    layers = {}
+    for category in categories:
+        swatch = (f'<span class="legend-pin" style="background:{html.escape(category["colour"])}">'
+                  f'<i class="fa fa-{html.escape(category["icon"])}"></i></span> ')
+        layer = plugins.FeatureGroupSubGroup(cluster, name=swatch + html.escape(category["name"]), show=True)
+        layer.add_to(m)
+        layers[category["code"]] = layer
+    folium.LayerControl(collapsed=options.collapse_layers).add_to(m)
+    if options.fullscreen:
+        plugins.Fullscreen(title=labels.get("fullscreen", ""), title_cancel=labels.get("fullscreen_exit", "")
+                           ).add_to(m)
+    config = {
+        "api": api_url,
+        "categories": {c["code"]: {"name": c["name"], "colour": c["colour"], "icon": c["icon"]} for c in categories},
+        "labels": labels,
+    }
+    m.get_root().header.add_child(Element(f'<script src="{html.escape(script_url)}"></script>'), name="sites_js")
+    m.add_child(SiteLoader(config, layers))
+    return m
+
+
+def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapOptions) -> folium.Map:
+    """A choropleth of units whose features carry 'value_text' and whose colour is given by code."""
+    m = _base_map(options)
+    labels = options.labels
+    folium.GeoJson(
+        escape_properties(units, ("short_name", "name", "value_text", "status_text")),
+        name=html.escape(labels.get("layer", "")),
+        style_function=lambda feature: {"fillColor": colours.get(feature["properties"]["code"], "#bdbdbd"),
+                                        "color": "#263238", "weight": 1, "fillOpacity": 0.75},
+        highlight_function=lambda _: {"weight": 3, "fillOpacity": 0.9},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["short_name", "value_text", "status_text"],
+            aliases=[html.escape(labels.get("unit", "")), html.escape(labels.get("value", "")),
+                     html.escape(labels.get("status", ""))], sticky=True),
+    ).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def page_parts(m: folium.Map) -> dict[str, str]:
+    """The map's head, body and script, to place in one of the app's own pages."""
+    figure = m.get_root()
+    figure.render()
+    return {"header": figure.header.render(), "html": figure.html.render(), "script": figure.script.render()}

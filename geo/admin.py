@@ -52,7 +52,8 @@ def load_initial_data(engine: Engine, *, say=print) -> None:
 def ensure_postgis(engine: Engine) -> None:
     """Create the postgis extension where it is missing (needs a role allowed to)."""
     with engine.begin() as connection:
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        if not connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).scalar():
+            connection.execute(text("CREATE EXTENSION postgis"))
 
 
 def create_database(url: str) -> None:
@@ -63,8 +64,12 @@ def create_database(url: str) -> None:
         exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
                                     {"name": target.database}).scalar()
         if not exists:
-            print(f"    creating database {target.database}")
-            connection.execute(text(f'CREATE DATABASE "{target.database}" ENCODING \'UTF8\' TEMPLATE template0'))
+            # A template with PostGIS (made by scripts/setup) spares the app's role a superuser step.
+            template = "scp_map_template" if connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = 'scp_map_template' AND datistemplate")).scalar() \
+                else "template0"
+            print(f"    creating database {target.database} from {template}")
+            connection.execute(text(f'CREATE DATABASE "{target.database}" ENCODING \'UTF8\' TEMPLATE {template}'))
     maintenance.dispose()
     ensure_postgis(make_engine(url))
 

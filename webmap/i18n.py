@@ -32,6 +32,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def remember_language(response):
         chosen = request.args.get("lang")
+        # The public embed is cached by the portal's proxy: it answers by its URL alone and sets no cookie.
+        if request.path.startswith("/embed") and not request.path.startswith("/embed/builder"):
+            return response
         if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
             response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
                                 secure=app.config.get("SESSION_COOKIE_SECURE", True))

@@ -203,6 +203,14 @@ def progress_page() -> str:
         years=list(range(2021, 2031)), csv_url=url_for("maps.progress_csv", **args))
 
 
+def _plain(value: Any) -> str:
+    """A number as a CSV cell: whole numbers without '.0', no data as an empty cell."""
+    if value is None:
+        return ""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else str(round(number, 4))
+
+
 @bp.get("/progress.csv")
 def progress_csv() -> Response:
     """The progress table as CSV (UTF-8 with BOM, so spreadsheet programs keep the diacritics)."""
@@ -213,11 +221,8 @@ def progress_csv() -> Response:
                      _("Chỉ tiêu của năm"), _("So với chỉ tiêu")])
     for row in result["rows"]:
         target = row.get("target") or {}
-        writer.writerow([row["code"], row["name"], result["year"],
-                         "" if row["value"] is None else row["value"],
-                         "" if row.get("numerator") is None else row["numerator"],
-                         "" if row.get("denominator") is None else row["denominator"],
-                         target.get("low", ""), row.get("status") or ""])
+        writer.writerow([row["code"], row["name"], result["year"], _plain(row["value"]), _plain(row.get("numerator")),
+                         _plain(row.get("denominator")), _plain(target.get("low")), row.get("status") or ""])
     name = f"tien-do-{result['measure']['code']}-{result['geography']}-{result['year']}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,134 @@
+"""The map pages over HTTP: framing and cache headers, no CDN, points not in the page, the progress figures."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from sqlalchemy.orm import Session
+
+from geo.catalogue import DARD
+from geo.sites import insert_site
+from tests.sitedata import site
+
+RACH_GIA = (105.0832, 10.0095)
+HA_TIEN = (104.4985, 10.3735)
+DUONG_DONG = (103.9666, 10.2305)
+TAN_HIEP = (105.2850, 10.1150)
+
+
+@pytest.fixture
+def sites(db):
+    """Pilots in Rạch Giá (two), Hà Tiên and Phú Quốc, a farm in Tân Hiệp, one pilot not yet approved."""
+    with Session(db) as session, session.begin():
+        insert_site(session, site("Thí điểm Vĩnh Thanh Vân", *RACH_GIA, measures={"households": 1200}))
+        insert_site(session, site("Thí điểm An Hòa", RACH_GIA[0] + 0.01, RACH_GIA[1], measures={"households": 300},
+                                  start_date="2024-01-01"))
+        insert_site(session, site("Thí điểm Tô Châu", *HA_TIEN, measures={"households": 540}))
+        insert_site(session, site("Thí điểm Dương Đông", *DUONG_DONG, measures={"households": 2100},
+                                  start_date="2021-01-01", end_date="2022-12-31", status="completed"))
+        insert_site(session, site("Lúa VietGAP", *TAN_HIEP, category="organic_farm", plan_task="II.9",
+                                  lead_agency=DARD, measures={"hectares": 10}))
+        insert_site(session, site("Chưa duyệt", *RACH_GIA, moderation="submitted", measures={"households": 999}))
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")  # so spreadsheet programs read UTF-8
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+@pytest.mark.parametrize("path", ["/", "/progress", "/embed/builder"])
+def test_pages_refuse_to_be_framed(client, sites, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_embed_may_be_framed_by_the_configured_portal_and_cached(client, sites):
+    response = client.get("/embed?district=899&lang=en")
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors http://portal.test:8100"
+    assert "X-Frame-Options" not in response.headers
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Content-Language"] == "en"
+    assert "Set-Cookie" not in response.headers  # a shared cache must not keep anyone's cookie
+
+
+def test_embed_rejects_unknown_options(client, sites):
+    response = client.get("/embed?colour=red")
+    assert response.status_code == 400 and b"colour" in response.data
+
+
+def test_pages_load_nothing_from_a_cdn(client, sites):
+    for path in ("/", "/progress", "/embed"):
+        html = client.get(path).data.decode()
+        sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+        assert sources and not [s for s in sources if re.match(r"(https?:)?//", s)], path
+
+
+def test_site_points_are_not_written_into_the_page(client, sites):
+    html = client.get("/?district=899").data.decode()
+    assert "Thí điểm Vĩnh Thanh Vân" not in html
+    assert "/api/sites?limit=10000&amp;district=899" in html or "/api/sites?limit=10000&district=899" in html
+
+
+def test_the_filter_form_keeps_the_chosen_values(client, sites):
+    html = client.get("/?district=911&status=active&category=solar,retail").data.decode()
+    assert '<option value="911" selected>' in html
+    assert '<option value="active" selected>' in html
+    assert 'value="solar" checked' in html and 'value="retail" checked' in html
+
+
+def test_a_bad_filter_is_400_naming_it(client, sites):
+    response = client.get("/?district=123")
+    assert response.status_code == 400
+    assert b"district" in response.data and b"123" in response.data
+
+
+def test_sites_per_district_by_category_and_status(client, sites):
+    rows = {r["Mã đơn vị"]: r for r in read_csv(client.get("/progress.csv?measure=sites&year=2024"))}
+    assert len(rows) == 15
+    assert rows["899"]["Giá trị"] == "2" and rows["900"]["Giá trị"] == "1" and rows["904"]["Giá trị"] == "1"
+    assert rows["911"]["Giá trị"] == "0"  # the Dương Đông pilot ended in 2022
+    by_category = {r["Mã đơn vị"]: r["Giá trị"] for r in
+                   read_csv(client.get("/progress.csv?measure=sites&year=2024&category=organic_farm"))}
+    assert by_category["904"] == "1" and by_category["899"] == "0"
+    completed = {r["Mã đơn vị"]: r["Giá trị"] for r in
+                 read_csv(client.get("/progress.csv?measure=sites&year=2022&status=completed"))}
+    assert completed["911"] == "1" and sum(int(v) for v in completed.values()) == 1
+
+
+def test_households_in_the_source_sorting_pilots(client, sites):
+    rows = {r["Mã đơn vị"]: r["Giá trị"] for r in
+            read_csv(client.get("/progress.csv?measure=pilot_households&year=2024"))}
+    assert rows["899"] == "1500" and rows["900"] == "540" and rows["911"] == "0"
+    assert rows["904"] == ""  # not a pilot area: no data, not zero
+    earlier = {r["Mã đơn vị"]: r["Giá trị"] for r in
+               read_csv(client.get("/progress.csv?measure=pilot_households&year=2022"))}
+    assert earlier["899"] == "1200" and earlier["911"] == "2100"
+
+
+def test_progress_page_shows_the_table_and_a_legend(client, sites):
+    html = client.get("/progress?measure=pilot_households&year=2024").data.decode()
+    assert html.count('<tr data-code="') == 15
+    assert "1.500" in html  # Vietnamese number format
+    assert "Chưa có số liệu" in html
+
+
+@pytest.mark.parametrize(("query", "parameter"), [
+    ("measure=happiness", "measure"), ("year=1999", "year"), ("geography=ward", "geography"),
+    ("category=bakery", "category"), ("status=done", "status"), ("basemap=google", "basemap"),
+])
+def test_progress_bad_parameter_is_400(client, sites, query, parameter):
+    response = client.get(f"/progress?{query}")
+    assert response.status_code == 400
+    assert parameter.encode() in response.data
+
+
+def test_builder_makes_an_iframe_snippet_with_the_options(client, sites):
+    html = client.get("/embed/builder?category=solar&category=retail&district=911&basemap=blank&lang=en").data.decode()
+    assert "&lt;iframe src=&#34;http://localhost/embed?" in html
+    assert "category=solar%2Cretail" in html and "district=911" in html and "basemap=blank" in html

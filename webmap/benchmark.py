@@ -1,0 +1,75 @@
+"""Benchmarks of the map pages (scripts/bench): page weight and API time with 60 and with 10 000 sites.
+
+Runs in a scratch database of its own (the served data is not touched) and prints figures; it asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from sqlalchemy import make_url, text
+
+from geo import admin, boundaries, reference
+from geo.db import make_engine, transaction
+
+
+def fill_sites(engine, count: int) -> None:
+    """Replace every site with count approved random points inside the districts (set-based, in SQL)."""
+    with transaction(engine) as session:
+        session.execute(text("TRUNCATE site_history, site RESTART IDENTITY CASCADE"))
+        session.execute(text("""
+            INSERT INTO site (name, category_code, status, geom, plan_task, lead_agency, source, is_sample,
+                              moderation, start_date, measures)
+            SELECT 'Điểm thử nghiệm ' || n, c.code, 'active', p.geom, c.plan_tasks[1], 'Sở Công Thương',
+                   'benchmark', true, 'approved', date '2022-01-01', '{"households": 10}'::jsonb
+            FROM (SELECT row_number() OVER () AS n, (ST_Dump(ST_GeneratePoints(ST_Union(geom), :count, 135))).geom
+                  FROM admin_unit WHERE level = 'district') p
+            JOIN LATERAL (SELECT code, plan_tasks FROM category ORDER BY sort_order
+                          OFFSET (p.n % 11) LIMIT 1) c ON true
+        """), {"count": count})
+
+
+def measure(client, path: str) -> tuple[int, float]:
+    """Bytes of a response and the seconds it took (best of three)."""
+    best, size = float("inf"), 0
+    for _ in range(3):
+        start = time.perf_counter()
+        response = client.get(path)
+        best = min(best, time.perf_counter() - start)
+        assert response.status_code == 200, path
+        size = len(response.data)
+    return size, best
+
+
+def main(argv: list[str] | None = None) -> int:
+    """scripts/bench"""
+    parser = argparse.ArgumentParser(prog="scripts/bench")
+    parser.add_argument("--sites", type=int, nargs="+", default=[60, 10_000])
+    args = parser.parse_args(argv)
+    base = make_url(os.environ["DATABASE_URL"])
+    url = base.set(database=f"{base.database}_bench").render_as_string(hide_password=False)
+    admin.create_database(url)
+    admin.migrate(url)
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        reference.load_reference(session)
+        if boundaries.count_units(session, "district") == 0:
+            for layer in boundaries.SHIPPED_LAYERS:
+                boundaries.load_shipped_layer(session, layer)
+    from webmap import create_app
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret-key", "TESTING": True})
+    client = app.test_client()
+    print(f"{'sites':>7} {'page / (bytes)':>15} {'/embed (bytes)':>15} {'/api/sites (bytes)':>19} {'/api/sites (s)':>15}")
+    for count in args.sites:
+        fill_sites(engine, count)
+        page, _ = measure(client, "/")
+        embed, _ = measure(client, "/embed")
+        api, seconds = measure(client, "/api/sites?limit=10000")
+        print(f"{count:>7} {page:>15,} {embed:>15,} {api:>19,} {seconds:>15.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,11 +1,13 @@
 """The JSON and GeoJSON API: approved sites with filters and paging, and the boundaries."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from flask import Blueprint, Response, request, url_for
+from flask_babel import get_locale
 
-from geo import boundaries, sites
+from geo import boundaries, exports, sites
 from geo.errors import N_, BadParameter
 from webmap.db import get_session
 
@@ -27,6 +29,9 @@ def list_sites() -> Response:
     filters = sites.parse_filters(request.args.to_dict(),
                                   known_districts=sites.known_unit_codes(session, "district"),
                                   known_communes=sites.known_unit_codes(session, "commune"))
+    fmt = request.args.get("f", "geojson")
+    if fmt != "geojson":
+        return _export(session, filters, fmt)
     body = sites.sites_geojson(session, filters)
     response = _geojson(body)
     # A Link header lets a client page through without reading the body first.
@@ -37,6 +42,20 @@ def list_sites() -> Response:
         args["cursor"] = str(page["lastId"])
         response.headers["Link"] = f'<{url_for("api.list_sites", _external=True, **args)}>; rel="next"'
     return response
+
+
+def _export(session, filters: sites.SiteFilters, fmt: str) -> Response:
+    """The sites as a file for GIS users or offices: CSV, Excel, GeoPackage or zipped Shapefile."""
+    if fmt not in exports.FORMATS:
+        raise BadParameter("f", N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
+                           values=fmt, allowed=", ".join(["geojson", *exports.FORMATS]))
+    if "limit" not in request.args:
+        filters.limit = sites.MAX_LIMIT
+    lang = str(get_locale() or "vi")
+    data = exports.export_sites(exports.sites_frame(session, filters, lang), fmt, lang)
+    mimetype, extension = exports.FORMATS[fmt]
+    name = f"kien-giang-diem-{dt.date.today():%Y%m%d}.{extension}"
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/districts")

@@ -145,3 +145,47 @@ def test_simplified_districts_are_lighter(client, db):
     assert len(simplified.get_json()["features"]) == 15
     bad = client.get("/api/districts?simplify=lots")
     assert bad.status_code == 400 and bad.get_json()["error"]["parameter"] == "simplify"
+
+
+def test_sites_as_csv_with_vietnamese_headings(client, sites):
+    response = client.get("/api/sites?f=csv&district=899")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8").lstrip("\ufeff"))))
+    assert [r["Tên"] for r in rows] == ["Phân loại rác Vĩnh Thanh Vân", "Điện mặt trời mái nhà Rạch Giá"]
+    assert rows[1]["Công suất lắp đặt (kWp)"] == "120.5" and rows[0]["Huyện"] == "Rạch Giá"
+
+
+def test_sites_as_geopackage_shapefile_and_excel(client, sites, tmp_path):
+    import zipfile
+
+    import geopandas as gpd
+    import openpyxl
+
+    gpkg = tmp_path / "sites.gpkg"
+    gpkg.write_bytes(client.get("/api/sites?f=gpkg").data)
+    frame = gpd.read_file(gpkg)
+    assert len(frame) == 5 and frame.crs.to_epsg() == 4326
+    assert set(frame["name"]) >= {"Phân loại rác Dương Đông", "Lúa VietGAP Tân Hiệp"}
+
+    archive = tmp_path / "sites.zip"
+    archive.write_bytes(client.get("/api/sites?f=shp&category=solar").data)
+    with zipfile.ZipFile(archive) as z:
+        assert {"kien_giang_sites.shp", "kien_giang_sites.dbf", "kien_giang_sites.prj",
+                "kien_giang_sites.cpg"} <= set(z.namelist())
+    shapes = gpd.read_file(f"zip://{archive}")
+    assert list(shapes["name"]) == ["Điện mặt trời mái nhà Rạch Giá"]
+
+    workbook = tmp_path / "sites.xlsx"
+    workbook.write_bytes(client.get("/api/sites?f=xlsx&lang=en").data)
+    sheet = openpyxl.load_workbook(workbook)["Sites"]
+    headings = [cell.value for cell in sheet[1]]
+    assert {"Name", "Category", "District", "Longitude", "Latitude", "Sample data"} <= set(headings)
+    assert sheet.max_row == 6
+
+
+def test_unknown_export_format_is_400(client, sites):
+    response = client.get("/api/sites?f=docx")
+    assert response.status_code == 400 and response.get_json()["error"]["parameter"] == "f"

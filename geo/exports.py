@@ -1,0 +1,99 @@
+"""Exports of approved sites in the formats GIS users and government offices use: CSV, Excel, GeoPackage, Shapefile."""
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.catalogue import MEASURES
+from geo.sites import SiteFilters, sites_geojson
+from sqlalchemy.orm import Session
+
+FORMATS = {
+    "csv": ("text/csv", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "gpkg": ("application/geopackage+sqlite3", "gpkg"),
+    "shp": ("application/zip", "zip"),
+}
+
+# Column headings of the office formats (CSV, Excel), by language; GIS formats keep the field codes.
+HEADINGS = {
+    "vi": {"id": "Mã", "ref": "Số hiệu", "name": "Tên", "category_name": "Loại", "status": "Trạng thái",
+           "district_code": "Mã huyện", "district_name": "Huyện", "commune_code": "Mã xã (2025)",
+           "commune_name": "Xã (2025)", "plan_task": "Nhiệm vụ", "lead_agency": "Cơ quan chủ trì",
+           "address": "Địa chỉ", "lon": "Kinh độ", "lat": "Vĩ độ", "location_precision": "Độ chính xác vị trí",
+           "start_date": "Ngày bắt đầu", "end_date": "Ngày kết thúc", "description": "Mô tả", "source": "Nguồn",
+           "is_sample": "Dữ liệu mẫu"},
+    "en": {"id": "ID", "ref": "Reference", "name": "Name", "category_name": "Category", "status": "Status",
+           "district_code": "District code", "district_name": "District", "commune_code": "Commune code (2025)",
+           "commune_name": "Commune (2025)", "plan_task": "Plan task", "lead_agency": "Lead agency",
+           "address": "Address", "lon": "Longitude", "lat": "Latitude", "location_precision": "Location precision",
+           "start_date": "Start date", "end_date": "End date", "description": "Description", "source": "Source",
+           "is_sample": "Sample data"},
+}
+
+
+def sites_frame(session: Session, filters: SiteFilters, lang: str = "vi") -> gpd.GeoDataFrame:
+    """Approved sites matching filters as a GeoDataFrame (EPSG:4326), one column per measure."""
+    collection = json.loads(sites_geojson(session, filters))
+    records = []
+    for feature in collection["features"]:
+        p = feature["properties"]
+        lon, lat = feature["geometry"]["coordinates"]
+        record = {k: p.get(k) for k in ("id", "ref", "name", "status", "district_code", "district_name",
+                                         "commune_code", "commune_name", "plan_task", "lead_agency", "address",
+                                         "location_precision", "start_date", "end_date", "description", "source",
+                                         "is_sample")}
+        record["category"] = p["category"]
+        record["category_name"] = p["category_name_en"] if lang == "en" else p["category_name_vi"]
+        record["lon"], record["lat"] = lon, lat
+        for key in MEASURES:
+            record[key] = (p.get("measures") or {}).get(key)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=[
+        "id", "ref", "name", "category", "category_name", "status", "district_code", "district_name",
+        "commune_code", "commune_name", "plan_task", "lead_agency", "address", "lon", "lat", "location_precision",
+        "start_date", "end_date", "description", "source", "is_sample", *MEASURES])
+    frame = frame.dropna(axis="columns", how="all").copy() if len(frame) else frame
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=4326)
+
+
+def _office_table(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    table = pd.DataFrame(frame.drop(columns=["geometry", "category"]))
+    headings = dict(HEADINGS[lang])
+    for key, (vi, en, unit) in MEASURES.items():
+        label = en if lang == "en" else vi
+        headings[key] = f"{label} ({unit})" if unit else label
+    return table.rename(columns=headings)
+
+
+def export_sites(frame: gpd.GeoDataFrame, fmt: str, lang: str = "vi") -> bytes:
+    """The sites in one of FORMATS, as bytes."""
+    if fmt == "csv":
+        # UTF-8 with a byte-order mark, so spreadsheet programs keep the diacritics.
+        return ("\ufeff" + _office_table(frame, lang).to_csv(index=False)).encode("utf-8")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            _office_table(frame, lang).to_excel(writer, index=False, sheet_name="Sites" if lang == "en" else "Điểm")
+        return buffer.getvalue()
+    with tempfile.TemporaryDirectory() as directory:
+        if fmt == "gpkg":
+            path = Path(directory) / "kien-giang-sites.gpkg"
+            frame.to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
+            return path.read_bytes()
+        # Shapefile: field names cut to 10 characters by the format; text in UTF-8, said so in the .cpg.
+        shp_dir = Path(directory) / "shp"
+        shp_dir.mkdir()
+        short = frame.rename(columns=lambda c: c[:10])
+        short.to_file(shp_dir / "kien_giang_sites.shp", engine="pyogrio", encoding="UTF-8")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(shp_dir.iterdir()):
+                archive.write(file, file.name)
+        return buffer.getvalue()

@@ -31,9 +31,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
 
-    from webmap import api, maps
+    from webmap import api, maps, ogc
     app.register_blueprint(api.bp)
     app.register_blueprint(maps.bp)
+    app.register_blueprint(ogc.bp)
     maps.init_app(app)
 
     from webmap import indicators_api, reports

@@ -1,0 +1,171 @@
+"""OGC API – Features (Part 1: Core, GeoJSON) over the same queries as /api, so QGIS and ArcGIS can add the layers."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from flask_babel import gettext as _
+
+from geo import boundaries, sites
+from geo.errors import N_, NotFound
+from webmap.db import get_session
+
+bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+# The extent of Kiên Giang, Thổ Châu included (lon/lat, WGS 84).
+EXTENT = [103.4, 9.2, 105.6, 10.6]
+COLLECTIONS = {
+    "sites": (N_("Các điểm thực hiện Kế hoạch 135/KH-UBND (đã duyệt)"), "point"),
+    "districts": (N_("Huyện, thành phố 2009 – 30/06/2025 (ranh giới gần đúng)"), "district"),
+    "communes": (N_("Xã, phường, đặc khu từ 01/07/2025 (ranh giới gần đúng)"), "commune"),
+}
+
+
+def _link(href: str, rel: str, type_: str = "application/json", title: str | None = None) -> dict[str, str]:
+    link = {"href": href, "rel": rel, "type": type_}
+    if title:
+        link["title"] = title
+    return link
+
+
+@bp.get("")
+@bp.get("/")
+def landing() -> Response:
+    """The landing page of the OGC API."""
+    return jsonify({
+        "title": _("Bản đồ sản xuất và tiêu dùng bền vững tỉnh Kiên Giang"),
+        "links": [
+            _link(url_for("ogc.landing", _external=True), "self"),
+            _link(url_for("ogc.openapi", _external=True), "service-desc", "application/vnd.oai.openapi+json;version=3.0"),
+            _link(url_for("ogc.conformance", _external=True), "conformance"),
+            _link(url_for("ogc.collections", _external=True), "data"),
+        ],
+    })
+
+
+@bp.get("/conformance")
+def conformance() -> Response:
+    """The conformance classes this API implements."""
+    return jsonify({"conformsTo": CONFORMANCE})
+
+
+def _collection(collection_id: str) -> dict[str, Any]:
+    title, _kind = COLLECTIONS[collection_id]
+    return {
+        "id": collection_id, "title": _(title),
+        "extent": {"spatial": {"bbox": [EXTENT], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
+        "itemType": "feature", "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "links": [_link(url_for("ogc.items", collection_id=collection_id, _external=True), "items",
+                        "application/geo+json")],
+    }
+
+
+@bp.get("/collections")
+def collections() -> Response:
+    """The feature collections: approved sites, districts, communes of 2025."""
+    return jsonify({"collections": [_collection(c) for c in COLLECTIONS],
+                    "links": [_link(url_for("ogc.collections", _external=True), "self")]})
+
+
+def _known(collection_id: str) -> None:
+    if collection_id not in COLLECTIONS:
+        raise NotFound("collection", N_("Không có lớp dữ liệu %(name)s"), name=collection_id)
+
+
+@bp.get("/collections/<collection_id>")
+def collection(collection_id: str) -> Response:
+    """One collection's description."""
+    _known(collection_id)
+    return jsonify(_collection(collection_id))
+
+
+@bp.get("/collections/<collection_id>/items")
+def items(collection_id: str) -> Response:
+    """Features of a collection: bbox, limit, offset and the site filters of /api/sites."""
+    _known(collection_id)
+    session = get_session()
+    if collection_id != "sites":
+        body = json.loads(boundaries.units_geojson(session, COLLECTIONS[collection_id][1]))
+        body["numberMatched"] = body["numberReturned"] = len(body["features"])
+    else:
+        filters = sites.parse_filters(request.args.to_dict(),
+                                      known_districts=sites.known_unit_codes(session, "district"))
+        body = json.loads(sites.sites_geojson(session, filters))
+        links = [_link(request.url, "self", "application/geo+json")]
+        if filters.offset + body["numberReturned"] < body["numberMatched"]:
+            args = request.args.to_dict()
+            args["offset"] = str(filters.offset + filters.limit)
+            links.append(_link(url_for("ogc.items", collection_id="sites", _external=True, **args), "next",
+                               "application/geo+json"))
+        body["links"] = links
+        body.pop("lastId", None)
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")
+
+
+@bp.get("/collections/<collection_id>/items/<feature_id>")
+def item(collection_id: str, feature_id: str) -> Response:
+    """One feature of a collection by its id."""
+    _known(collection_id)
+    session = get_session()
+    if collection_id == "sites":
+        if not feature_id.isdigit():
+            raise NotFound("featureId", N_("Không có đối tượng %(name)s"), name=feature_id)
+        body = json.loads(sites.sites_geojson(session, sites.SiteFilters(after_id=int(feature_id) - 1, limit=1)))
+        features = [f for f in body["features"] if f["id"] == int(feature_id)]
+    else:
+        body = json.loads(boundaries.units_geojson(session, COLLECTIONS[collection_id][1]))
+        features = [f for f in body["features"] if f["id"] == feature_id]
+    if not features:
+        raise NotFound("featureId", N_("Không có đối tượng %(name)s"), name=feature_id)
+    return Response(json.dumps(features[0], ensure_ascii=False), mimetype="application/geo+json")
+
+
+@bp.get("/api")
+def openapi() -> Response:
+    """The OpenAPI 3.0 description of the read API."""
+    site_params = [
+        {"name": name, "in": "query", "required": False, "schema": {"type": kind}, "description": text}
+        for name, kind, text in (
+            ("category", "string", "category codes, comma-separated"),
+            ("status", "string", "planned, active, completed, suspended, phased_out; comma-separated"),
+            ("district", "string", "GSO district codes (2009–2025), comma-separated"),
+            ("commune", "string", "GSO commune codes (from 2025-07-01), comma-separated"),
+            ("plan_task", "string", "plan task codes such as VI.2"),
+            ("lead_agency", "string", "lead agency, exact name"),
+            ("year", "integer", "sites active in that year"),
+            ("start_year", "integer", "sites started in that year"),
+            ("bbox", "string", "minLon,minLat,maxLon,maxLat (WGS 84)"),
+            ("limit", "integer", "1–10000, default 1000"),
+            ("offset", "integer", "features to skip"),
+            ("cursor", "integer", "return sites with a larger id (the lastId of the previous page)"),
+            ("f", "string", "geojson (default), csv, xlsx, gpkg, shp"),
+            ("lang", "string", "vi (default) or en"))
+    ]
+    error = {"description": "a parameter is malformed: the body names it and the reason",
+             "content": {"application/json": {"schema": {"type": "object"}}}}
+    geojson = {"description": "GeoJSON FeatureCollection", "content": {"application/geo+json": {}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Kiên Giang SCP map API", "version": "1.0"},
+        "paths": {
+            "/api/sites": {"get": {"summary": "Approved sites", "parameters": site_params,
+                                   "responses": {"200": geojson, "400": error}}},
+            "/api/districts": {"get": {"summary": "District boundaries (approximate)", "parameters": [
+                {"name": "simplify", "in": "query", "schema": {"type": "number"}, "description": "metres"}],
+                "responses": {"200": geojson, "400": error}}},
+            "/api/communes": {"get": {"summary": "Commune boundaries from 2025-07-01 (approximate)",
+                                      "responses": {"200": geojson}}},
+            "/ogc/collections/{collectionId}/items": {"get": {
+                "summary": "OGC API – Features items",
+                "parameters": [{"name": "collectionId", "in": "path", "required": True,
+                                "schema": {"type": "string", "enum": list(COLLECTIONS)}}, *site_params[8:11]],
+                "responses": {"200": geojson, "400": error, "404": error}}},
+        },
+    }
+    return Response(json.dumps(document, ensure_ascii=False), mimetype="application/vnd.oai.openapi+json;version=3.0")

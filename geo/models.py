@@ -131,6 +131,7 @@ class Site(Base):
         Index("site_geom_gist", "geom", postgresql_using="gist"),
         Index("site_footprint_gist", "footprint", postgresql_using="gist"),
         Index("site_filters", "moderation", "category_code", "district_code"),
+        Index("site_review_queue", "moderation", postgresql_where=text("deleted_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +157,9 @@ class Site(Base):
     is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     moderation: Mapped[str] = mapped_column(String(10), server_default="draft")
     review_note: Mapped[Optional[str]] = mapped_column(Text)
+    pending: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONB)
+    pending_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    pending_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))

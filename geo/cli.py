@@ -39,6 +39,64 @@ def import_boundaries_main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def user_main(argv: list[str] | None = None) -> int:
+    """scripts/user: accounts for the admin's first sign-in and for scripting."""
+    import getpass
+
+    from geo import accounts
+
+    parser = argparse.ArgumentParser(prog="scripts/user", description="Manage accounts and API tokens.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="add an account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["admin", "planner", "district_staff"])
+    add.add_argument("--district", help="district (2009–2025) or commune (2025) code, for district staff")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    sub.add_parser("list", help="list the accounts")
+    for name, text_ in (("disable", "stop an account signing in and revoke its tokens"),
+                        ("set-password", "give an account a new password"),
+                        ("token", "print a new personal API token for an account"),
+                        ("revoke-tokens", "revoke every API token of an account")):
+        command = sub.add_parser(name, help=text_)
+        command.add_argument("name")
+        if name == "set-password":
+            command.add_argument("--password-stdin", action="store_true")
+    args = parser.parse_args(argv)
+
+    def read_password() -> str:
+        if getattr(args, "password_stdin", False):
+            return sys.stdin.readline().rstrip("\n")
+        first = getpass.getpass("Mật khẩu / password: ")
+        if first != getpass.getpass("Nhập lại / again: "):
+            raise SystemExit("the two passwords differ")
+        return first
+
+    engine = make_engine(os.environ["DATABASE_URL"])
+    try:
+        with transaction(engine) as session:
+            if args.command == "add":
+                actor = accounts.create_user(session, args.name, read_password(), args.role, args.district)
+                print(f"added {actor.username} ({actor.role}{', ' + actor.unit_code if actor.unit_code else ''})")
+            elif args.command == "list":
+                for user in accounts.list_users(session):
+                    state = "active" if user["is_active"] else "disabled"
+                    print(f"{user['username']:<24} {user['role']:<15} {user['unit_code'] or '':<6} {state}")
+            elif args.command == "disable":
+                accounts.disable(session, args.name)
+                print(f"disabled {args.name}")
+            elif args.command == "set-password":
+                accounts.set_password(session, args.name, read_password())
+                print(f"password of {args.name} changed")
+            elif args.command == "token":
+                print(accounts.create_token(session, args.name))
+            elif args.command == "revoke-tokens":
+                print(f"revoked {accounts.revoke_tokens(session, args.name)} tokens of {args.name}")
+    except DomainError as error:
+        print(f"{error.field}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    commands = {"import-boundaries": import_boundaries_main}
+    commands = {"import-boundaries": import_boundaries_main, "user": user_main}
     sys.exit(commands[sys.argv[1]](sys.argv[2:]))

@@ -31,7 +31,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
 
-    from webmap import api, maps, ogc
+    from webmap import api, api_write, auth, maps, ogc, staff
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(api_write.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(ogc.bp)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from geo.errors import DomainError
@@ -29,6 +30,21 @@ def init_app(app: Flask) -> None:
             return jsonify(body), error.status
         return render_template("error.html", status=error.status, field=error.field,
                                reason=message_of(error)), error.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        reason = gettext("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã CSRF); hãy tải lại trang "
+                         "rồi gửi lại")
+        if _wants_json():
+            return jsonify({"error": {"field": "csrf_token", "reason": reason, "status": 400}}), 400
+        return render_template("error.html", status=400, field="csrf_token", reason=reason), 400
+
+    @app.errorhandler(429)
+    def too_many(error: HTTPException):
+        reason = gettext("Đăng nhập sai quá nhiều lần; hãy thử lại sau một phút")
+        if _wants_json():
+            return jsonify({"error": {"field": "username", "reason": reason, "status": 429}}), 429
+        return render_template("error.html", status=429, field="username", reason=reason), 429
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

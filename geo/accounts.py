@@ -1,0 +1,162 @@
+"""Accounts: users with argon2 password hashes and roles, and personal API tokens stored as hashes."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.catalogue import ROLES
+from geo.errors import N_, BadParameter, NotFound
+
+HASHER = PasswordHasher()
+MIN_PASSWORD = 10
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a request: what geo/ needs to check a write and to sign its history."""
+
+    id: int
+    username: str
+    role: str
+    unit_code: str | None
+
+    @property
+    def is_planner(self) -> bool:
+        return self.role in ("planner", "admin")
+
+
+_USER_COLUMNS = "id, username, role, unit_code, is_active, display_name"
+
+
+def _actor(row) -> Actor:
+    return Actor(id=row.id, username=row.username, role=row.role, unit_code=row.unit_code)
+
+
+def check_password_rules(password: str) -> None:
+    """Refuse a password too short to resist guessing."""
+    if len(password) < MIN_PASSWORD:
+        raise BadParameter("password", N_("Mật khẩu phải có ít nhất %(n)s ký tự"), n=MIN_PASSWORD)
+
+
+def create_user(session: Session, username: str, password: str, role: str, unit_code: str | None = None,
+                display_name: str | None = None) -> Actor:
+    """Add an account; district staff need the code of a district or 2025 commune as their area."""
+    username = username.strip()
+    if not username or len(username) > 80 or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
+        raise BadParameter("username", N_("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch ngang, gạch dưới"))
+    if role not in ROLES:
+        raise BadParameter("role", N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
+                           values=role, allowed=", ".join(ROLES))
+    if role == "district_staff":
+        level = session.execute(text("SELECT level FROM admin_unit WHERE code = :code AND level IN "
+                                     "('district', 'commune')"), {"code": unit_code or ""}).scalar()
+        if level is None:
+            raise BadParameter("district", N_("Cán bộ huyện cần mã một huyện hoặc một xã (2025) có trong danh mục"))
+    else:
+        unit_code = None
+    check_password_rules(password)
+    if session.execute(text("SELECT 1 FROM app_user WHERE username = :u"), {"u": username}).scalar():
+        raise BadParameter("username", N_("Tên đăng nhập %(name)s đã có"), name=username)
+    row = session.execute(text(f"""
+        INSERT INTO app_user (username, password_hash, role, unit_code, display_name)
+        VALUES (:username, :hash, :role, :unit_code, :display_name) RETURNING {_USER_COLUMNS}"""),
+        dict(username=username, hash=HASHER.hash(password), role=role, unit_code=unit_code,
+             display_name=display_name)).one()
+    return _actor(row)
+
+
+def authenticate(session: Session, username: str, password: str) -> Actor | None:
+    """The active account with this name and password, or None (the same answer whichever was wrong)."""
+    row = session.execute(text(f"SELECT {_USER_COLUMNS}, password_hash FROM app_user WHERE username = :u"),
+                          {"u": username.strip()}).one_or_none()
+    if row is None:
+        HASHER.hash(password)  # spend the same time as a real check, so names cannot be probed by timing
+        return None
+    try:
+        HASHER.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if not row.is_active:
+        return None
+    if HASHER.check_needs_rehash(row.password_hash):
+        session.execute(text("UPDATE app_user SET password_hash = :h WHERE id = :id"),
+                        {"h": HASHER.hash(password), "id": row.id})
+    return _actor(row)
+
+
+def get_actor(session: Session, user_id: int) -> Actor | None:
+    """The active account with this id."""
+    row = session.execute(text(f"SELECT {_USER_COLUMNS} FROM app_user WHERE id = :id AND is_active"),
+                          {"id": user_id}).one_or_none()
+    return _actor(row) if row else None
+
+
+def _by_name(session: Session, username: str):
+    row = session.execute(text(f"SELECT {_USER_COLUMNS} FROM app_user WHERE username = :u"),
+                          {"u": username}).one_or_none()
+    if row is None:
+        raise NotFound("username", N_("Không có tài khoản %(name)s"), name=username)
+    return row
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    """Give an account a new password."""
+    check_password_rules(password)
+    row = _by_name(session, username)
+    session.execute(text("UPDATE app_user SET password_hash = :h WHERE id = :id"),
+                    {"h": HASHER.hash(password), "id": row.id})
+
+
+def change_password(session: Session, actor: Actor, current: str, new: str) -> None:
+    """A signed-in user's own change of password: the current one must be right."""
+    if authenticate(session, actor.username, current) is None:
+        raise BadParameter("current_password", N_("Mật khẩu hiện tại không đúng"))
+    set_password(session, actor.username, new)
+
+
+def disable(session: Session, username: str) -> None:
+    """Stop an account from signing in and revoke its tokens."""
+    row = _by_name(session, username)
+    session.execute(text("UPDATE app_user SET is_active = false WHERE id = :id"), {"id": row.id})
+    session.execute(text("UPDATE api_token SET revoked_at = now() WHERE user_id = :id AND revoked_at IS NULL"),
+                    {"id": row.id})
+
+
+def list_users(session: Session) -> list[dict]:
+    """Every account, without hashes."""
+    return [dict(r._mapping) for r in session.execute(text(f"SELECT {_USER_COLUMNS} FROM app_user ORDER BY username"))]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, username: str) -> str:
+    """A new personal API token for an account; only its hash is kept, so it is shown once."""
+    row = _by_name(session, username)
+    token = secrets.token_urlsafe(32)
+    session.execute(text("INSERT INTO api_token (user_id, token_hash) VALUES (:id, :h)"),
+                    {"id": row.id, "h": _token_hash(token)})
+    return token
+
+
+def revoke_tokens(session: Session, username: str) -> int:
+    """Revoke every token of an account; returns how many."""
+    row = _by_name(session, username)
+    return session.execute(text("UPDATE api_token SET revoked_at = now() WHERE user_id = :id AND revoked_at IS NULL"),
+                           {"id": row.id}).rowcount
+
+
+def actor_for_token(session: Session, token: str) -> Actor | None:
+    """The active account a token belongs to, if the token is known and not revoked."""
+    row = session.execute(text(f"""
+        UPDATE api_token t SET last_used_at = now() FROM app_user u
+        WHERE t.token_hash = :h AND t.revoked_at IS NULL AND u.id = t.user_id AND u.is_active
+        RETURNING u.id, u.username, u.role, u.unit_code"""), {"h": _token_hash(token)}).one_or_none()
+    return _actor(row) if row else None

@@ -1,0 +1,169 @@
+"""Writes by role and area, checked by geo.editing and, beneath it, by the database itself."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from geo import editing
+from geo.coordinates import parse_coordinate
+from geo.errors import BadParameter, Conflict, Forbidden
+from tests.staffkit import IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, IN_VINH_THONG, make_users, site_input
+
+
+@pytest.fixture
+def users(db):
+    return make_users(db)
+
+
+def run(engine, action, *args):
+    with Session(engine) as session, session.begin():
+        return action(session, *args)
+
+
+def counts(engine) -> tuple[int, int]:
+    with engine.connect() as connection:
+        return (connection.execute(text("SELECT count(*) FROM site")).scalar_one(),
+                connection.execute(text("SELECT count(*) FROM site_history")).scalar_one())
+
+
+@pytest.fixture
+def approved_site(db, users):
+    """A site in Rạch Giá (899) created and so approved by a planner."""
+    return run(db, editing.create_site, users["planner"], site_input("Điểm đã duyệt"))
+
+
+@pytest.mark.parametrize(("who", "where", "moderation"), [
+    ("admin", IN_RACH_GIA, "approved"), ("planner", IN_PHU_QUOC, "approved"),
+    ("staff_899", IN_RACH_GIA, "submitted"), ("staff_30742", IN_RACH_GIA, "submitted"),
+])
+def test_create_allowed(db, users, who, where, moderation):
+    site = run(db, editing.create_site, users[who], site_input(lon=where[0], lat=where[1]))
+    assert site["moderation"] == moderation
+    assert counts(db) == (1, 1)
+
+
+@pytest.mark.parametrize(("who", "where"), [
+    ("staff_911", IN_RACH_GIA), ("staff_899", IN_PHU_QUOC), ("staff_30742", IN_VINH_THONG), (None, IN_RACH_GIA),
+])
+def test_create_refused_outside_area_or_signed_out(db, users, who, where):
+    with pytest.raises(Forbidden):
+        run(db, editing.create_site, users.get(who), site_input(lon=where[0], lat=where[1]))
+    assert counts(db) == (0, 0)
+
+
+def test_staff_change_to_an_approved_site_waits_and_the_public_keeps_the_old(db, users, approved_site):
+    changed = run(db, editing.update_site, users["staff_899"], approved_site["id"],
+                  {"name": "Tên mới", "lon": IN_RACH_GIA_2[0], "lat": IN_RACH_GIA_2[1]}, approved_site["version"])
+    assert changed["name"] == "Điểm đã duyệt" and changed["pending"]["name"] == "Tên mới"
+    assert changed["moderation"] == "approved"
+    approved = run(db, editing.approve_site, users["planner"], approved_site["id"], changed["version"])
+    assert approved["name"] == "Tên mới" and approved["pending"] is None
+    assert round(approved["lon"], 6) == IN_RACH_GIA_2[0]
+
+
+@pytest.mark.parametrize("who", ["staff_911", None])
+def test_edit_and_delete_refused_for_other_area_and_signed_out(db, users, approved_site, who):
+    with pytest.raises(Forbidden):
+        run(db, editing.update_site, users.get(who), approved_site["id"], {"name": "x"}, approved_site["version"])
+    with pytest.raises(Forbidden):
+        run(db, editing.delete_site, users.get(who), approved_site["id"], approved_site["version"])
+    assert counts(db) == (1, 1)
+
+
+def test_moving_a_site_out_of_ones_district_is_refused(db, users):
+    site = run(db, editing.create_site, users["staff_899"], site_input())
+    with pytest.raises(Forbidden) as refused:
+        run(db, editing.update_site, users["staff_899"], site["id"],
+            {"lon": IN_PHU_QUOC[0], "lat": IN_PHU_QUOC[1]}, site["version"])
+    assert refused.value.field == "location"
+    assert counts(db) == (1, 1)  # nothing written, no history row either
+
+
+def test_the_database_refuses_a_crafted_write_that_skips_the_checks(db, users, approved_site):
+    """SQL that never went through geo.editing, run as district staff of Phú Quốc, is refused by the trigger."""
+    with Session(db) as session:
+        session.execute(text("SELECT set_config('scp.actor_unit', '911', true), "
+                             "set_config('scp.actor_role', 'district_staff', true)"))
+        with pytest.raises(DBAPIError) as refused:
+            session.execute(text("UPDATE site SET name = 'chiếm quyền' WHERE id = :id"), {"id": approved_site["id"]})
+        assert refused.value.orig.pgcode == "SC010"
+        session.rollback()
+    with Session(db) as session:
+        session.execute(text("SELECT set_config('scp.actor_unit', '899', true), "
+                             "set_config('scp.actor_role', 'district_staff', true)"))
+        with pytest.raises(DBAPIError) as refused:
+            session.execute(text("UPDATE site SET moderation = 'approved' WHERE id = :id"), {"id": 0})
+            session.execute(text("""INSERT INTO site (name, category_code, status, geom, plan_task, lead_agency,
+                                    source, moderation) VALUES ('tự duyệt', 'solar', 'active',
+                                    ST_SetSRID(ST_MakePoint(105.0832, 10.0095), 4326), 'I.1', 'x', 'x', 'approved')"""))
+        assert refused.value.orig.pgcode == "SC011"
+        session.rollback()
+
+
+def test_optimistic_locking_refuses_the_second_save(db, users, approved_site):
+    run(db, editing.update_site, users["planner"], approved_site["id"], {"name": "Lưu trước"}, approved_site["version"])
+    with pytest.raises(Conflict) as conflict:
+        run(db, editing.update_site, users["planner"], approved_site["id"], {"name": "Lưu sau"},
+            approved_site["version"])
+    assert conflict.value.field == "version"
+    assert run(db, editing.get_site, approved_site["id"])["name"] == "Lưu trước"
+
+
+def test_delete_is_soft_and_only_planners_restore(db, users, approved_site):
+    deleted = run(db, editing.delete_site, users["staff_899"], approved_site["id"], approved_site["version"])
+    assert deleted["deleted"]
+    with pytest.raises(Forbidden):
+        run(db, editing.restore_site, users["staff_899"], approved_site["id"])
+    restored = run(db, editing.restore_site, users["planner"], approved_site["id"])
+    assert not restored["deleted"]
+    history = run(db, editing.site_history, users["planner"], approved_site["id"])
+    assert [h["action"] for h in history] == ["restore", "delete", "create"]
+    assert history[1]["username"] == "staff_899" and history[1]["after"]["deleted"] is True
+
+
+def test_only_planners_approve_and_rejection_needs_a_reason(db, users):
+    site = run(db, editing.create_site, users["staff_899"], site_input())
+    with pytest.raises(Forbidden):
+        run(db, editing.approve_site, users["staff_899"], site["id"], site["version"])
+    with pytest.raises(BadParameter) as no_reason:
+        run(db, editing.reject_site, users["planner"], site["id"], site["version"], "  ")
+    assert no_reason.value.field == "reason"
+    rejected = run(db, editing.reject_site, users["planner"], site["id"], site["version"], "Thiếu số hộ")
+    assert rejected["moderation"] == "rejected" and rejected["review_note"] == "Thiếu số hộ"
+
+
+def test_history_is_for_signed_in_people_of_the_area(db, users, approved_site):
+    with pytest.raises(Forbidden):
+        run(db, editing.site_history, None, approved_site["id"])
+    with pytest.raises(Forbidden):
+        run(db, editing.site_history, users["staff_911"], approved_site["id"])
+    assert len(run(db, editing.site_history, users["staff_899"], approved_site["id"])) == 1
+
+
+def test_invalid_input_names_every_field(db, users):
+    with pytest.raises(editing.InvalidSite) as invalid:
+        run(db, editing.create_site, users["planner"], site_input(
+            name="", lat="91", category="bakery", start_date="31/02/2024", measures={"households": "nhiều"}))
+    assert set(invalid.value.errors) == {"name", "lat", "category", "start_date", "measures.households"}
+    assert counts(db) == (0, 0)
+
+
+@pytest.mark.parametrize(("raw", "axis", "expected"), [
+    ("10.0125", "lat", 10.0125), ("10,0125", "lat", 10.0125), ("10°00'45\" B", "lat", 10.0125),
+    ("10°00′45″N", "lat", 10.0125), ("105°04'50\" Đ", "lon", 105.0805556), ("105 4 50 E", "lon", 105.0805556),
+    ("9° 18' N", "lat", 9.3), ("103°28'34\" Đ", "lon", 103.4761111),
+])
+def test_coordinates_as_written_in_vietnamese_documents(raw, axis, expected):
+    assert parse_coordinate(raw, axis) == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize(("raw", "axis", "words"), [
+    ("abc", "lat", "Không đọc được"), ("10°75'", "lat", "nhỏ hơn 60"), ("105°04'50\" Đ", "lat", "trục khác"),
+    ("200", "lon", "±180"),
+])
+def test_bad_coordinates_say_why(raw, axis, words):
+    with pytest.raises(BadParameter) as bad:
+        parse_coordinate(raw, axis)
+    assert bad.value.field == axis and words in str(bad.value)

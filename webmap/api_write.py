@@ -1,0 +1,97 @@
+"""The JSON write API: POST, PATCH and DELETE of sites as GeoJSON Features, by session or personal API token.
+
+The same geo.editing functions as the form do the work, so the same rules hold: area, review, versions.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, request
+from flask_babel import gettext
+
+from geo import editing
+from geo.errors import N_, BadParameter, DomainError, Forbidden
+from webmap.auth import current_actor
+from webmap.db import get_session
+from webmap.errors import message_of
+
+bp = Blueprint("api_write", __name__, url_prefix="/api")
+
+
+def _feature(site: dict[str, Any]) -> Response:
+    """A site as a GeoJSON Feature shaped like those of GET /api/sites, plus its review state."""
+    properties = {k: v for k, v in site.items() if k not in ("lon", "lat", "created_by")}
+    properties["id"] = site["id"]
+    body = {"type": "Feature", "id": site["id"], "geometry": {"type": "Point", "coordinates": [site["lon"], site["lat"]]},
+            "properties": properties}
+    return Response(json.dumps(body, ensure_ascii=False, default=str), mimetype="application/geo+json")
+
+
+def _input() -> tuple[dict[str, Any], int | None]:
+    """Properties and point of the Feature in the request body, and the version it was based on."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or body.get("type") != "Feature":
+        raise BadParameter("body", N_("Nội dung phải là một GeoJSON Feature"))
+    properties = dict(body.get("properties") or {})
+    geometry = body.get("geometry")
+    if geometry is not None:
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if geometry.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
+            raise BadParameter("geometry", N_("Vị trí phải là một điểm GeoJSON (Point) [kinh độ, vĩ độ]"))
+        properties["lon"], properties["lat"] = coordinates[0], coordinates[1]
+    version = properties.pop("version", None)
+    return properties, version
+
+
+def _run(action, *args) -> Response:
+    actor = current_actor()
+    if actor is None:
+        response = Response(json.dumps({"error": {"field": "Authorization", "status": 401,
+                                                  "reason": message_of(Forbidden("Authorization", N_("Cần đăng nhập hoặc "
+                                                                                                    "mã truy cập API")))}},
+                                       ensure_ascii=False), status=401, mimetype="application/json")
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    session = get_session()
+    try:
+        site = action(session, actor, *args)
+    except editing.InvalidSite as invalid:
+        session.rollback()
+        errors = {field: (gettext(reason) % params if params else gettext(reason)) for field, (reason, params) in invalid.errors.items()}
+        return Response(json.dumps({"error": {"field": invalid.field, "reason": errors[invalid.field], "status": 422,
+                                              "fields": errors}}, ensure_ascii=False),
+                        status=422, mimetype="application/json")
+    except DomainError as error:
+        session.rollback()
+        body = {"error": {"field": error.field, "reason": message_of(error), "status": error.status}}
+        if error.status == 409:
+            body["error"]["current"] = json.loads(_feature(editing.get_site(session, args[0])).get_data(as_text=True))
+        return Response(json.dumps(body, ensure_ascii=False, default=str), status=error.status,
+                        mimetype="application/json")
+    session.commit()
+    return _feature(site)
+
+
+@bp.post("/sites")
+def create() -> Response:
+    """Add a site from a Feature: approved at once for planners, submitted for review for district staff."""
+    properties, _version = _input()
+    response = _run(editing.create_site, properties)
+    if response.status_code == 200:
+        response.status_code = 201
+    return response
+
+
+@bp.patch("/sites/<int:site_id>")
+def update(site_id: int) -> Response:
+    """Change a site; properties.version must be the version the change was based on."""
+    properties, version = _input()
+    return _run(lambda session, actor, sid: editing.update_site(session, actor, sid, properties, version), site_id)
+
+
+@bp.delete("/sites/<int:site_id>")
+def delete(site_id: int) -> Response:
+    """Soft-delete a site; ?version= is the version the deletion was based on."""
+    return _run(lambda session, actor, sid: editing.delete_site(session, actor, sid, request.args.get("version")),
+                site_id)

@@ -1,0 +1,151 @@
+"""Sign-in, sign-out and password change (Flask-Login), API tokens, CSRF (Flask-WTF) and the sign-in rate limit."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFProtect
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from geo import accounts
+from geo.accounts import Actor
+from webmap.db import get_session
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+SIGN_IN_LIMIT = "5 per minute"
+
+
+class User(UserMixin):
+    """The signed-in person, as Flask-Login wants it."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.id = str(actor.id)
+
+
+def current_actor() -> Actor | None:
+    """The signed-in person (session or API token), or None for the public."""
+    token_actor = g.get("token_actor")
+    if token_actor is not None:
+        return token_actor
+    return current_user.actor if current_user.is_authenticated else None
+
+
+def planner_required(view: Callable) -> Callable:
+    """Only planners and admins may open this page."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.actor.is_planner:
+            return render_template("error.html", status=403, field="role",
+                                   reason=_("Chỉ cán bộ kế hoạch được làm việc này")), 403
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class SignInForm(FlaskForm):
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
+    new_password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD)])
+
+
+def _sign_in_key() -> str:
+    # Per address and name: one office behind one address can still sign in while a name is attacked.
+    return f"{get_remote_address()}:{(request.form.get('username') or '').strip().lower()}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, key_func=_sign_in_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 401)
+def login():
+    """Sign in with a username and password."""
+    form = SignInForm()
+    if form.validate_on_submit():
+        session = get_session()
+        actor = accounts.authenticate(session, form.username.data, form.password.data)
+        session.commit()
+        if actor is not None:
+            login_user(User(actor))
+            target = request.args.get("next") or ""
+            # Only a path on this site: never send a signed-in person to another host.
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("staff.my_sites")
+            return redirect(target)
+        flash(_("Sai tên đăng nhập hoặc mật khẩu"), "error")
+        return render_template("login.html", form=form), 401
+    return render_template("login.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out."""
+    logout_user()
+    flash(_("Đã đăng xuất"))
+    return redirect(url_for("maps.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        session = get_session()
+        accounts.change_password(session, current_user.actor, form.current_password.data, form.new_password.data)
+        session.commit()
+        flash(_("Đã đổi mật khẩu"))
+        return redirect(url_for("staff.my_sites"))
+    return render_template("password.html", form=form)
+
+
+def _token_from_header() -> None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        g.token_actor = accounts.actor_for_token(get_session(), header[7:].strip())
+        get_session().commit()
+        g.bearer = True
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Login, CSRF, the rate limiter and token authentication."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Cần đăng nhập để mở trang này")
+    # CSRF is checked below, after the token: a request signed with a personal API token carries no cookie
+    # a forger could ride on, so only cookie-authenticated writes need the CSRF token.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        actor = accounts.get_actor(get_session(), int(user_id))
+        return User(actor) if actor else None
+
+    @app.before_request
+    def authenticate_and_check_csrf() -> None:
+        _token_from_header()
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not g.get("bearer"):
+            csrf.protect()
+
+    @app.context_processor
+    def who() -> dict:
+        return {"actor": current_actor()}

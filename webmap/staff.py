@@ -1,0 +1,288 @@
+"""Pages of the people who keep the map true: their sites, the site form, review, history, bulk import."""
+from __future__ import annotations
+
+import base64
+import csv
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import MacroElement
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user, login_required
+from jinja2 import Template
+
+from geo import bulk_import, editing
+from geo.catalogue import CATEGORIES, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, STATUSES
+from geo.errors import N_, DomainError
+from webmap import mapbuild
+from webmap.assets import use_local_assets
+from webmap.auth import planner_required
+from webmap.db import get_session
+from webmap.errors import message_of
+from webmap.maps import PRECISION_NAMES, STATUS_NAMES, category_list
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+WARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "kien-giang-wards-2020.csv"
+MODERATION_NAMES = {"draft": N_("Nháp"), "submitted": N_("Chờ duyệt"), "approved": N_("Đã duyệt"),
+                    "rejected": N_("Bị từ chối")}
+ACTIONS = {"create": N_("Tạo mới"), "update": N_("Sửa"), "submit_change": N_("Gửi thay đổi chờ duyệt"),
+           "delete": N_("Xoá"), "restore": N_("Khôi phục"), "approve": N_("Duyệt"), "reject": N_("Từ chối")}
+
+
+def wards() -> list[dict[str, str]]:
+    """The 143 wards and communes of 2009–2025, to place a site known only to its ward."""
+    with open(WARDS_FILE, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+class ClickToPlace(MacroElement):
+    """Clicking the form's map sets the coordinate boxes and moves the marker (static/site_form.js)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        ScpSiteForm.attach({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
+def form_map(lat: float | None, lon: float | None) -> dict[str, str]:
+    """A small map to click the location on, centred on the site if it has one."""
+    use_local_assets()
+    options = mapbuild.MapOptions(centre=(lat, lon) if lat and lon else mapbuild.DEFAULT_CENTRE,
+                                  zoom=13 if lat and lon else 8, fullscreen=False,
+                                  base_map_names={"osm": "OpenStreetMap", "topo": "OpenTopoMap",
+                                                  "satellite": "Esri", "blank": _("Nền trống")})
+    m = mapbuild._base_map(options)
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.add_child(ClickToPlace())
+    return mapbuild.page_parts(m)
+
+
+def _form_data() -> dict[str, Any]:
+    """The site form's fields as editing.validate_site reads them."""
+    data = {key: request.form.get(key, "") for key in editing.EDITABLE if key != "measures"}
+    data["measures"] = {key: request.form.get(f"measure_{key}", "") for key in MEASURES}
+    data["measures"]["eco_packaging"] = request.form.get("measure_eco_packaging", "")
+    return data
+
+
+def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: dict[str, str], status: int = 200,
+                 conflict: dict[str, Any] | None = None):
+    lat, lon = values.get("lat"), values.get("lon")
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        lat = lon = None
+    measures = values.get("measures") or {}
+    return render_template(
+        "site_form.html", site=site, values=values, measures=measures, errors=errors, conflict=conflict,
+        map=form_map(lat, lon), categories=category_list(), category_measures={c.code: list(c.measures)
+                                                                              for c in CATEGORIES},
+        measure_labels={k: (en if str(get_locale()) == "en" else vi, unit) for k, (vi, en, unit) in MEASURES.items()},
+        statuses=[(s, _(STATUS_NAMES[s])) for s in STATUSES], plan_tasks=PLAN_TASKS,
+        precisions=[(p, _(PRECISION_NAMES[p])) for p in LOCATION_PRECISIONS], wards=wards()), status
+
+
+def _errors_of(error: DomainError) -> dict[str, str]:
+    if isinstance(error, editing.InvalidSite):
+        out = {}
+        for field, (reason, params) in error.errors.items():
+            text_ = _(reason)
+            out[field] = text_ % params if params else text_
+        return out
+    return {error.field: message_of(error)}
+
+
+@bp.get("/")
+@login_required
+def my_sites():
+    """The signed-in person's sites: their area's for district staff, all for planners."""
+    session = get_session()
+    actor = current_user.actor
+    return render_template("staff_list.html", sites=editing.sites_for(session, actor),
+                           queue=len(editing.review_queue(session)) if actor.is_planner else None,
+                           moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()}, status_names={k: _(v) for k, v in STATUS_NAMES.items()})
+
+
+
+
+@bp.route("/sites/new", methods=["GET", "POST"])
+@login_required
+def new_site():
+    """The form for a new site."""
+    if request.method == "GET":
+        return _render_form(None, {"status": "active", "location_precision": "exact"}, {})
+    data = _form_data()
+    session = get_session()
+    try:
+        site = editing.create_site(session, current_user.actor, data)
+    except DomainError as error:
+        session.rollback()
+        return _render_form(None, data, _errors_of(error), 422 if not error.status == 403 else 403)
+    session.commit()
+    flash(_("Đã lưu điểm “%(name)s”", name=site["name"]) if site["moderation"] == "approved"
+          else _("Đã gửi điểm “%(name)s” chờ cán bộ kế hoạch duyệt", name=site["name"]))
+    return redirect(url_for("staff.my_sites"))
+
+
+@bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_site(site_id: int):
+    """The form to change a site; a stale version is refused with both versions shown."""
+    session = get_session()
+    site = editing.get_site(session, site_id)
+    if not editing.in_area(current_user.actor, site):
+        abort(403)
+    if request.method == "GET":
+        values = {**site, **(site["pending"] or {})}
+        return _render_form(site, values, {})
+    data = _form_data()
+    try:
+        updated = editing.update_site(session, current_user.actor, site_id, data, request.form.get("version"))
+    except DomainError as error:
+        session.rollback()
+        conflict = editing.get_site(session, site_id) if error.status == 409 else None
+        return _render_form(site, {**data, "version": request.form.get("version")}, _errors_of(error),
+                            error.status, conflict)
+    session.commit()
+    flash(_("Đã gửi thay đổi chờ duyệt") if updated["pending"] or updated["moderation"] == "submitted"
+          else _("Đã lưu thay đổi"))
+    return redirect(url_for("staff.my_sites"))
+
+
+def _post_action(site_id: int, action, *args) -> Any:
+    session = get_session()
+    try:
+        result = action(session, current_user.actor, site_id, *args)
+    except DomainError as error:
+        session.rollback()
+        flash(message_of(error), "error")
+        return redirect(request.referrer or url_for("staff.my_sites")), error.status
+    session.commit()
+    return result
+
+
+@bp.post("/sites/<int:site_id>/delete")
+@login_required
+def delete_site(site_id: int):
+    """Soft-delete a site."""
+    result = _post_action(site_id, editing.delete_site, request.form.get("version"))
+    if isinstance(result, tuple):
+        return result
+    flash(_("Đã xoá điểm “%(name)s”; cán bộ kế hoạch có thể khôi phục", name=result["name"]))
+    return redirect(url_for("staff.my_sites"))
+
+
+@bp.post("/sites/<int:site_id>/restore")
+@planner_required
+def restore_site(site_id: int):
+    """Undo a deletion."""
+    result = _post_action(site_id, editing.restore_site)
+    if isinstance(result, tuple):
+        return result
+    flash(_("Đã khôi phục điểm “%(name)s”", name=result["name"]))
+    return redirect(url_for("staff.deleted_sites"))
+
+
+@bp.get("/deleted")
+@planner_required
+def deleted_sites():
+    """Deleted sites, to restore."""
+    return render_template("staff_list.html", sites=editing.sites_for(get_session(), current_user.actor, deleted=True),
+                           deleted=True, queue=None, moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()},
+                           status_names={k: _(v) for k, v in STATUS_NAMES.items()})
+
+
+@bp.get("/review")
+@planner_required
+def review():
+    """The planners' review queue."""
+    session = get_session()
+    queue = []
+    for item in editing.review_queue(session):
+        site = editing.get_site(session, item["id"])
+        queue.append({**item, "changes": editing.changes(editing._history_view(site),
+                                                         {**editing._history_view(site), **(site["pending"] or {})})
+                      if site["pending"] else []})
+    return render_template("review.html", queue=queue)
+
+
+@bp.post("/sites/<int:site_id>/approve")
+@planner_required
+def approve(site_id: int):
+    """Approve a submission."""
+    result = _post_action(site_id, editing.approve_site, request.form.get("version"))
+    if isinstance(result, tuple):
+        return result
+    flash(_("Đã duyệt “%(name)s”", name=result["name"]))
+    return redirect(url_for("staff.review"))
+
+
+@bp.post("/sites/<int:site_id>/reject")
+@planner_required
+def reject(site_id: int):
+    """Reject a submission with a reason."""
+    result = _post_action(site_id, editing.reject_site, request.form.get("version"), request.form.get("reason", ""))
+    if isinstance(result, tuple):
+        return result
+    flash(_("Đã từ chối “%(name)s”", name=result["name"]))
+    return redirect(url_for("staff.review"))
+
+
+@bp.get("/sites/<int:site_id>/history")
+@login_required
+def history(site_id: int):
+    """Who changed what and when, before and after."""
+    session = get_session()
+    site = editing.get_site(session, site_id)
+    rows = editing.site_history(session, current_user.actor, site_id)
+    for row in rows:
+        row["changes"] = editing.changes(row["before"], row["after"])
+        row["action_name"] = _(ACTIONS.get(row["action"], row["action"]))
+    return render_template("history.html", site=site, rows=rows)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def bulk():
+    """Upload a CSV or Excel list, see each row's problems, confirm: all rows are written or none."""
+    if request.method == "GET":
+        return render_template("import.html", preview=None)
+    session = get_session()
+    if "file" in request.files and request.files["file"].filename:
+        upload = request.files["file"]
+        content, filename = upload.read(), upload.filename
+    else:
+        content = base64.b64decode(request.form.get("content", "") or b"")
+        filename = request.form.get("filename", "")
+    try:
+        preview = bulk_import.preview(session, current_user.actor, content, filename)
+    except DomainError as error:
+        flash(message_of(error), "error")
+        return render_template("import.html", preview=None), 422
+    if request.form.get("confirm"):
+        chosen = {int(n) for n in request.form.getlist("row")}
+        try:
+            created = bulk_import.confirm(session, current_user.actor, preview, chosen)
+        except DomainError as error:
+            session.rollback()
+            flash(message_of(error), "error")
+            return render_template("import.html", preview=_translated(preview), filename=filename,
+                                   content=base64.b64encode(content).decode()), error.status
+        session.commit()
+        flash(_("Đã nhập %(n)s điểm", n=len(created)))
+        return redirect(url_for("staff.my_sites"))
+    session.rollback()
+    return render_template("import.html", preview=_translated(preview), filename=filename,
+                           content=base64.b64encode(content).decode())
+
+
+def _translated(preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in preview:
+        problems = [f"{field}: {(_(reason) % params) if params else _(reason)}"
+                    for field, reason, params in row["problems"]]
+        out.append({**row, "problem_texts": problems})
+    return out

@@ -145,7 +145,8 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
     if not isinstance(raw_measures, dict):
         errors["measures"] = (N_("Các chỉ số phải là một đối tượng JSON"), {})
         raw_measures = {}
-    allowed = _CATEGORY[category].measures if category in _CATEGORY else ()
+    # With an unknown category there is nothing to check the measures against: its error says enough.
+    allowed = _CATEGORY[category].measures if category in _CATEGORY else tuple(raw_measures)
     measures = {}
     for key, value in raw_measures.items():
         if key not in MEASURES or key not in allowed:

@@ -1,0 +1,314 @@
+"""Staff editing over HTTP: sign-in, CSRF, rate limit, the permission matrix of the JSON API, conflicts,
+bulk import, and the review flow to the public map."""
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo import accounts
+from tests.staffkit import (IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, PASSWORD, csrf_token, feature, make_users,
+                            sign_in)
+
+
+@pytest.fixture
+def users(db, app):
+    from webmap.auth import limiter
+
+    limiter.reset()
+    return make_users(db)
+
+
+@pytest.fixture
+def tokens(db, users):
+    with Session(db) as session, session.begin():
+        return {name: accounts.create_token(session, name) for name in users}
+
+
+def api(client, method: str, path: str, token: str | None, body: dict | None = None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.open(path, method=method, headers=headers, json=body)
+
+
+def site_count(db, where: str = "true") -> int:
+    with db.connect() as connection:
+        return connection.execute(text(f"SELECT count(*) FROM site WHERE {where}")).scalar_one()
+
+
+def public_names(client) -> list[str]:
+    return [f["properties"]["name"] for f in client.get("/api/sites").get_json()["features"]]
+
+
+# --- sign-in -------------------------------------------------------------------------------------------
+
+def test_sign_in_and_out(client, users):
+    assert sign_in(client, "staff_899").status_code == 302
+    page = client.get("/staff/").data.decode()
+    assert "staff_899" in page and "899" in page
+    token = csrf_token(client, "/staff/")
+    assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/staff/").status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(client, users):
+    response = sign_in(client, "staff_899", "sai-mật-khẩu")
+    assert response.status_code == 401
+    assert "Sai tên đăng nhập hoặc mật khẩu" in response.data.decode()
+
+
+def test_sign_in_is_rate_limited_after_five_failures(client, users):
+    statuses = [sign_in(client, "planner", f"sai-{n}").status_code for n in range(6)]
+    assert statuses == [401] * 5 + [429]
+    # Even the right password waits until the minute is over.
+    assert sign_in(client, "planner").status_code == 429
+    # Another account from the same address is not blocked.
+    assert sign_in(client, "staff_899").status_code == 302
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(client, users, db):
+    sign_in(client, "planner")
+    response = client.post("/staff/sites/new", data={"name": "Không có mã CSRF", "category": "solar",
+                                                     "lat": "10.0095", "lon": "105.0832", "plan_task": "I.1",
+                                                     "source": "x"})
+    assert response.status_code == 400
+    assert "CSRF" in response.data.decode()
+    assert site_count(db) == 0
+
+
+def test_passwords_are_stored_as_argon2_hashes(db, users):
+    with db.connect() as connection:
+        hashes = connection.execute(text("SELECT password_hash FROM app_user")).scalars().all()
+    assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
+
+
+# --- the permission matrix of the JSON API (crafted requests, no form) -------------------------------------
+
+@pytest.mark.parametrize(("who", "where", "status", "moderation"), [
+    ("admin", IN_RACH_GIA, 201, "approved"),
+    ("planner", IN_PHU_QUOC, 201, "approved"),
+    ("staff_899", IN_RACH_GIA, 201, "submitted"),
+    ("staff_911", IN_RACH_GIA, 403, None),
+    (None, IN_RACH_GIA, 401, None),
+])
+def test_api_create_by_role_and_area(client, db, tokens, who, where, status, moderation):
+    response = api(client, "POST", "/api/sites", tokens.get(who), feature("Qua API", *where))
+    assert response.status_code == status, response.get_json()
+    if moderation:
+        assert response.get_json()["properties"]["moderation"] == moderation
+        assert response.get_json()["properties"]["district_code"] in ("899", "911")
+    assert site_count(db) == (1 if moderation else 0)
+
+
+@pytest.fixture
+def approved(client, tokens):
+    body = api(client, "POST", "/api/sites", tokens["planner"], feature("Điểm Rạch Giá")).get_json()
+    return body["id"], body["properties"]["version"]
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
+def test_api_edit_by_role_and_area(client, tokens, approved, who, status):
+    site_id, version = approved
+    body = {"type": "Feature", "properties": {"name": "Tên sửa", "version": version}}
+    assert api(client, "PATCH", f"/api/sites/{site_id}", tokens.get(who), body).status_code == status
+
+
+@pytest.mark.parametrize(("who", "status"), [("planner", 200), ("staff_899", 403)])
+def test_api_move_out_of_the_district(client, tokens, approved, who, status):
+    site_id, version = approved
+    body = {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(IN_PHU_QUOC)},
+            "properties": {"version": version}}
+    response = api(client, "PATCH", f"/api/sites/{site_id}", tokens.get(who), body)
+    assert response.status_code == status
+    if status == 403:
+        assert response.get_json()["error"]["field"] == "location"
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
+def test_api_delete_by_role_and_area(client, db, tokens, approved, who, status):
+    site_id, version = approved
+    assert api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens.get(who)).status_code == status
+    assert site_count(db, "deleted_at IS NOT NULL") == (1 if status == 200 else 0)
+
+
+def test_a_revoked_or_unknown_token_is_refused(client, db, tokens, users):
+    with Session(db) as session, session.begin():
+        accounts.revoke_tokens(session, "planner")
+    assert api(client, "POST", "/api/sites", tokens["planner"], feature()).status_code == 401
+    assert api(client, "POST", "/api/sites", "made-up-token", feature()).status_code == 401
+
+
+def test_api_bad_input_is_422_naming_each_field(client, db, tokens):
+    body = feature("", *IN_RACH_GIA, category="bakery")
+    response = api(client, "POST", "/api/sites", tokens["planner"], body)
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {"name", "category"}
+    assert api(client, "POST", "/api/sites", tokens["planner"], {"type": "Point"}).status_code == 400
+    assert site_count(db) == 0
+
+
+def test_api_write_with_a_session_needs_the_csrf_header(client, db, users):
+    sign_in(client, "planner")
+    assert client.post("/api/sites", json=feature()).status_code == 400
+    token = csrf_token(client, "/staff/")
+    assert client.post("/api/sites", json=feature(), headers={"X-CSRFToken": token}).status_code == 201
+
+
+def test_api_conflict_shows_the_current_version(client, tokens, approved):
+    site_id, version = approved
+    first = {"type": "Feature", "properties": {"name": "Bản thứ nhất", "version": version}}
+    second = {"type": "Feature", "properties": {"name": "Bản thứ hai", "version": version}}
+    assert api(client, "PATCH", f"/api/sites/{site_id}", tokens["planner"], first).status_code == 200
+    response = api(client, "PATCH", f"/api/sites/{site_id}", tokens["admin"], second)
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["field"] == "version" and error["current"]["properties"]["name"] == "Bản thứ nhất"
+
+
+# --- the forms ----------------------------------------------------------------------------------------------
+
+def test_the_form_keeps_what_was_typed_and_names_the_field(client, users, db):
+    sign_in(client, "staff_899")
+    token = csrf_token(client, "/staff/sites/new")
+    response = client.post("/staff/sites/new", data={
+        "csrf_token": token, "name": "Điểm của tôi", "category": "waste_sorting", "plan_task": "VI.2",
+        "lat": "10°00'34\" B", "lon": "abc", "source": "Phòng TN&MT", "measure_households": "120"})
+    html = response.data.decode()
+    assert response.status_code == 422
+    assert 'data-field="lon"' in html and "Không đọc được tọa độ" in html
+    assert 'value="Điểm của tôi"' in html and "10°00&#39;34&#34; B" in html
+    assert site_count(db) == 0
+
+
+def test_two_people_editing_the_same_site(client, users, db, tokens, approved):
+    site_id, version = approved
+    sign_in(client, "planner")
+    token = csrf_token(client, f"/staff/sites/{site_id}/edit")
+    form = {"csrf_token": token, "name": "Sửa trong biểu mẫu", "category": "waste_sorting", "plan_task": "VI.2",
+            "lat": str(IN_RACH_GIA[1]), "lon": str(IN_RACH_GIA[0]), "source": "x", "status": "active",
+            "version": str(version)}
+    # Someone else saves first, through the API.
+    body = {"type": "Feature", "properties": {"name": "Người khác đã lưu", "version": version}}
+    assert api(client, "PATCH", f"/api/sites/{site_id}", tokens["admin"], body).status_code == 200
+    response = client.post(f"/staff/sites/{site_id}/edit", data=form)
+    html = response.data.decode()
+    assert response.status_code == 409
+    assert 'id="conflict"' in html and "Người khác đã lưu" in html and "Sửa trong biểu mẫu" in html
+    with db.connect() as connection:
+        assert connection.execute(text("SELECT name FROM site WHERE id = :id"), {"id": site_id}).scalar_one() \
+            == "Người khác đã lưu"
+
+
+def test_public_sees_no_staff_pages_drafts_or_history(client, users, tokens, approved):
+    site_id, _ = approved
+    api(client, "POST", "/api/sites", tokens["staff_899"], feature("Bản nháp của huyện"))
+    assert public_names(client) == ["Điểm Rạch Giá"]
+    for path in ("/staff/", f"/staff/sites/{site_id}/history", "/staff/review", f"/staff/sites/{site_id}/edit"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/staff/login" in response.headers["Location"], path
+
+
+def test_district_staff_cannot_open_review_or_another_districts_history(client, users, tokens, approved):
+    site_id, _ = approved
+    sign_in(client, "staff_911")
+    assert client.get("/staff/review").status_code == 403
+    assert client.get(f"/staff/sites/{site_id}/history").status_code == 403
+    assert client.get(f"/staff/sites/{site_id}/edit").status_code == 403
+
+
+# --- review flow to the public map ---------------------------------------------------------------------------
+
+def test_review_flow_reaches_the_public_map_and_embed(client, users, tokens, db):
+    created = api(client, "POST", "/api/sites", tokens["staff_899"], feature("Thí điểm mới của huyện")).get_json()
+    assert created["properties"]["moderation"] == "submitted"
+    assert public_names(client) == []
+    sign_in(client, "planner")
+    queue = client.get("/staff/review").data.decode()
+    assert "Thí điểm mới của huyện" in queue
+    token = csrf_token(client, "/staff/review")
+    response = client.post(f"/staff/sites/{created['id']}/approve",
+                           data={"csrf_token": token, "version": created["properties"]["version"]})
+    assert response.status_code == 302
+    assert public_names(client) == ["Thí điểm mới của huyện"]
+    history = client.get(f"/staff/sites/{created['id']}/history").data.decode()
+    assert "staff_899" in history and "planner" in history
+    # The staff member sees the outcome in their list.
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/")})
+    sign_in(client, "staff_899")
+    assert "Đã duyệt" in client.get("/staff/").data.decode()
+
+
+def test_a_rejection_reason_reaches_the_district_staff(client, users, tokens):
+    created = api(client, "POST", "/api/sites", tokens["staff_899"], feature("Cần sửa")).get_json()
+    sign_in(client, "planner")
+    token = csrf_token(client, "/staff/review")
+    client.post(f"/staff/sites/{created['id']}/reject", data={"csrf_token": token, "reason": "Thiếu nguồn số liệu",
+                                                              "version": created["properties"]["version"]})
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/")})
+    sign_in(client, "staff_899")
+    page = client.get("/staff/").data.decode()
+    assert "Bị từ chối" in page and "Thiếu nguồn số liệu" in page
+
+
+# --- bulk import ---------------------------------------------------------------------------------------------
+
+def workbook(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Tên", "Loại", "Kinh độ", "Vĩ độ", "Trạng thái", "Nhiệm vụ", "Nguồn", "Số hộ tham gia"])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_import_with_one_bad_row_writes_nothing(client, users, db):
+    sign_in(client, "staff_899")
+    content = workbook([
+        ["Tổ dân phố 1", "Thí điểm phân loại rác tại nguồn", "105.0832", "10.0095", "Đang hoạt động", "VI.2",
+         "Danh sách của phòng", 50],
+        ["Tổ dân phố 2", "waste_sorting", "105°04'09\" Đ", "10°01'34\" B", "active", "VI.2", "Danh sách", 40],
+        ["Ở Phú Quốc", "waste_sorting", str(IN_PHU_QUOC[0]), str(IN_PHU_QUOC[1]), "active", "VI.2", "x", 10],
+        ["Loại lạ", "tiệm bánh", "105.0832", "10.0095", "active", "VI.2", "x", 1],
+    ])
+    token = csrf_token(client, "/staff/import")
+    preview = client.post("/staff/import", data={"csrf_token": token, "file": (io.BytesIO(content), "ds.xlsx")},
+                          content_type="multipart/form-data")
+    html = preview.data.decode()
+    assert preview.status_code == 200
+    assert "ngoài địa bàn" in html and "Loại điểm không có trong danh mục" in html
+    assert site_count(db) == 0
+    import base64
+
+    payload = {"csrf_token": token, "confirm": "1", "filename": "ds.xlsx",
+               "content": base64.b64encode(content).decode(), "row": ["2", "3", "4"]}
+    refused = client.post("/staff/import", data=payload)
+    assert refused.status_code == 400 and "Không nhập gì cả" in refused.data.decode()
+    assert site_count(db) == 0
+    payload["row"] = ["2", "3"]
+    assert client.post("/staff/import", data=payload).status_code == 302
+    assert site_count(db, "moderation = 'submitted'") == 2
+
+
+def test_import_flags_a_duplicate_of_an_existing_site(client, users, tokens, db):
+    api(client, "POST", "/api/sites", tokens["planner"], feature("Điểm đã có", *IN_RACH_GIA_2))
+    sign_in(client, "staff_899")
+    csv_text = "Tên;Loại;Kinh độ;Vĩ độ;Nhiệm vụ;Nguồn\nđiểm đã có;waste_sorting;{};{};VI.2;x\n".format(
+        IN_RACH_GIA_2[0] + 0.0001, IN_RACH_GIA_2[1])
+    token = csrf_token(client, "/staff/import")
+    html = client.post("/staff/import", data={"csrf_token": token,
+                                              "file": (io.BytesIO(csv_text.encode()), "ds.csv")},
+                       content_type="multipart/form-data").data.decode()
+    assert "Trùng với điểm số" in html
+
+
+def test_json_of_history_is_not_public(client, users, tokens, approved):
+    site_id, _ = approved
+    body = json.dumps(client.get("/api/sites").get_json(), ensure_ascii=False)
+    assert "planner" not in body and "created_by" not in body

@@ -60,7 +60,7 @@ def escape_properties(collection: dict[str, Any], keys: tuple[str, ...]) -> dict
     return {**collection, "features": features}
 
 
-def _base_map(options: MapOptions) -> folium.Map:
+def base_map(options: MapOptions) -> folium.Map:
     m = folium.Map(location=list(options.centre), zoom_start=options.zoom, tiles=None, control_scale=True,
                    prefer_canvas=False)
     names = options.base_map_names
@@ -75,7 +75,7 @@ def _base_map(options: MapOptions) -> folium.Map:
     return m
 
 
-def _districts_layer(districts: dict[str, Any], name: str, tooltip_label: str) -> folium.GeoJson:
+def districts_layer(districts: dict[str, Any], name: str, tooltip_label: str) -> folium.GeoJson:
     return folium.GeoJson(
         escape_properties(districts, ("short_name", "name")),
         name=html.escape(name),
@@ -109,9 +109,9 @@ class SiteLoader(MacroElement):
 def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], api_url: str,
              options: MapOptions, *, script_url: str) -> folium.Map:
     """The map of sites: a base-map choice, a clustered layer per category fed from api_url, the districts."""
-    m = _base_map(options)
+    m = base_map(options)
     labels = options.labels
-    _districts_layer(districts, labels.get("districts", "districts"), labels.get("district", "district")).add_to(m)
+    districts_layer(districts, labels.get("districts", "districts"), labels.get("district", "district")).add_to(m)
     cluster = plugins.MarkerCluster(control=False, options={"maxClusterRadius": 40}).add_to(m)
     layers = {}
     for category in categories:
@@ -136,7 +136,7 @@ def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], api_ur
 
 def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapOptions) -> folium.Map:
     """A choropleth of units whose features carry 'value_text' and whose colour is given by code."""
-    m = _base_map(options)
+    m = base_map(options)
     labels = options.labels
     folium.GeoJson(
         escape_properties(units, ("short_name", "name", "value_text", "status_text")),

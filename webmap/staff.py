@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import bulk_import, editing
+from geo import boundaries, bulk_import, editing
 from geo.catalogue import CATEGORIES, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, STATUSES
 from geo.errors import N_, DomainError
 from webmap import mapbuild
@@ -54,7 +55,10 @@ def form_map(lat: float | None, lon: float | None) -> dict[str, str]:
                                   zoom=13 if lat and lon else 8, fullscreen=False,
                                   base_map_names={"osm": "OpenStreetMap", "topo": "OpenTopoMap",
                                                   "satellite": "Esri", "blank": _("Nền trống")})
-    m = mapbuild._base_map(options)
+    m = mapbuild.base_map(options)
+    # The districts show where the staff's area ends, even with no base-map tiles.
+    districts = json.loads(boundaries.units_geojson(get_session(), "district", simplify_m=100))
+    mapbuild.districts_layer(districts, _("Ranh giới huyện (gần đúng)"), _("Huyện")).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.add_child(ClickToPlace())
     return mapbuild.page_parts(m)

@@ -25,7 +25,7 @@ def seeded(db):
 
 
 def wait_for_sites(page) -> int:
-    page.wait_for_function("document.body.getAttribute('data-sites-loaded') !== null")
+    page.wait_for_function("document.body && document.body.getAttribute('data-sites-loaded') !== null")
     loaded = page.get_attribute("body", "data-sites-loaded")
     assert loaded != "error"
     return int(loaded)
@@ -79,6 +79,7 @@ def test_english_is_one_click_away_and_place_names_keep_diacritics(page, live_se
     page.goto(live_server + "/")
     wait_for_sites(page)
     page.click("a[hreflang=en]")
+    page.wait_for_url("**lang=en**")
     assert wait_for_sites(page) == 73
     assert "Showing 73 sites" in page.locator("#site-count").inner_text()
     assert page.locator("select[name=district] option", has_text="Phú Quốc").count() == 1

@@ -51,7 +51,8 @@ STATUS_LABELS: dict[str | None, str] = {
 STATUS_COLOURS: dict[str | None, str] = {
     "on_track": "#2e7d32", "behind": "#f9a825", "far_behind": "#c62828", "no_data": "#bdbdbd", None: "#90a4ae",
 }
-THRESHOLD_TEXT = N_("Đạt tiến độ: từ 100 % chỉ tiêu của năm trở lên; chậm: từ 75 % đến dưới 100 %; "
+# Worded so that no "% " is followed by a letter Python would read as a format (the .po checker does).
+THRESHOLD_TEXT = N_("So với chỉ tiêu của năm — đạt tiến độ: từ 100 % trở lên; chậm: từ 75 % đến dưới 100 %; "
                     "chậm nhiều: dưới 75 %. Chỉ tiêu của năm nội suy tuyến tính từ 0 (cuối năm 2020) đến chỉ "
                     "tiêu 2025, rồi đến chỉ tiêu 2030.")
 

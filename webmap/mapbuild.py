@@ -134,11 +134,28 @@ def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], api_ur
     return m
 
 
+class ClickToOpen(MacroElement):
+    """Clicking a unit opens the page its feature's 'link' property names (built by the app, not typed)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.layer.get_name() }}.on("click", function (event) {
+            var link = event.layer.feature.properties.link;
+            if (link && link.charAt(0) === "/") { window.location.href = link; }
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer: folium.GeoJson) -> None:
+        super().__init__()
+        self.layer = layer
+
+
 def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapOptions) -> folium.Map:
     """A choropleth of units whose features carry 'value_text' and whose colour is given by code."""
     m = base_map(options)
     labels = options.labels
-    folium.GeoJson(
+    layer = folium.GeoJson(
         escape_properties(units, ("short_name", "name", "value_text", "status_text")),
         name=html.escape(labels.get("layer", "")),
         style_function=lambda feature: {"fillColor": colours.get(feature["properties"]["code"], "#bdbdbd"),
@@ -149,6 +166,7 @@ def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapO
             aliases=[html.escape(labels.get("unit", "")), html.escape(labels.get("value", "")),
                      html.escape(labels.get("status", ""))], sticky=True),
     ).add_to(m)
+    m.add_child(ClickToOpen(layer))
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 

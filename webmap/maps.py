@@ -128,7 +128,7 @@ def _year_and_geography(args: dict[str, str]) -> tuple[int, str]:
 
 def progress_figures(args: dict[str, str]) -> dict[str, Any]:
     """The chosen measure by unit, checked, with its legend classes and colours."""
-    known = {"measure", "year", "geography", "category", "status", "lang", "basemap", "lat", "lon", "zoom"}
+    known = {"measure", "year", "geography", "category", "status", "unit", "lang", "basemap", "lat", "lon", "zoom"}
     for name in args:
         if name not in known:
             raise BadParameter(name, N_("Tham số không được hỗ trợ; các tham số có: %(names)s"),
@@ -137,8 +137,11 @@ def progress_figures(args: dict[str, str]) -> dict[str, Any]:
     result = progress.figures(get_session(), args.get("measure") or "sites", year, geography,
                               category=args.get("category") or None, status=args.get("status") or None)
     result["classes"] = classify([row["value"] for row in result["rows"]])
+    # Where the plan sets a target for every unit, the map shows how far each is from it.
+    result["by_status"] = any(row.get("target") for row in result["rows"])
     for row in result["rows"]:
-        row["colour"] = colour_of(row["value"], result["classes"])
+        row["colour"] = (indicators.STATUS_COLOURS.get(row.get("status") or "no_data", NO_DATA_COLOUR)
+                         if result["by_status"] else colour_of(row["value"], result["classes"]))
     return result
 
 
@@ -185,17 +188,38 @@ def progress_page() -> str:
                     "no_data": _("Chưa có số liệu"), None: ""}
     units = json.loads(boundaries.units_geojson(get_session(), result["geography"], simplify_m=100))
     by_code = {row["code"]: row for row in result["rows"]}
+    view = {k: v for k, v in args.items() if k != "unit"}
     for feature in units["features"]:
-        row = by_code.get(feature["properties"]["code"], {})
+        code = feature["properties"]["code"]
+        row = by_code.get(code, {})
         feature["properties"]["value_text"] = _number(row.get("value"))
         feature["properties"]["status_text"] = status_words.get(row.get("status"), "")
+        feature["properties"]["link"] = url_for("maps.progress_page", **view, unit=code) + "#sites-behind"
+        row["link"] = feature["properties"]["link"]
     options = _map_options({k: v for k, v in args.items() if k in ("basemap", "lat", "lon", "zoom")})
     options.labels = {"layer": _("Giá trị theo đơn vị"), "unit": _("Đơn vị"), "value": _("Giá trị"),
                       "status": _("So với chỉ tiêu")}
     m = mapbuild.choropleth_map(units, {row["code"]: row["colour"] for row in result["rows"]}, options)
     measure = result["measure"]
+    session = get_session()
+    behind, chosen_unit = None, args.get("unit")
+    if chosen_unit:
+        if chosen_unit not in by_code and chosen_unit != indicators.PROVINCE_CODE:
+            raise BadParameter("unit", N_("Không có đơn vị hành chính mã %(code)s"), code=chosen_unit)
+        if measure["kind"] == "indicator":
+            behind = indicators.sites_behind(session, measure["code"], chosen_unit, result["year"])
+        else:
+            key = "district" if result["geography"] == "district" else "commune"
+            filters = sites.parse_filters({key: chosen_unit, "year": str(result["year"]),
+                                           **{k: args[k] for k in ("category", "status") if args.get(k)}})
+            behind = [f["properties"] for f in json.loads(sites.sites_geojson(session, filters))["features"]]
+    summary = indicators.summary(session, result["year"])
     return render_template(
         "progress.html", map=mapbuild.page_parts(m), result=result, number=_number, status_words=status_words,
+        behind=behind, chosen_unit=chosen_unit, unit_name=(by_code.get(chosen_unit) or {}).get("name"),
+        summary=summary, sparkline=sparkline, status_colours=indicators.STATUS_COLOURS,
+        report_xlsx=url_for("reports.workbook", year=result["year"], geography=result["geography"]),
+        report_page=url_for("reports.page", year=result["year"], geography=result["geography"]),
         measure_name=measure["name_en"] if english else measure["name_vi"],
         measure_unit=measure["unit_en"] if english else measure["unit"],
         measures=progress.measure_choices(), english=english, args=args,
@@ -209,6 +233,18 @@ def _plain(value: Any) -> str:
         return ""
     number = float(value)
     return str(int(number)) if number.is_integer() else str(round(number, 4))
+
+
+def sparkline(path: list[dict[str, Any]], width: int = 90, height: int = 22) -> str:
+    """The points of an SVG polyline of a path of values year by year (empty when it has none)."""
+    values = [p["value"] for p in path]
+    present = [v for v in values if v is not None]
+    if len(present) < 2:
+        return ""
+    top = max(max(present), *[float((p.get("target") or {}).get("low") or 0) for p in path]) or 1.0
+    step = width / (len(values) - 1)
+    return " ".join(f"{i * step:.1f},{height - (v / top) * (height - 2) - 1:.1f}"
+                    for i, v in enumerate(values) if v is not None)
 
 
 @bp.get("/progress.csv")

@@ -165,3 +165,25 @@ def test_a_site_name_with_html_is_shown_as_text_and_runs_nothing(page, live_serv
     screenshot(page, "xss-popup")
     assert DONRE  # the fixture site's lead agency, shown as text in the popup
     assert DONRE in popup.inner_text()
+
+
+def test_clicking_a_district_lists_the_sites_behind_its_figure(page, live_server, seeded):
+    page.goto(live_server + "/progress?measure=scp_awareness_share&year=2025")
+    page.wait_for_selector("path.leaflet-interactive")
+    fills = set(page.eval_on_selector_all("path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))"))
+    assert fills <= {"#2e7d32", "#f9a825", "#c62828", "#bdbdbd"}  # on track, behind, far behind, no data
+    assert "Đạt tiến độ" in page.inner_text("#progress-legend")
+    screenshot(page, "progress-indicator")
+    # Click the map in Hà Tiên (900), at the sample industrial park of Thuận Yên.
+    point = page.evaluate("""() => {
+        const name = Object.keys(window).find(k => k.startsWith('map_') && window[k] && window[k].latLngToContainerPoint);
+        const p = window[name].latLngToContainerPoint([10.3472, 104.5364]);
+        const box = window[name].getContainer().getBoundingClientRect();
+        return {x: box.left + p.x, y: box.top + p.y};
+    }""")
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url("**unit=900**")
+    behind = page.locator("ul.behind li")
+    assert "Hà Tiên" in page.inner_text("#sites-behind")
+    assert behind.count() >= 1 and "tử số" in behind.first.inner_text()
+    screenshot(page, "progress-sites-behind")

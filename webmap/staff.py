@@ -14,7 +14,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import boundaries, bulk_import, editing
+from geo import accounts, boundaries, bulk_import, editing
 from geo.catalogue import CATEGORIES, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, STATUSES
 from geo.errors import N_, DomainError
 from webmap import mapbuild
@@ -290,3 +290,40 @@ def _translated(preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     for field, reason, params in row["problems"]]
         out.append({**row, "problem_texts": problems})
     return out
+
+
+def _admin_only():
+    if current_user.actor.role != "admin":
+        abort(403)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@login_required
+def users():
+    """The admin's page of accounts: add one, disable one, set a new password."""
+    _admin_only()
+    session = get_session()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        action, name = request.form.get("action"), request.form.get("username", "")
+        try:
+            if action == "add":
+                accounts.create_user(session, name, request.form.get("password", ""), request.form.get("role", ""),
+                                     request.form.get("unit_code") or None, request.form.get("display_name") or None)
+                flash(_("Đã thêm tài khoản %(name)s", name=name))
+            elif action == "disable":
+                accounts.disable(session, name)
+                flash(_("Đã khoá tài khoản %(name)s", name=name))
+            elif action == "password":
+                accounts.set_password(session, name, request.form.get("password", ""))
+                flash(_("Đã đặt mật khẩu mới cho %(name)s", name=name))
+            else:
+                abort(400)
+        except DomainError as error:
+            session.rollback()
+            errors = _errors_of(error)
+            return render_template("users.html", users=accounts.list_users(session), errors=errors,
+                                   form=request.form), error.status
+        session.commit()
+        return redirect(url_for("staff.users"))
+    return render_template("users.html", users=accounts.list_users(session), errors=errors, form={})

@@ -312,3 +312,23 @@ def test_json_of_history_is_not_public(client, users, tokens, approved):
     site_id, _ = approved
     body = json.dumps(client.get("/api/sites").get_json(), ensure_ascii=False)
     assert "planner" not in body and "created_by" not in body
+
+
+def test_only_the_admin_manages_accounts(client, users, db):
+    sign_in(client, "planner")
+    assert client.get("/staff/users").status_code == 403
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/")})
+    sign_in(client, "admin")
+    token = csrf_token(client, "/staff/users")
+    short = client.post("/staff/users", data={"csrf_token": token, "action": "add", "username": "hatien",
+                                              "role": "district_staff", "unit_code": "900", "password": "ngắn"})
+    assert short.status_code == 400 and "ít nhất 10 ký tự" in short.data.decode()
+    added = client.post("/staff/users", data={"csrf_token": token, "action": "add", "username": "hatien",
+                                              "role": "district_staff", "unit_code": "900", "password": PASSWORD})
+    assert added.status_code == 302
+    client.post("/staff/users", data={"csrf_token": token, "action": "disable", "username": "staff_911"})
+    with db.connect() as connection:
+        rows = dict(connection.execute(text("SELECT username, is_active FROM app_user")).all())
+    assert rows["hatien"] is True and rows["staff_911"] is False
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/")})
+    assert sign_in(client, "staff_911").status_code == 401  # a disabled account cannot sign in

@@ -132,8 +132,9 @@ def init_app(app: Flask) -> None:
     # a forger could ride on, so only cookie-authenticated writes need the CSRF token.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
-    limiter.init_app(app)
+    # Per worker process; set RATELIMIT_STORAGE_URI (e.g. a Redis or Memcached URL) to share the counts.
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):

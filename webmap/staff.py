@@ -14,7 +14,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import accounts, boundaries, bulk_import, editing
+from geo import accounts, boundaries, bulk_import, editing, indicators
 from geo.catalogue import CATEGORIES, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, STATUSES
 from geo.errors import N_, DomainError
 from webmap import mapbuild
@@ -327,3 +327,40 @@ def users():
         session.commit()
         return redirect(url_for("staff.users"))
     return render_template("users.html", users=accounts.list_users(session), errors=errors, form={})
+
+
+@bp.route("/indicators", methods=["GET", "POST"])
+@planner_required
+def manual_values():
+    """Planners enter the figures the sites cannot tell (cut in material and fuel use by sector), with history."""
+    session = get_session()
+    spec = indicators.spec_of("material_fuel_cut")
+    year = indicators.parse_year(request.values.get("year"), default=indicators.current_year())
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        raw = (request.form.get("value") or "").strip().replace(",", ".")
+        try:
+            try:
+                value = float(raw) if raw else None
+            except ValueError:
+                raise editing.BadParameter("value", N_("Phải là một số, nhận được “%(value)s”"), value=raw) from None
+            indicators.record_manual_value(
+                session, spec.code, request.form.get("unit_code", ""), year, value,
+                sector=request.form.get("sector", ""), reported_by=current_user.actor.id,
+                note=(request.form.get("note") or "").strip() or None,
+                expected_version=int(request.form["version"]) if request.form.get("version") else None)
+        except DomainError as error:
+            session.rollback()
+            errors = _errors_of(error)
+        else:
+            session.commit()
+            flash(_("Đã lưu giá trị"))
+            return redirect(url_for("staff.manual_values", year=year))
+    result = indicators.progress(session, spec.code, year, indicators.default_geography(year))
+    units = [{"code": indicators.PROVINCE_CODE, "name": result["province"]["name"],
+              "breakdown": result["province"]["breakdown"]}] + result["units"]
+    history = {(u["code"], key): indicators.manual_value_history(session, spec.code, u["code"], year, key)
+               for u in units for key in spec.breakdown_keys if ((u.get("breakdown") or {}).get(key) or {}).get("id")}
+    return render_template("manual_values.html", spec=spec, year=year, units=units, errors=errors,
+                           sectors=indicators.MATERIAL_SECTORS, history=history, form=request.form,
+                           english=str(get_locale()) == "en", years=list(range(2021, 2031))), 422 if errors else 200

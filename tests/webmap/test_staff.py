@@ -332,3 +332,24 @@ def test_only_the_admin_manages_accounts(client, users, db):
     assert rows["hatien"] is True and rows["staff_911"] is False
     client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/")})
     assert sign_in(client, "staff_911").status_code == 401  # a disabled account cannot sign in
+
+
+def test_planners_enter_a_hand_reported_value_and_its_history_is_kept(client, users, db):
+    sign_in(client, "staff_899")
+    assert client.get("/staff/indicators").status_code == 403
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/")})
+    sign_in(client, "planner")
+    token = csrf_token(client, "/staff/indicators?year=2025")
+    form = {"csrf_token": token, "year": "2025", "unit_code": "91", "sector": "cement", "value": "5,5",
+            "note": "báo cáo của nhà máy", "version": ""}
+    assert client.post("/staff/indicators", data=form).status_code == 302
+    with db.connect() as connection:
+        version = connection.execute(text("SELECT version FROM indicator_value WHERE sector = 'cement'")).scalar_one()
+    changed = client.post("/staff/indicators", data={**form, "value": "6.25", "version": str(version)})
+    assert changed.status_code == 302
+    stale = client.post("/staff/indicators", data={**form, "value": "9", "version": str(version)})
+    assert stale.status_code == 422 and "version" in stale.data.decode()
+    bad = client.post("/staff/indicators", data={**form, "value": "nhiều", "version": str(version + 1)})
+    assert bad.status_code == 422 and "value" in bad.data.decode()
+    page = client.get("/staff/indicators?year=2025").data.decode()
+    assert 'value="6.25"' in page and "5.5 → 6.25" in page and "planner" in page

@@ -132,3 +132,4 @@ def test_builder_makes_an_iframe_snippet_with_the_options(client, sites):
     html = client.get("/embed/builder?category=solar&category=retail&district=911&basemap=blank&lang=en").data.decode()
     assert "&lt;iframe src=&#34;http://localhost/embed?" in html
     assert "category=solar%2Cretail" in html and "district=911" in html and "basemap=blank" in html
+    assert html.count("<iframe") == 1  # the preview; the snippet and the help text are text, not markup

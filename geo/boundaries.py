@@ -287,3 +287,11 @@ def list_units(session: Session, level: str = "district") -> list[dict[str, Any]
     rows = session.execute(text("""SELECT code, name, short_name, valid_from, valid_to, is_approximate
                                    FROM admin_unit WHERE level = :level ORDER BY code"""), {"level": level})
     return [dict(row._mapping) for row in rows]
+
+
+def unit_name(session: Session, code: str | None) -> str | None:
+    """The short name of a district or commune by its code (the newest unit with that code)."""
+    if not code:
+        return None
+    return session.execute(text("""SELECT short_name FROM admin_unit WHERE code = :code
+                                   ORDER BY valid_from DESC LIMIT 1"""), {"code": code}).scalar()

@@ -106,6 +106,7 @@ def my_sites():
     session = get_session()
     actor = current_user.actor
     return render_template("staff_list.html", sites=editing.sites_for(session, actor),
+                           area=boundaries.unit_name(session, actor.unit_code),
                            queue=len(editing.review_queue(session)) if actor.is_planner else None,
                            moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()}, status_names={k: _(v) for k, v in STATUS_NAMES.items()})
 

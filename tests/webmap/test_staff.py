@@ -48,7 +48,7 @@ def public_names(client) -> list[str]:
 def test_sign_in_and_out(client, users):
     assert sign_in(client, "staff_899").status_code == 302
     page = client.get("/staff/").data.decode()
-    assert "staff_899" in page and "899" in page
+    assert "staff_899" in page and "Rạch Giá (899)" in page
     token = csrf_token(client, "/staff/")
     assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/staff/").status_code == 302

@@ -21,7 +21,10 @@
     });
     var ward = document.getElementById("ward");
     if (ward) ward.addEventListener("change", function () {
-      var option = document.querySelector('#wards option[value="' + CSS.escape(ward.value) + '"]');
+      var option = document.querySelector('#wards option[value="' + CSS.escape(ward.value) + '"]') ||
+                   matchWard(ward.value);
+      var note = document.getElementById("ward-note");
+      if (note) note.hidden = !!option;
       if (!option) return;
       var wlat = parseFloat(option.dataset.lat), wlon = parseFloat(option.dataset.lon);
       lat.value = wlat.toFixed(6); lon.value = wlon.toFixed(6);
@@ -40,5 +43,26 @@
     showMeasures();
   }
 
-  window.ScpSiteForm = { attach: attach };
+  function plain(text) {
+    // Without case, accents or punctuation: "Phường Vĩnh Thanh Vân" → "phuongvinhthanhvan".
+    return text.toLowerCase().replace(/đ/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^a-z0-9]/g, "");
+  }
+
+  function matchWard(text) {
+    // A pasted address: the ward whose name (with or without "phường/xã") it contains, the longest first,
+    // preferring one whose district the address names too.
+    var typed = plain(text), best = null, bestScore = 0;
+    document.querySelectorAll("#wards option").forEach(function (option) {
+      var parts = option.value.split(", "), full = plain(parts[0]);
+      var short = plain(parts[0].replace(/^(Phường|Xã|Thị trấn)\s+/, ""));
+      var district = plain((parts[1] || "").replace(/^(Thành phố|Huyện)\s+/, ""));
+      var score = typed.indexOf(full) >= 0 ? full.length + 100 : (typed.indexOf(short) >= 0 ? short.length : 0);
+      if (score && district && typed.indexOf(district) >= 0) score += 50;
+      if (score > bestScore) { best = option; bestScore = score; }
+    });
+    return best;
+  }
+
+  window.ScpSiteForm = { attach: attach, matchWard: matchWard };
 })();

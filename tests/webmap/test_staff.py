@@ -129,7 +129,7 @@ def test_api_move_out_of_the_district(client, tokens, approved, who, status):
 
 
 @pytest.mark.parametrize(("who", "status"), [
-    ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
+    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
 def test_api_delete_by_role_and_area(client, db, tokens, approved, who, status):
     site_id, version = approved
     assert api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens.get(who)).status_code == status
@@ -353,3 +353,13 @@ def test_planners_enter_a_hand_reported_value_and_its_history_is_kept(client, us
     assert bad.status_code == 422 and "value" in bad.data.decode()
     page = client.get("/staff/indicators?year=2025").data.decode()
     assert 'value="6.25"' in page and "5.5 → 6.25" in page and "planner" in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("admin", 302), ("planner", 302), ("staff_899", 403), ("staff_911", 403)])
+def test_restore_by_role(client, db, tokens, approved, who, status):
+    site_id, version = approved
+    api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens["planner"])
+    sign_in(client, who)
+    token = csrf_token(client, "/staff/")
+    assert client.post(f"/staff/sites/{site_id}/restore", data={"csrf_token": token}).status_code == status
+    assert site_count(db, "deleted_at IS NULL") == (1 if status == 302 else 0)

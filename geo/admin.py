@@ -9,6 +9,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from geo import boundaries, reference, sites
 from geo.db import make_engine, transaction
@@ -75,7 +76,15 @@ def create_database(url: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line of the set-up steps."""
+    """Command line of the set-up steps; a database that cannot be reached is one line, not a traceback."""
+    try:
+        return _main(argv)
+    except OperationalError as error:
+        print(f"    the database cannot be reached: {str(error.orig).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo.admin")
     parser.add_argument("action", choices=["setup", "migrate", "create-database", "test-url"])
     parser.add_argument("--url-env", default="DATABASE_URL", help="environment variable holding the URL")

@@ -86,6 +86,12 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
     merged = {k: (current or {}).get(k) for k in EDITABLE}
     merged.update({k: v for k, v in data.items() if k in EDITABLE})
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
+    # PostgreSQL cannot store NUL in text: refuse it by field rather than fail on the write.
+    for key, value in merged.items():
+        texts = value.values() if isinstance(value, dict) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            errors[key] = (N_("Không được chứa ký tự NUL"), {})
+            merged[key] = None
     record: dict[str, Any] = {}
 
     name = (merged.get("name") or "").strip()

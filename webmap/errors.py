@@ -6,7 +6,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from geo.errors import DomainError
+from geo.errors import N_, BadParameter, DomainError
 
 
 def message_of(error: DomainError) -> str:
@@ -21,6 +21,14 @@ def _wants_json() -> bool:
 
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # PostgreSQL cannot store or compare text holding NUL: name the parameter instead of failing later.
+        for source in (request.args, request.form):
+            for name, value in source.items(multi=True):
+                if "\x00" in value or "\x00" in name:
+                    raise BadParameter(name, N_("Không được chứa ký tự NUL"))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

@@ -305,6 +305,7 @@ def embed_builder() -> str:
     options = {k: v for k, v in args.items() if v and k != "category"}
     if chosen:
         options["category"] = ",".join(chosen)
+    _map_options(options)  # the same checks as /embed: a bad centre or zoom is a 400 here, not in the portal
     src = url_for("maps.embed", _external=True) + ("?" + urlencode(options) if options else "")
     width, height = "100%", "520"
     snippet = (f'<iframe src="{src}" width="{width}" height="{height}" style="border:0" loading="lazy" '

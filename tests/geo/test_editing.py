@@ -167,3 +167,10 @@ def test_bad_coordinates_say_why(raw, axis, words):
     with pytest.raises(BadParameter) as bad:
         parse_coordinate(raw, axis)
     assert bad.value.field == axis and words in str(bad.value)
+
+
+def test_nul_character_in_a_field_is_named(db, users):
+    with pytest.raises(editing.InvalidSite) as invalid:
+        run(db, editing.create_site, users["planner"], site_input(name="a\x00b", measures={"households": "1\x00"}))
+    assert {"name", "measures"} <= set(invalid.value.errors)
+    assert counts(db) == (0, 0)

@@ -189,3 +189,11 @@ def test_sites_as_geopackage_shapefile_and_excel(client, sites, tmp_path):
 def test_unknown_export_format_is_400(client, sites):
     response = client.get("/api/sites?f=docx")
     assert response.status_code == 400 and response.get_json()["error"]["parameter"] == "f"
+
+
+@pytest.mark.parametrize("path", ["/api/sites?lead_agency=%00", "/api/progress/sites?indicator=solar_kwp&year=2025&unit=%00",
+                                  "/?lead_agency=a%00b"])
+def test_nul_characters_are_400_naming_the_parameter(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert b"NUL" in response.data

@@ -40,6 +40,13 @@ class InvalidSite(DomainError):
         self.errors = errors
 
 
+def _text(value: Any) -> str:
+    """A text field as typed, trimmed; numbers from a spreadsheet or JSON become their text."""
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    return str(value).strip()
+
+
 def _date(value: Any) -> str | None:
     """An ISO date from 'yyyy-mm-dd' or 'dd/mm/yyyy' (as written in Vietnamese documents)."""
     if value in (None, ""):
@@ -94,19 +101,19 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
             merged[key] = None
     record: dict[str, Any] = {}
 
-    name = (merged.get("name") or "").strip()
+    name = _text(merged.get("name"))
     if not name:
         errors["name"] = (N_("Cần nhập tên điểm"), {})
     elif len(name) > 200:
         errors["name"] = (N_("Tên dài quá %(n)s ký tự"), {"n": 200})
     record["name"] = name
-    record["name_en"] = (merged.get("name_en") or "").strip() or None
+    record["name_en"] = _text(merged.get("name_en")) or None
 
-    category = merged.get("category")
+    category = _text(merged.get("category"))
     if category not in _CATEGORY:
         errors["category"] = (N_("Loại điểm không có trong danh mục: “%(value)s”"), {"value": category or ""})
     record["category"] = category
-    status = merged.get("status") or "planned"
+    status = _text(merged.get("status")) or "planned"
     if status not in STATUSES:
         errors["status"] = (N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
                             {"values": status, "allowed": ", ".join(STATUSES)})
@@ -120,19 +127,19 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
             errors[axis] = ((error.reason, error.params) if isinstance(error, BadParameter)
                             else (N_("Không đọc được tọa độ “%(value)s”; viết dạng 10.0125 hoặc 10°00'45\" B"),
                                   {"value": value}))
-    precision = merged.get("location_precision") or "exact"
+    precision = _text(merged.get("location_precision")) or "exact"
     if precision not in LOCATION_PRECISIONS:
         errors["location_precision"] = (N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
                                         {"values": precision, "allowed": ", ".join(LOCATION_PRECISIONS)})
     record["location_precision"] = precision
     record["ward_code"] = (str(merged.get("ward_code") or "").strip() or None)
-    record["address"] = (merged.get("address") or "").strip() or None
+    record["address"] = _text(merged.get("address")) or None
 
-    task = merged.get("plan_task")
+    task = _text(merged.get("plan_task"))
     if task not in _TASK:
         errors["plan_task"] = (N_("Nhiệm vụ không có trong kế hoạch: “%(value)s”"), {"value": task or ""})
     record["plan_task"] = task
-    record["lead_agency"] = (merged.get("lead_agency") or "").strip() or (_TASK[task].lead_agency if task in _TASK
+    record["lead_agency"] = _text(merged.get("lead_agency")) or (_TASK[task].lead_agency if task in _TASK
                                                                             else None)
     for key in ("start_date", "end_date"):
         try:
@@ -168,8 +175,8 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
         if cleaned is not None:
             measures[key] = cleaned
     record["measures"] = measures
-    record["description"] = (merged.get("description") or "").strip() or None
-    record["source"] = (merged.get("source") or "").strip()
+    record["description"] = _text(merged.get("description")) or None
+    record["source"] = _text(merged.get("source"))
     if not record["source"]:
         errors["source"] = (N_("Cần ghi nguồn của thông tin"), {})
     if errors:

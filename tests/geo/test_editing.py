@@ -174,3 +174,10 @@ def test_nul_character_in_a_field_is_named(db, users):
         run(db, editing.create_site, users["planner"], site_input(name="a\x00b", measures={"households": "1\x00"}))
     assert {"name", "measures"} <= set(invalid.value.errors)
     assert counts(db) == (0, 0)
+
+
+def test_fields_of_the_wrong_json_type_are_refused_by_name(db, users):
+    with pytest.raises(editing.InvalidSite) as invalid:
+        run(db, editing.create_site, users["planner"], site_input(name=["a"], category={"x": 1}, plan_task=7,
+                                                                  measures=[1, 2]))
+    assert {"name", "category", "plan_task", "measures"} <= set(invalid.value.errors)

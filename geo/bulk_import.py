@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import zipfile
 from typing import Any
 
 import pandas as pd
@@ -60,7 +61,7 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
             frame = pd.read_csv(io.BytesIO(content), dtype=str, sep=separator, encoding="utf-8-sig")
         else:
             raise BadParameter("file", N_("Chỉ nhận tệp .csv hoặc .xlsx"))
-    except (ValueError, UnicodeDecodeError, KeyError) as error:
+    except (ValueError, UnicodeDecodeError, KeyError, OSError, zipfile.BadZipFile) as error:
         raise BadParameter("file", N_("Không đọc được tệp: %(reason)s"), reason=str(error)) from error
     if len(frame) > MAX_ROWS:
         raise BadParameter("file", N_("Tệp có quá %(n)s dòng"), n=MAX_ROWS)

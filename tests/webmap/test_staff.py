@@ -363,3 +363,15 @@ def test_restore_by_role(client, db, tokens, approved, who, status):
     token = csrf_token(client, "/staff/")
     assert client.post(f"/staff/sites/{site_id}/restore", data={"csrf_token": token}).status_code == status
     assert site_count(db, "deleted_at IS NULL") == (1 if status == 302 else 0)
+
+
+@pytest.mark.parametrize(("content", "name"), [(b"PK\x03\x04 not really a workbook", "ds.xlsx"),
+                                               (b"", "ds.csv"), (b"Name,Other\n", "ds.csv"), (b"x", "ds.pdf")])
+def test_a_broken_import_file_is_refused_with_the_reason(client, users, db, content, name):
+    sign_in(client, "staff_899")
+    token = csrf_token(client, "/staff/import")
+    response = client.post("/staff/import", data={"csrf_token": token, "file": (io.BytesIO(content), name)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "flashes" in response.data.decode()
+    assert site_count(db) == 0

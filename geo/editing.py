@@ -267,6 +267,25 @@ def _check_version(site: Mapping[str, Any], expected: int | None) -> None:
                        current=site["version"], yours=expected)
 
 
+def _editable(session: Session, actor: Actor, site_id: int, expected_version: int | None) -> dict[str, Any]:
+    """The site, locked, once it is known to exist, lie in the actor's area and be at the expected version."""
+    current = get_site(session, site_id, lock=True)
+    if current["deleted"]:
+        raise NotFound("id", N_("Điểm số %(id)s đã bị xoá"), id=site_id)
+    _check_area(actor, current)
+    _check_version(current, expected_version)
+    return current
+
+
+def _awaiting_review(session: Session, site_id: int, expected_version: int | None) -> dict[str, Any]:
+    """The site, locked, once it is known to wait for review at the expected version."""
+    current = get_site(session, site_id, lock=True)
+    _check_version(current, expected_version)
+    if current["deleted"] or (current["moderation"] != "submitted" and not current["pending"]):
+        raise BadParameter("moderation", N_("Điểm này không chờ duyệt"))
+    return current
+
+
 def create_site(session: Session, actor: Actor | None, data: Mapping[str, Any]) -> dict[str, Any]:
     """Add a site: approved at once for planners, submitted for review for district staff."""
     actor = _require_staff(actor)
@@ -313,11 +332,7 @@ def update_site(session: Session, actor: Actor | None, site_id: int, data: Mappi
                 expected_version: int | None) -> dict[str, Any]:
     """Change a site; a district staff member's change to an approved site waits for review as 'pending'."""
     actor = _require_staff(actor)
-    current = get_site(session, site_id, lock=True)
-    if current["deleted"]:
-        raise NotFound("id", N_("Điểm số %(id)s đã bị xoá"), id=site_id)
-    _check_area(actor, current)
-    _check_version(current, expected_version)
+    current = _editable(session, actor, site_id, expected_version)
     record = validate_site(data, current=current)
     _act_as(session, actor)
     if actor.is_planner:
@@ -345,11 +360,7 @@ def update_site(session: Session, actor: Actor | None, site_id: int, data: Mappi
 def delete_site(session: Session, actor: Actor | None, site_id: int, expected_version: int | None) -> dict[str, Any]:
     """Soft-delete a site (a planner can restore it)."""
     actor = _require_staff(actor)
-    current = get_site(session, site_id, lock=True)
-    if current["deleted"]:
-        raise NotFound("id", N_("Điểm số %(id)s đã bị xoá"), id=site_id)
-    _check_area(actor, current)
-    _check_version(current, expected_version)
+    current = _editable(session, actor, site_id, expected_version)
     _act_as(session, actor)
     try:
         with session.begin_nested():
@@ -379,10 +390,7 @@ def restore_site(session: Session, actor: Actor | None, site_id: int) -> dict[st
 def approve_site(session: Session, actor: Actor | None, site_id: int, expected_version: int | None) -> dict[str, Any]:
     """Publish a submitted site, or a pending change of an approved one (planners only)."""
     actor = _require_planner(actor)
-    current = get_site(session, site_id, lock=True)
-    _check_version(current, expected_version)
-    if current["deleted"] or (current["moderation"] != "submitted" and not current["pending"]):
-        raise BadParameter("moderation", N_("Điểm này không chờ duyệt"))
+    current = _awaiting_review(session, site_id, expected_version)
     _act_as(session, actor)
     if current["pending"]:
         _apply(session, site_id, current["pending"], actor, "approved")
@@ -401,10 +409,7 @@ def reject_site(session: Session, actor: Actor | None, site_id: int, expected_ve
     reason = (reason or "").strip()
     if not reason:
         raise BadParameter("reason", N_("Cần ghi lý do từ chối"))
-    current = get_site(session, site_id, lock=True)
-    _check_version(current, expected_version)
-    if current["deleted"] or (current["moderation"] != "submitted" and not current["pending"]):
-        raise BadParameter("moderation", N_("Điểm này không chờ duyệt"))
+    current = _awaiting_review(session, site_id, expected_version)
     _act_as(session, actor)
     moderation = "approved" if current["pending"] else "rejected"
     session.execute(text("""UPDATE site SET moderation = :moderation, pending = NULL, pending_by = NULL,

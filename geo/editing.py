@@ -187,7 +187,7 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
 def _act_as(session: Session, actor: Actor) -> None:
     """Tell the database who writes, for its area check (transaction-local settings)."""
     session.execute(text("SELECT set_config('scp.actor_unit', :unit, true), set_config('scp.actor_role', :role, true)"),
-                    {"unit": actor.unit_code if actor.role == "district_staff" else "", "role": actor.role})
+                    {"unit": (actor.unit_code or "") if actor.role == "district_staff" else "", "role": actor.role})
 
 
 def _db_error(error: DBAPIError) -> Exception:
@@ -197,6 +197,10 @@ def _db_error(error: DBAPIError) -> Exception:
                          unit=error.orig.diag.message_detail)
     if code == "SC011":
         return Forbidden("moderation", N_("Cán bộ huyện không tự duyệt được điểm của mình"))
+    if code == "SC012":
+        return Forbidden("moderation", N_("Thay đổi một điểm đã duyệt phải chờ cán bộ kế hoạch duyệt"))
+    if code == "SC013":
+        return Forbidden("id", N_("Điểm này đã bị xoá; chỉ cán bộ kế hoạch khôi phục được"))
     return translate_db_error(error)
 
 
@@ -237,7 +241,10 @@ def _history(session: Session, site_id: int, version: int, action: str, actor: A
 
 def in_area(actor: Actor, site: Mapping[str, Any]) -> bool:
     """Whether a site lies in the area of a district staff member (planners: everywhere)."""
-    return actor.is_planner or actor.unit_code in (site.get("district_code"), site.get("commune_code"))
+    if actor.is_planner:
+        return True
+    # An account with no area has none: never let a missing code match a site's missing commune.
+    return bool(actor.unit_code) and actor.unit_code in (site.get("district_code"), site.get("commune_code"))
 
 
 def _require_staff(actor: Actor | None) -> Actor:

@@ -181,3 +181,50 @@ def test_fields_of_the_wrong_json_type_are_refused_by_name(db, users):
         run(db, editing.create_site, users["planner"], site_input(name=["a"], category={"x": 1}, plan_task=7,
                                                                   measures=[1, 2]))
     assert {"name", "category", "plan_task", "measures"} <= set(invalid.value.errors)
+
+
+def _as_district_staff(session: Session, unit: str) -> None:
+    session.execute(text("SELECT set_config('scp.actor_unit', :unit, true), "
+                         "set_config('scp.actor_role', 'district_staff', true)"), {"unit": unit})
+
+
+@pytest.mark.parametrize(("unit", "sql", "pgcode"), [
+    # Publishing a change without review: the approved row itself, not site.pending.
+    ("899", "UPDATE site SET name = 'không qua duyệt' WHERE id = :id", "SC012"),
+    ("899", "UPDATE site SET moderation = 'rejected' WHERE id = :id", "SC012"),
+    # A district staff transaction that names no area has none.
+    ("", "UPDATE site SET pending = '{}'::jsonb WHERE id = :id", "SC010"),
+])
+def test_the_database_keeps_published_sites_for_review(db, users, approved_site, unit, sql, pgcode):
+    with Session(db) as session:
+        _as_district_staff(session, unit)
+        with pytest.raises(DBAPIError) as refused:
+            session.execute(text(sql), {"id": approved_site["id"]})
+        assert refused.value.orig.pgcode == pgcode
+        session.rollback()
+    assert run(db, editing.get_site, approved_site["id"])["name"] == "Điểm đã duyệt"
+
+
+def test_the_database_lets_only_planners_restore(db, users, approved_site):
+    run(db, editing.delete_site, users["planner"], approved_site["id"], approved_site["version"])
+    with Session(db) as session:
+        _as_district_staff(session, "899")
+        with pytest.raises(DBAPIError) as refused:
+            session.execute(text("UPDATE site SET deleted_at = NULL WHERE id = :id"), {"id": approved_site["id"]})
+        assert refused.value.orig.pgcode == "SC013"
+        session.rollback()
+    assert run(db, editing.get_site, approved_site["id"])["deleted"] is True
+
+
+def test_district_staff_accounts_need_an_area_in_the_database(db):
+    with Session(db) as session:
+        with pytest.raises(DBAPIError) as refused:
+            session.execute(text("INSERT INTO app_user (username, password_hash, role) "
+                                 "VALUES ('khong_dia_ban', 'x', 'district_staff')"))
+        assert refused.value.orig.pgcode == "23514"  # check_violation
+        session.rollback()
+
+
+def test_an_actor_without_an_area_matches_no_site(users):
+    nowhere = editing.Actor(id=0, username="x", role="district_staff", unit_code=None)
+    assert not editing.in_area(nowhere, {"district_code": "899", "commune_code": None})

@@ -56,16 +56,24 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
         if name.endswith((".xlsx", ".xlsm")):
             frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl")
         elif name.endswith(".csv"):
-            sample = content[:4096].decode("utf-8-sig", errors="replace")
+            # Excel's "CSV UTF-8" first; a plain "CSV" saved by Vietnamese Windows is in code page 1258.
+            try:
+                content.decode("utf-8-sig")
+                encoding = "utf-8-sig"
+            except UnicodeDecodeError:
+                encoding = "cp1258"
+            sample = content[:4096].decode(encoding, errors="replace")
             separator = ";" if sample.count(";") > sample.count(",") else ","
-            frame = pd.read_csv(io.BytesIO(content), dtype=str, sep=separator, encoding="utf-8-sig")
+            frame = pd.read_csv(io.BytesIO(content), dtype=str, sep=separator, encoding=encoding)
         else:
             raise BadParameter("file", N_("Chỉ nhận tệp .csv hoặc .xlsx"))
     except (ValueError, UnicodeDecodeError, KeyError, OSError, zipfile.BadZipFile) as error:
         raise BadParameter("file", N_("Không đọc được tệp: %(reason)s"), reason=str(error)) from error
     if len(frame) > MAX_ROWS:
         raise BadParameter("file", N_("Tệp có quá %(n)s dòng"), n=MAX_ROWS)
-    return frame.fillna("")
+    # Code page 1258 (and some Mac files) write tone marks as separate characters: store the composed form.
+    frame.columns = [unicodedata.normalize("NFC", str(c)) for c in frame.columns]
+    return frame.fillna("").map(lambda cell: unicodedata.normalize("NFC", cell) if isinstance(cell, str) else cell)
 
 
 def _row_data(row: dict[str, str], columns: dict[str, str]) -> dict[str, Any]:

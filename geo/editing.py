@@ -51,7 +51,12 @@ def _date(value: Any) -> str | None:
     """An ISO date from 'yyyy-mm-dd' or 'dd/mm/yyyy' (as written in Vietnamese documents)."""
     if value in (None, ""):
         return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
     text_value = str(value).strip()
+    # A date cell of a workbook read as text comes with a midnight time: '2024-03-01 00:00:00'.
+    if len(text_value) == 19 and text_value.endswith(" 00:00:00"):
+        text_value = text_value[:10]
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return dt.datetime.strptime(text_value, fmt).date().isoformat()

@@ -66,7 +66,9 @@ def _run(action, *args) -> Response:
         session.rollback()
         body = {"error": {"field": error.field, "reason": message_of(error), "status": error.status}}
         if error.status == 409:
+            # Both versions, so the caller can merge by hand: the one saved meanwhile and the one just sent.
             body["error"]["current"] = json.loads(_feature(editing.get_site(session, args[0])).get_data(as_text=True))
+            body["error"]["yours"] = request.get_json(silent=True)
         return Response(json.dumps(body, ensure_ascii=False, default=str), status=error.status,
                         mimetype="application/json")
     session.commit()

@@ -16,7 +16,9 @@ from wtforms.validators import DataRequired, Length
 
 from geo import accounts
 from geo.accounts import Actor
+from geo.errors import DomainError
 from webmap.db import get_session
+from webmap.errors import message_of
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -35,9 +37,9 @@ class User(UserMixin):
 
 def current_actor() -> Actor | None:
     """The signed-in person (session or API token), or None for the public."""
-    token_actor = g.get("token_actor")
-    if token_actor is not None:
-        return token_actor
+    if g.get("bearer"):
+        # A request that names a token is that token's, or nobody's: a bad token never falls back to the cookie.
+        return g.get("token_actor")
     return current_user.actor if current_user.is_authenticated else None
 
 
@@ -55,14 +57,21 @@ def planner_required(view: Callable) -> Callable:
     return wrapped
 
 
+REQUIRED = _l("Cần nhập ô này")
+
+
 class SignInForm(FlaskForm):
-    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired()])
+    username = StringField(_l("Tên đăng nhập"), validators=[
+        DataRequired(REQUIRED), Length(max=80, message=_l("Tên đăng nhập dài quá %(n)s ký tự", n=80))])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(REQUIRED)])
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
-    new_password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD)])
+    current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(REQUIRED)])
+    new_password = PasswordField(_l("Mật khẩu mới"), validators=[
+        DataRequired(REQUIRED),
+        Length(min=accounts.MIN_PASSWORD,
+               message=_l("Mật khẩu phải có ít nhất %(n)s ký tự", n=accounts.MIN_PASSWORD))])
 
 
 def _sign_in_key() -> str:
@@ -103,21 +112,30 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(SIGN_IN_LIMIT, key_func=lambda: f"password:{current_user.get_id()}", methods=["POST"],
+               deduct_when=lambda response: response.status_code == 422)
 def password():
     """Change one's own password."""
     form = PasswordForm()
     if form.validate_on_submit():
         session = get_session()
-        accounts.change_password(session, current_user.actor, form.current_password.data, form.new_password.data)
+        try:
+            accounts.change_password(session, current_user.actor, form.current_password.data,
+                                     form.new_password.data)
+        except DomainError as error:
+            session.rollback()
+            getattr(form, error.field, form.new_password).errors.append(message_of(error))
+            return render_template("password.html", form=form), 422
         session.commit()
         flash(_("Đã đổi mật khẩu"))
         return redirect(url_for("staff.my_sites"))
-    return render_template("password.html", form=form)
+    return render_template("password.html", form=form), 422 if request.method == "POST" else 200
 
 
 def _token_from_header() -> None:
+    # Tokens are for the JSON API only; the staff pages go by the signed-in session and its CSRF token.
     header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
+    if request.path.startswith("/api/") and header.lower().startswith("bearer "):
         g.token_actor = accounts.actor_for_token(get_session(), header[7:].strip())
         get_session().commit()
         g.bearer = True
@@ -135,6 +153,8 @@ def init_app(app: Flask) -> None:
     # Per worker process; set RATELIMIT_STORAGE_URI (e.g. a Redis or Memcached URL) to share the counts.
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    # The bulk import is the only upload; a district office's list is far below this.
+    app.config.setdefault("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
 
     @login_manager.user_loader
     def load_user(user_id: str):

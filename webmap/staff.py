@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import folium
 from branca.element import MacroElement
@@ -163,10 +164,21 @@ def _post_action(site_id: int, action, *args) -> Any:
         result = action(session, current_user.actor, site_id, *args)
     except DomainError as error:
         session.rollback()
-        flash(message_of(error), "error")
-        return redirect(request.referrer or url_for("staff.my_sites")), error.status
+        # A page with the reason and the refusal's own status, not a redirect: nothing was changed.
+        return render_template("staff_refused.html", field=error.field, reason=message_of(error),
+                               back=_same_site(request.referrer) or url_for("staff.my_sites")), error.status
     session.commit()
     return result
+
+
+def _same_site(url: str | None) -> str | None:
+    """The path of a URL of this site, or None: a link back never leads to another host."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 @bp.post("/sites/<int:site_id>/delete")
@@ -208,9 +220,10 @@ def review():
     queue = []
     for item in editing.review_queue(session):
         site = editing.get_site(session, item["id"])
-        queue.append({**item, "changes": editing.changes(editing._history_view(site),
-                                                         {**editing._history_view(site), **(site["pending"] or {})})
-                      if site["pending"] else []})
+        shown = {key: site.get(key) for key in (*editing.EDITABLE, "district_code", "commune_code")}
+        # A change shows what it changes; a new site shows every field it fills, so nothing is approved unseen.
+        after = {**shown, **site["pending"]} if site["pending"] else shown
+        queue.append({**item, "changes": editing.changes({} if not site["pending"] else shown, after)})
     return render_template("review.html", queue=queue)
 
 

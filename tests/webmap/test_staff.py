@@ -168,6 +168,47 @@ def test_api_conflict_shows_the_current_version(client, tokens, approved):
     assert response.status_code == 409
     error = response.get_json()["error"]
     assert error["field"] == "version" and error["current"]["properties"]["name"] == "Bản thứ nhất"
+    assert error["yours"]["properties"]["name"] == "Bản thứ hai"
+
+
+def test_approving_a_stale_version_is_refused_with_the_reason(client, users, tokens):
+    created = api(client, "POST", "/api/sites", tokens["staff_899"], feature("Đang chờ")).get_json()
+    version = created["properties"]["version"]
+    # The staff member changes it again while the planner has the queue open.
+    api(client, "PATCH", f"/api/sites/{created['id']}", tokens["staff_899"],
+        {"type": "Feature", "properties": {"name": "Đang chờ (sửa lại)", "version": version}})
+    sign_in(client, "planner")
+    token = csrf_token(client, "/staff/review")
+    response = client.post(f"/staff/sites/{created['id']}/approve", data={"csrf_token": token, "version": version})
+    html = response.data.decode()
+    assert response.status_code == 409
+    assert 'id="refused"' in html and 'data-field="version"' in html
+    assert public_names(client) == []
+
+
+def test_password_change(client, users):
+    sign_in(client, "staff_899")
+    token = csrf_token(client, "/staff/password")
+    wrong = client.post("/staff/password", data={"csrf_token": token, "current_password": "không-phải",
+                                                 "new_password": "mật-khẩu-mới-đủ-dài"})
+    assert wrong.status_code == 422 and "Mật khẩu hiện tại không đúng" in wrong.data.decode()
+    short = client.post("/staff/password", data={"csrf_token": token, "current_password": PASSWORD,
+                                                 "new_password": "ngắn"})
+    assert short.status_code == 422 and "ít nhất 10 ký tự" in short.data.decode()
+    done = client.post("/staff/password", data={"csrf_token": token, "current_password": PASSWORD,
+                                                "new_password": "mật-khẩu-mới-đủ-dài"})
+    assert done.status_code == 302
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/")})
+    assert sign_in(client, "staff_899").status_code == 401
+    assert sign_in(client, "staff_899", "mật-khẩu-mới-đủ-dài").status_code == 302
+
+
+def test_session_cookie_flags(app, users):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    client = app.test_client()
+    response = sign_in(client, "planner")
+    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 # --- the forms ----------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any, Mapping
 
 from sqlalchemy import text
@@ -127,7 +128,8 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
     for axis in ("lat", "lon"):
         value = merged.get(axis)
         try:
-            record[axis] = float(value) if isinstance(value, (int, float)) else parse_coordinate(str(value or ""), axis)
+            # Numbers from JSON go through the same checks as typed text (range, NaN, true/false).
+            record[axis] = parse_coordinate("" if value is None else str(value), axis)
         except (BadParameter, ValueError) as error:
             errors[axis] = ((error.reason, error.params) if isinstance(error, BadParameter)
                             else (N_("Không đọc được tọa độ “%(value)s”; viết dạng 10.0125 hoặc 10°00'45\" B"),
@@ -137,7 +139,10 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
         errors["location_precision"] = (N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
                                         {"values": precision, "allowed": ", ".join(LOCATION_PRECISIONS)})
     record["location_precision"] = precision
-    record["ward_code"] = (str(merged.get("ward_code") or "").strip() or None)
+    record["ward_code"] = _text(merged.get("ward_code")) or None
+    if record["ward_code"] and not re.fullmatch(r"[0-9]{1,10}", record["ward_code"]):
+        errors["ward_code"] = (N_("Mã xã, phường phải là số (mã của Tổng cục Thống kê): “%(value)s”"),
+                               {"value": record["ward_code"]})
     record["address"] = _text(merged.get("address")) or None
 
     task = _text(merged.get("plan_task"))

@@ -68,8 +68,10 @@ def form_map(lat: float | None, lon: float | None) -> dict[str, str]:
 def _form_data() -> dict[str, Any]:
     """The site form's fields as editing.validate_site reads them."""
     data = {key: request.form.get(key, "") for key in editing.EDITABLE if key != "measures"}
-    data["measures"] = {key: request.form.get(f"measure_{key}", "") for key in MEASURES}
-    data["measures"]["eco_packaging"] = request.form.get("measure_eco_packaging", "")
+    # Only the measures the chosen category asks: boxes of another category are hidden, so what is left in
+    # them after a change of category is not the user's answer.
+    asked = next((c.measures for c in CATEGORIES if c.code == data["category"]), tuple(MEASURES))
+    data["measures"] = {key: request.form.get(f"measure_{key}", "") for key in MEASURES if key in asked}
     return data
 
 

@@ -228,3 +228,11 @@ def test_district_staff_accounts_need_an_area_in_the_database(db):
 def test_an_actor_without_an_area_matches_no_site(users):
     nowhere = editing.Actor(id=0, username="x", role="district_staff", unit_code=None)
     assert not editing.in_area(nowhere, {"district_code": "899", "commune_code": None})
+
+
+def test_json_numbers_as_coordinates_get_the_same_checks_as_text(db, users):
+    with pytest.raises(editing.InvalidSite) as invalid:
+        run(db, editing.create_site, users["planner"], site_input(lon=1000, lat=True, ward_code="30742; DROP"))
+    assert set(invalid.value.errors) == {"lon", "lat", "ward_code"}
+    site = run(db, editing.create_site, users["planner"], site_input(ward_code="30742"))
+    assert (site["lon"], site["lat"], site["ward_code"]) == (*IN_RACH_GIA, "30742")

@@ -226,6 +226,20 @@ def test_the_form_keeps_what_was_typed_and_names_the_field(client, users, db):
     assert site_count(db) == 0
 
 
+def test_the_form_takes_only_the_measures_its_category_asks(client, users, db):
+    sign_in(client, "planner")
+    token = csrf_token(client, "/staff/sites/new")
+    # kWp was typed under "solar" before the category was changed to waste sorting, whose form hides it.
+    response = client.post("/staff/sites/new", data={
+        "csrf_token": token, "name": "Đổi loại giữa chừng", "name_en": "Changed its mind", "category": "waste_sorting",
+        "plan_task": "VI.2", "lat": str(IN_RACH_GIA[1]), "lon": str(IN_RACH_GIA[0]), "source": "x",
+        "measure_kwp": "50", "measure_households": "30"})
+    assert response.status_code == 302
+    with db.connect() as connection:
+        name_en, measures = connection.execute(text("SELECT name_en, measures FROM site")).one()
+    assert name_en == "Changed its mind" and measures == {"households": 30}
+
+
 def test_two_people_editing_the_same_site(client, users, db, tokens, approved):
     site_id, version = approved
     sign_in(client, "planner")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import Callable
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -79,6 +80,17 @@ def _sign_in_key() -> str:
     return f"{get_remote_address()}:{(request.form.get('username') or '').strip().lower()}"
 
 
+def _local_path(target: str | None) -> str | None:
+    """The target if it is a path on this site, else None: never send a signed-in person to another host."""
+    # Browsers read a backslash like a slash and drop tabs, so '/' + backslash + 'host' would mean '//host'.
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ch == "\\" or ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT, key_func=_sign_in_key, methods=["POST"],
                deduct_when=lambda response: response.status_code == 401)
@@ -91,11 +103,7 @@ def login():
         session.commit()
         if actor is not None:
             login_user(User(actor))
-            target = request.args.get("next") or ""
-            # Only a path on this site: never send a signed-in person to another host.
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("staff.my_sites")
-            return redirect(target)
+            return redirect(_local_path(request.args.get("next")) or url_for("staff.my_sites"))
         flash(_("Sai tên đăng nhập hoặc mật khẩu"), "error")
         return render_template("login.html", form=form), 401
     return render_template("login.html", form=form), 400 if request.method == "POST" else 200

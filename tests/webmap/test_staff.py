@@ -54,6 +54,15 @@ def test_sign_in_and_out(client, users):
     assert client.get("/staff/").status_code == 302
 
 
+@pytest.mark.parametrize(("target", "expected"), [
+    ("/staff/review", "/staff/review"), ("//evil.example/x", "/staff/"), ("/\\evil.example", "/staff/"),
+    ("/\tevil.example", "/staff/"), ("https://evil.example/", "/staff/"), ("staff", "/staff/")])
+def test_sign_in_returns_only_to_a_page_of_this_site(client, users, target, expected):
+    response = client.post("/staff/login", query_string={"next": target},
+                           data={"username": "planner", "password": PASSWORD, "csrf_token": csrf_token(client)})
+    assert response.status_code == 302 and response.headers["Location"] == expected
+
+
 def test_wrong_password_is_refused_with_a_message(client, users):
     response = sign_in(client, "staff_899", "sai-mật-khẩu")
     assert response.status_code == 401

@@ -26,6 +26,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 SIGN_IN_LIMIT = "5 per minute"
+# Trying one password on many names is slowed down too, by address alone.
+ADDRESS_LIMIT = "30 per minute"
 
 
 class User(UserMixin):
@@ -93,6 +95,8 @@ def _local_path(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT, key_func=_sign_in_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 401)
+@limiter.limit(ADDRESS_LIMIT, key_func=get_remote_address, methods=["POST"],
                deduct_when=lambda response: response.status_code == 401)
 def login():
     """Sign in with a username and password."""

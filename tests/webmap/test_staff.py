@@ -78,6 +78,11 @@ def test_sign_in_is_rate_limited_after_five_failures(client, users):
     assert sign_in(client, "staff_899").status_code == 302
 
 
+def test_one_address_trying_many_names_is_rate_limited_too(client, users):
+    statuses = [sign_in(client, f"ten-{n}", "sai").status_code for n in range(31)]
+    assert statuses == [401] * 30 + [429]
+
+
 def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(client, users, db):
     sign_in(client, "planner")
     response = client.post("/staff/sites/new", data={"name": "Không có mã CSRF", "category": "solar",

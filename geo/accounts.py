@@ -155,7 +155,7 @@ def revoke_tokens(session: Session, username: str) -> int:
 
 def actor_for_token(session: Session, token: str) -> Actor | None:
     """The active account a token belongs to, if the token is known and not revoked."""
-    row = session.execute(text(f"""
+    row = session.execute(text("""
         UPDATE api_token t SET last_used_at = now() FROM app_user u
         WHERE t.token_hash = :h AND t.revoked_at IS NULL AND u.id = t.user_id AND u.is_active
         RETURNING u.id, u.username, u.role, u.unit_code"""), {"h": _token_hash(token)}).one_or_none()

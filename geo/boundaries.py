@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from geo.errors import N_, BoundaryImportError
+from geo.errors import N_, BoundaryImportError, is_outside_province
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARY_DIR = ROOT / "data" / "boundaries"
@@ -141,7 +141,7 @@ def _replace_units(session: Session, frame: gpd.GeoDataFrame, level: str, *, sou
             # Re-running the trigger on every site puts each in its unit of the new boundaries.
             result = session.execute(text("UPDATE site SET geom = geom"))
         except DBAPIError as error:
-            if getattr(error.orig, "pgcode", None) == "SC001":
+            if is_outside_province(error):
                 raise BoundaryImportError("geometry", N_("Ranh giới mới để lại một điểm ngoài mọi đơn vị: %(point)s"),
                                       point=error.orig.diag.message_detail) from error
             raise
@@ -282,16 +282,34 @@ def units_geojson(session: Session, level: str = "district", *, simplify_m: floa
     ).scalar_one()
 
 
-def list_units(session: Session, level: str = "district") -> list[dict[str, Any]]:
-    """Code, name and validity of each unit of a level, in code order."""
-    rows = session.execute(text("""SELECT code, name, short_name, valid_from, valid_to, is_approximate
-                                   FROM admin_unit WHERE level = :level ORDER BY code"""), {"level": level})
-    return [dict(row._mapping) for row in rows]
-
-
 def unit_name(session: Session, code: str | None) -> str | None:
     """The short name of a district or commune by its code (the newest unit with that code)."""
     if not code:
         return None
     return session.execute(text("""SELECT short_name FROM admin_unit WHERE code = :code
                                    ORDER BY valid_from DESC LIMIT 1"""), {"code": code}).scalar()
+
+
+def units_features(session: Session, level: str = "district", *, simplify_m: float = 0.0) -> dict[str, Any]:
+    """The units of a level as a GeoJSON FeatureCollection (a dict), for a caller that adds properties."""
+    return json.loads(units_geojson(session, level, simplify_m=simplify_m))
+
+
+def units_page(session: Session, level: str, *, bbox: tuple[float, float, float, float] | None = None,
+               limit: int = 1000, offset: int = 0) -> dict[str, Any]:
+    """A page of the units of a level (those meeting bbox, in code order) with numberMatched and numberReturned."""
+    features = units_features(session, level)["features"]
+    if bbox:
+        codes = set(session.execute(text("""
+            SELECT code FROM admin_unit WHERE level = :level
+              AND ST_Intersects(geom, ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326))"""),
+            {"level": level, "x0": bbox[0], "y0": bbox[1], "x1": bbox[2], "y1": bbox[3]}).scalars())
+        features = [f for f in features if f["id"] in codes]
+    page = features[offset:offset + limit]
+    return {"type": "FeatureCollection", "numberMatched": len(features), "numberReturned": len(page),
+            "features": page}
+
+
+def unit_feature(session: Session, level: str, code: str) -> dict[str, Any] | None:
+    """One unit of a level as a GeoJSON Feature, or None."""
+    return next((f for f in units_features(session, level)["features"] if f["id"] == code), None)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from geo import editing
 from geo.accounts import Actor
 from geo.catalogue import CATEGORIES, MEASURES, STATUSES
-from geo.errors import N_, BadParameter, DomainError
+from geo.errors import N_, BadParameter, DomainError, InvalidRecord
 
 DUPLICATE_METRES = 50
 MAX_ROWS = 2000
@@ -105,7 +105,7 @@ def preview(session: Session, actor: Actor, content: bytes, filename: str) -> li
         record = None
         try:
             record = editing.validate_site(data)
-        except editing.InvalidSite as invalid:
+        except InvalidRecord as invalid:
             problems = [(field, reason, params) for field, (reason, params) in invalid.errors.items()]
         if record is not None:
             problems += _place_problems(session, actor, record)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.errors import N_
+
 
 @dataclass(frozen=True)
 class PlanTask:
@@ -155,7 +157,25 @@ MEASURES: dict[str, tuple[str, str, str]] = {
 SOLAR_KINDS = ("rooftop", "farm", "floating", "pond")
 CERTIFICATIONS = ("organic", "VietGAP", "GlobalGAP", "sustainable_aquaculture")
 
-STATUSES = ("planned", "active", "completed", "suspended", "phased_out")
+# A site's state on the ground; labels are Vietnamese msgids, translated where they are shown.
+STATUS_LABELS: dict[str, str] = {
+    "planned": N_("Kế hoạch"), "active": N_("Đang hoạt động"), "completed": N_("Hoàn thành"),
+    "suspended": N_("Tạm dừng"), "phased_out": N_("Đã loại bỏ"),
+}
+STATUSES = tuple(STATUS_LABELS)
+# The states in which a site counts towards the plan's figures.
+COUNTED_STATUSES = ("active", "completed")
 MODERATION_STATES = ("draft", "submitted", "approved", "rejected")
-LOCATION_PRECISIONS = ("exact", "ward", "district")
+PRECISION_LABELS: dict[str, str] = {"exact": N_("Chính xác"), "ward": N_("Theo xã, phường"),
+                                    "district": N_("Theo huyện")}
+LOCATION_PRECISIONS = tuple(PRECISION_LABELS)
 ROLES = ("admin", "planner", "district_staff")
+
+# The province (GSO code of the former Kiên Giang) and the years the plan reports on.
+PROVINCE_CODE = "91"
+PLAN_START, PLAN_END = 2021, 2030
+PLAN_YEARS = tuple(range(PLAN_START, PLAN_END + 1))
+# A year a figure may be asked for: the 2020 baseline up to five years past the plan's end.
+FIRST_YEAR, LAST_YEAR = PLAN_START - 1, PLAN_END + 5
+# Administrative levels below the province: districts until 30 June 2025, communes from 1 July 2025.
+LEVELS = ("district", "commune")

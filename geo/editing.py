@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from geo.accounts import Actor
 from geo.catalogue import CATEGORIES, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, STATUSES
 from geo.coordinates import parse_coordinate
-from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden, NotFound
-from geo.sites import translate_db_error
+from geo.errors import N_, BadParameter, Conflict, Forbidden, InvalidRecord, NotFound, from_database
 
 EDITABLE = ("name", "name_en", "category", "status", "lon", "lat", "location_precision", "ward_code", "address",
             "plan_task", "lead_agency", "start_date", "end_date", "measures", "description", "source")
@@ -28,17 +27,6 @@ _TASK = {t.code: t for t in PLAN_TASKS}
 TEXT_MEASURES = {"solar_kind", "certification"}
 BOOL_MEASURES = {"eco_packaging"}
 YEAR_MEASURES = {"scp_outreach_year", "phase_out_year"}
-
-
-class InvalidSite(DomainError):
-    """A site record with one or more fields that cannot be accepted; errors maps field → (reason, params)."""
-
-    status = 422
-
-    def __init__(self, errors: dict[str, tuple[str, dict[str, Any]]]) -> None:
-        field, (reason, params) = next(iter(errors.items()))
-        super().__init__(field, reason, **params)
-        self.errors = errors
 
 
 def _text(value: Any) -> str:
@@ -93,7 +81,7 @@ def _measure(key: str, value: Any) -> Any:
 def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A clean site record from user input (a form or a GeoJSON Feature's properties and point).
 
-    With current, fields missing from data keep their current values (a partial update). Raises InvalidSite
+    With current, fields missing from data keep their current values (a partial update). Raises InvalidRecord
     naming every field at fault.
     """
     merged = {k: (current or {}).get(k) for k in EDITABLE}
@@ -190,7 +178,7 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
     if not record["source"]:
         errors["source"] = (N_("Cần ghi nguồn của thông tin"), {})
     if errors:
-        raise InvalidSite(errors)
+        raise InvalidRecord(errors)
     return record
 
 
@@ -198,20 +186,6 @@ def _act_as(session: Session, actor: Actor) -> None:
     """Tell the database who writes, for its area check (transaction-local settings)."""
     session.execute(text("SELECT set_config('scp.actor_unit', :unit, true), set_config('scp.actor_role', :role, true)"),
                     {"unit": (actor.unit_code or "") if actor.role == "district_staff" else "", "role": actor.role})
-
-
-def _db_error(error: DBAPIError) -> Exception:
-    code = getattr(error.orig, "pgcode", None)
-    if code == "SC010":
-        return Forbidden("location", N_("Vị trí nằm ngoài địa bàn được giao cho bạn (%(unit)s)"),
-                         unit=error.orig.diag.message_detail)
-    if code == "SC011":
-        return Forbidden("moderation", N_("Cán bộ huyện không tự duyệt được điểm của mình"))
-    if code == "SC012":
-        return Forbidden("moderation", N_("Thay đổi một điểm đã duyệt phải chờ cán bộ kế hoạch duyệt"))
-    if code == "SC013":
-        return Forbidden("id", N_("Điểm này đã bị xoá; chỉ cán bộ kế hoạch khôi phục được"))
-    return translate_db_error(error)
 
 
 SNAPSHOT_SQL = """
@@ -321,7 +295,7 @@ def create_site(session: Session, actor: Actor | None, data: Mapping[str, Any]) 
                 RETURNING id"""), {**record, "measures": json.dumps(record["measures"], ensure_ascii=False),
                                    "moderation": moderation, "by": actor.id}).scalar_one()
     except DBAPIError as error:
-        raise _db_error(error) from error
+        raise from_database(error) from error
     after = get_site(session, site_id)
     _history(session, site_id, 1, "create", actor, None, after)
     return after
@@ -342,7 +316,7 @@ def _apply(session: Session, site_id: int, record: Mapping[str, Any], actor: Act
                 WHERE id = :id"""), {**record, "measures": json.dumps(record["measures"], ensure_ascii=False),
                                      "moderation": moderation, "by": actor.id, "id": site_id})
     except DBAPIError as error:
-        raise _db_error(error) from error
+        raise from_database(error) from error
 
 
 def update_site(session: Session, actor: Actor | None, site_id: int, data: Mapping[str, Any],
@@ -364,7 +338,7 @@ def update_site(session: Session, actor: Actor | None, site_id: int, data: Mappi
                                             updated_at = now(), review_note = NULL WHERE id = :id"""),
                                 {"pending": json.dumps(record, ensure_ascii=False), "by": actor.id, "id": site_id})
         except DBAPIError as error:
-            raise _db_error(error) from error
+            raise from_database(error) from error
         action = "submit_change"
     else:
         _apply(session, site_id, record, actor, "submitted")
@@ -384,7 +358,7 @@ def delete_site(session: Session, actor: Actor | None, site_id: int, expected_ve
             session.execute(text("""UPDATE site SET deleted_at = now(), version = version + 1, updated_by = :by,
                                     updated_at = now() WHERE id = :id"""), {"by": actor.id, "id": site_id})
     except DBAPIError as error:
-        raise _db_error(error) from error
+        raise from_database(error) from error
     after = get_site(session, site_id)
     _history(session, site_id, after["version"], "delete", actor, current, after)
     return after

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 import tempfile
 import zipfile
 from pathlib import Path
@@ -10,9 +9,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.catalogue import MEASURES
-from geo.sites import SiteFilters, sites_geojson
+from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from geo.catalogue import MEASURES
+from geo.site_query import SiteFilters
+from geo.sites import published_sites_sql
 
 FORMATS = {
     "csv": ("text/csv", "csv"),
@@ -20,6 +22,10 @@ FORMATS = {
     "gpkg": ("application/geopackage+sqlite3", "gpkg"),
     "shp": ("application/zip", "zip"),
 }
+
+COLUMNS = ("id", "ref", "name", "category", "category_name", "status", "district_code", "district_name",
+           "commune_code", "commune_name", "plan_task", "lead_agency", "address", "lon", "lat", "location_precision",
+           "start_date", "end_date", "description", "source", "is_sample")
 
 # Column headings of the office formats (CSV, Excel), by language; GIS formats keep the field codes.
 HEADINGS = {
@@ -39,28 +45,21 @@ HEADINGS = {
 
 
 def sites_frame(session: Session, filters: SiteFilters, lang: str = "vi") -> gpd.GeoDataFrame:
-    """Approved sites matching filters as a GeoDataFrame (EPSG:4326), one column per measure."""
-    collection = json.loads(sites_geojson(session, filters))
-    records = []
-    for feature in collection["features"]:
-        p = feature["properties"]
-        lon, lat = feature["geometry"]["coordinates"]
-        record = {k: p.get(k) for k in ("id", "ref", "name", "status", "district_code", "district_name",
-                                         "commune_code", "commune_name", "plan_task", "lead_agency", "address",
-                                         "location_precision", "start_date", "end_date", "description", "source",
-                                         "is_sample")}
-        record["category"] = p["category"]
-        record["category_name"] = p["category_name_en"] if lang == "en" else p["category_name_vi"]
-        record["lon"], record["lat"] = lon, lat
-        for key in MEASURES:
-            record[key] = (p.get("measures") or {}).get(key)
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=[
-        "id", "ref", "name", "category", "category_name", "status", "district_code", "district_name",
-        "commune_code", "commune_name", "plan_task", "lead_agency", "address", "lon", "lat", "location_precision",
-        "start_date", "end_date", "description", "source", "is_sample", *MEASURES])
-    frame = frame.dropna(axis="columns", how="all").copy() if len(frame) else frame
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=4326)
+    """Published sites matching filters as a GeoDataFrame (EPSG:4326), one column per measure."""
+    sql, params = published_sites_sql(filters, with_geometry=True)
+    frame = gpd.read_postgis(text(sql), session.connection(), geom_col="geom", params=params)
+    if frame.crs is None or frame.crs.to_epsg() != 4326:
+        raise ValueError(f"sites must be stored in EPSG:4326, found {frame.crs}")
+    frame["category_name"] = frame["category_name_en" if lang == "en" else "category_name_vi"]
+    frame["lon"], frame["lat"] = frame.geometry.x.round(6), frame.geometry.y.round(6)
+    for column in ("start_date", "end_date"):
+        frame[column] = frame[column].map(lambda day: day.isoformat() if day else None)
+    measures = frame.pop("measures")
+    for key in MEASURES:
+        frame[key] = measures.map(lambda values, key=key: (values or {}).get(key))
+    frame = frame[[*COLUMNS, *MEASURES, "geom"]].rename_geometry("geometry")
+    present = [c for c in frame.columns if c == "geometry" or not frame[c].isna().all()] if len(frame) else frame.columns
+    return frame[present]
 
 
 def _office_table(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geo.catalogue import CATEGORIES, PLAN_TASKS
-from geo.indicators import load_indicators
+from geo.plan import load_indicators
 from geo.models import Category, PlanTask
 
 

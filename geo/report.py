@@ -33,8 +33,9 @@ from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from geo import indicators  # noqa: E402
-from geo.catalogue import CATEGORIES, PLAN_TASKS  # noqa: E402
+from geo import figures, plan  # noqa: E402
+from geo.site_query import province_name  # noqa: E402
+from geo.catalogue import CATEGORIES, LEVELS, PLAN_TASKS  # noqa: E402
 from geo.errors import N_  # noqa: E402
 
 Translate = Callable[[str], str]
@@ -105,7 +106,7 @@ H = {
     "sector": N_("Ngành, loại"),
     "reported_by": N_("Người báo cáo"),
     "reported_at": N_("Ngày báo cáo"),
-    "thresholds": indicators.THRESHOLD_TEXT,
+    "thresholds": plan.THRESHOLD_TEXT,
     "map": N_("Bản đồ các điểm của kế hoạch"),
     "maps": N_("Bản đồ tiến độ theo chỉ tiêu"),
     "sections": N_("Kết quả theo mục của kế hoạch"),
@@ -183,11 +184,11 @@ def unit_shapes(session: Session, geography: str) -> gpd.GeoDataFrame:
 
 def build_report(session: Session, year: int, geography: str | None = None) -> Report:
     """Read the figures, sites and outlines of a year's report."""
-    geography = geography or indicators.default_geography(year)
-    progress = {spec.code: indicators.progress(session, spec.code, year, geography) for spec in indicators.INDICATORS}
+    geography = geography or plan.default_level(year)
+    progress = {spec.code: figures.progress(session, spec.code, year, geography) for spec in plan.INDICATORS}
     sites = report_sites(session, year)
-    report = Report(year=year, geography=geography, made_at=dt.datetime.now(), province=indicators.province_name(session),
-                    summary=indicators.summary(session, year), progress=progress, sites=sites,
+    report = Report(year=year, geography=geography, made_at=dt.datetime.now(), province=province_name(session),
+                    summary=figures.summary(session, year), progress=progress, sites=sites,
                     units=unit_shapes(session, geography), has_sample=any(s["is_sample"] for s in sites))
     for roman, name_vi, name_en in SECTIONS:
         tasks = []
@@ -197,7 +198,7 @@ def build_report(session: Session, year: int, geography: str | None = None) -> R
             tasks.append({"code": task.code, "name_vi": task.name_vi, "name_en": task.name_en,
                           "lead_agency": task.lead_agency, "period": task.period,
                           "sites": [s for s in sites if s["plan_task"] == task.code],
-                          "indicators": [spec.code for spec in indicators.INDICATORS if spec.plan_task == task.code]})
+                          "indicators": [spec.code for spec in plan.INDICATORS if spec.plan_task == task.code]})
         section_sites = [s for t in tasks for s in t["sites"]]
         report.sections.append({
             "code": roman, "name_vi": name_vi, "name_en": name_en, "tasks": tasks,
@@ -237,7 +238,7 @@ def _unit_label(spec_or_row: dict[str, Any], lang: str) -> str:
 
 
 def _status(status: str | None, translate: Translate) -> str:
-    return translate(indicators.STATUS_LABELS[status])
+    return translate(plan.PROGRESS_STATUS_LABELS[status])
 
 
 # --- the workbook ---------------------------------------------------------------------------------
@@ -331,7 +332,7 @@ def _summary_sheet(sheet: Worksheet, report: Report, lang: str, translate: Trans
         _put(sheet, row, 11, item["target"]["low"] if item["target"] else None, NUMBER_FORMAT)
         _put(sheet, row, 12, format_target(item["targets"]["2025"], lang))
         _put(sheet, row, 13, format_target(item["targets"]["2030"], lang))
-        _put(sheet, row, 14, _status(item["status"], translate))
+        _put(sheet, row, 14, _status(item["progress_status"], translate))
     row += 2
     sheet.cell(row=row, column=1, value=translate(H["sections"])).font = BOLD
     row += 1
@@ -415,7 +416,7 @@ def _indicator_table(sheet: Worksheet, row: int, progress: dict[str, Any], lang:
                                                     "sites", "target_year", "status")] + labels)
     lines = [(u, u["name"]) for u in progress["units"]]
     if progress["unassigned"]:
-        lines.append(({**progress["unassigned"], "code": "", "target": None, "status": None, "breakdown": {}},
+        lines.append(({**progress["unassigned"], "code": "", "target": None, "progress_status": None, "breakdown": {}},
                       translate(H["unassigned"])))
     lines.append((progress["province"], f"{translate(H['province_total'])} {progress['province']['name']}"))
     for line, name in lines:
@@ -425,7 +426,7 @@ def _indicator_table(sheet: Worksheet, row: int, progress: dict[str, Any], lang:
         for column, key in ((3, "value"), (4, "numerator"), (5, "denominator"), (6, "sites")):
             _put(sheet, row, column, line.get(key), _figure_format(line.get(key)))
         _put(sheet, row, 7, line["target"]["low"] if line.get("target") else None, NUMBER_FORMAT)
-        _put(sheet, row, 8, _status(line.get("status"), translate))
+        _put(sheet, row, 8, _status(line.get("progress_status"), translate))
         for offset, kind in enumerate(kinds):
             value = (line.get("breakdown") or {}).get(kind, {}).get("value")
             _put(sheet, row, 9 + offset, value, _figure_format(value))
@@ -455,7 +456,7 @@ def _manual_table(sheet: Worksheet, row: int, progress: dict[str, Any], lang: st
             reported = figure.get("reported_at")
             _put(sheet, row, 6, dt.datetime.fromisoformat(reported).date() if reported else None, DATE_FORMAT)
             _put(sheet, row, 7, target["low"] if target else None, NUMBER_FORMAT)
-            _put(sheet, row, 8, _status(indicators.status_of(figure.get("value"), target["low"] if target else None),
+            _put(sheet, row, 8, _status(plan.progress_status(figure.get("value"), target["low"] if target else None),
                                         translate))
     return row + 1
 
@@ -497,20 +498,20 @@ def choropleth(report: Report, code: str, lang: str = "vi", translate: Translate
     by_code = {u["code"]: u for u in progress["units"]}
     frame = report.units.copy()
     frame["value"] = [by_code.get(c, {}).get("value") for c in frame["code"]]
-    frame["status"] = [by_code.get(c, {}).get("status") for c in frame["code"]]
+    frame["status"] = [by_code.get(c, {}).get("progress_status") for c in frame["code"]]
     figure, axes = plt.subplots(figsize=(6.5, 6.5))
     unit = _unit_label(spec, lang)
     if spec["target_scope"] == "unit" and progress["target"]:
-        colours = [indicators.STATUS_COLOURS[s] for s in frame["status"]]
+        colours = [plan.PROGRESS_STATUS_COLOURS[s] for s in frame["status"]]
         frame.plot(ax=axes, color=colours, edgecolor="white", linewidth=0.6)
         shown = [s for s in ("on_track", "behind", "far_behind", "no_data") if s in set(frame["status"])]
-        handles = [Patch(color=indicators.STATUS_COLOURS[s], label=_status(s, translate)) for s in shown]
+        handles = [Patch(color=plan.PROGRESS_STATUS_COLOURS[s], label=_status(s, translate)) for s in shown]
         axes.legend(handles=handles, loc="lower left", fontsize=8, title=translate(H["status"]), title_fontsize=8)
     else:
         present = frame[frame["value"].notna()]
         missing = frame[frame["value"].isna()]
         if len(missing):
-            missing.plot(ax=axes, color=indicators.STATUS_COLOURS["no_data"], edgecolor="white", linewidth=0.6)
+            missing.plot(ax=axes, color=plan.PROGRESS_STATUS_COLOURS["no_data"], edgecolor="white", linewidth=0.6)
         if len(present):
             # The scale starts at 0 so that a unit with nothing looks empty, not average.
             top = max(float(present["value"].max()), 1.0)
@@ -541,7 +542,7 @@ def render_html(report: Report, *, lang: str = "vi", translate: Translate = _sam
     images = {}
     if with_images:
         images["map"] = province_map(report, lang, translate)
-        for spec in indicators.INDICATORS:
+        for spec in plan.INDICATORS:
             if spec.main:
                 images[spec.code] = choropleth(report, spec.code, lang, translate)
     leads = {task.code: task.lead_agency for task in PLAN_TASKS}
@@ -553,9 +554,9 @@ def render_html(report: Report, *, lang: str = "vi", translate: Translate = _sam
         method_label=lambda m: translate(METHOD_LABELS[m]),
         num=lambda v: format_number(v, lang), target=lambda t: format_target(t, lang), date=format_date,
         iso_date=lambda v: format_date(dt.datetime.fromisoformat(v)) if v else "",
-        sector_status=lambda v, t: indicators.status_of(v, t["low"] if t else None),
+        sector_status=lambda v, t: plan.progress_status(v, t["low"] if t else None),
         name=lambda item, key="name": _name(item, lang, key), unit_label=lambda item: _unit_label(item, lang),
-        status_colour=indicators.STATUS_COLOURS, main_codes=[s.code for s in indicators.INDICATORS if s.main])
+        status_colour=plan.PROGRESS_STATUS_COLOURS, main_codes=[s.code for s in plan.INDICATORS if s.main])
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -568,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/report",
                                      description="Write the annual report of Plan 135/KH-UBND (.xlsx and .html).")
     parser.add_argument("--year", required=True, help="the year reported on, e.g. 2025")
-    parser.add_argument("--geography", choices=indicators.GEOGRAPHIES,
+    parser.add_argument("--geography", choices=LEVELS,
                         help="district (default up to 2025) or commune (default after)")
     parser.add_argument("--out", type=Path, default=Path("."), help="folder to write into (default: here)")
     parser.add_argument("--no-store", action="store_true",
@@ -576,11 +577,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     engine = make_engine(os.environ["DATABASE_URL"])
     try:
-        year = indicators.parse_year(args.year)
+        year = int(args.year)
         with transaction(engine) as session:
             report = build_report(session, year, args.geography)
             if not args.no_store:
-                stored = indicators.store_computed_values(session, year, report.geography)
+                stored = figures.store_computed_values(session, year, report.geography)
                 print(f"recorded {stored} computed figures of {year} ({report.geography}) in indicator_value")
     except DomainError as error:
         print(f"report not written — {error.field}: {error}", file=sys.stderr)

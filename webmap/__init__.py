@@ -26,22 +26,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.extensions["sessions"] = make_session_factory(engine)
 
-    from webmap import db, errors, i18n
+    from webmap import db, errors, hooks, i18n
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    hooks.init_app(app)
 
-    from webmap import api, api_write, auth, maps, ogc, staff
+    from webmap import api, api_write, auth, indicators_api, maps, ogc, progress, reports, staff
     auth.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(api_write.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(maps.bp)
-    app.register_blueprint(ogc.bp)
-    maps.init_app(app)
-
-    from webmap import indicators_api, reports
-    app.register_blueprint(indicators_api.bp)
-    app.register_blueprint(reports.bp)
+    for blueprint in (auth.bp, staff.bp, api_write.bp, api.bp, maps.bp, progress.bp, ogc.bp, indicators_api.bp,
+                      reports.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -1,14 +1,15 @@
-"""The JSON and GeoJSON API: approved sites with filters and paging, and the boundaries."""
+"""The JSON and GeoJSON API: published sites with filters and paging, one site, and the boundaries."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from flask import Blueprint, Response, request, url_for
 from flask_babel import get_locale
 
 from geo import boundaries, exports, sites
-from geo.errors import N_, BadParameter
+from geo.errors import N_, BadParameter, NotFound
+from geo.site_query import MAX_LIMIT, SiteFilters
+from webmap import params
 from webmap.db import get_session
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -24,33 +25,40 @@ def _geojson(body: str, max_age: int = 60) -> Response:
 
 @bp.get("/sites")
 def list_sites() -> Response:
-    """Approved sites as a GeoJSON FeatureCollection: filters, bbox, limit/offset or cursor paging."""
+    """Published sites as a GeoJSON FeatureCollection: filters, bbox, limit/offset or cursor paging."""
     session = get_session()
-    filters = sites.parse_filters(request.args.to_dict(),
-                                  known_districts=sites.known_unit_codes(session, "district"),
-                                  known_communes=sites.known_unit_codes(session, "commune"))
+    filters = params.site_filters(session, request.args.to_dict(), extra=("f",))
     fmt = request.args.get("f", "geojson")
     if fmt != "geojson":
         return _export(session, filters, fmt)
-    body = sites.sites_geojson(session, filters)
-    response = _geojson(body)
+    page = sites.site_page(session, filters)
+    response = _geojson(page.body)
     # A Link header lets a client page through without reading the body first.
-    page = json.loads(body)
-    if page["numberReturned"] == filters.limit and page["lastId"] is not None:
+    cursor = page.next_cursor(filters.limit)
+    if cursor is not None:
         args = request.args.to_dict()
         args.pop("offset", None)
-        args["cursor"] = str(page["lastId"])
+        args["cursor"] = str(cursor)
         response.headers["Link"] = f'<{url_for("api.list_sites", _external=True, **args)}>; rel="next"'
     return response
 
 
-def _export(session, filters: sites.SiteFilters, fmt: str) -> Response:
+@bp.get("/sites/<int:site_id>")
+def get_site(site_id: int) -> Response:
+    """One published site as a GeoJSON Feature, shaped like those of /api/sites."""
+    feature = sites.published_site(get_session(), site_id)
+    if feature is None:
+        raise NotFound("id", N_("Không có điểm %(id)s"), id=site_id)
+    return _geojson(feature)
+
+
+def _export(session, filters: SiteFilters, fmt: str) -> Response:
     """The sites as a file for GIS users or offices: CSV, Excel, GeoPackage or zipped Shapefile."""
     if fmt not in exports.FORMATS:
         raise BadParameter("f", N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
                            values=fmt, allowed=", ".join(["geojson", *exports.FORMATS]))
     if "limit" not in request.args:
-        filters.limit = sites.MAX_LIMIT
+        filters.limit = MAX_LIMIT
     lang = str(get_locale() or "vi")
     data = exports.export_sites(exports.sites_frame(session, filters, lang), fmt, lang)
     mimetype, extension = exports.FORMATS[fmt]

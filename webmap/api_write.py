@@ -8,24 +8,27 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, request
-from flask_babel import gettext
 
 from geo import editing
-from geo.errors import N_, BadParameter, DomainError, Forbidden
+from geo.errors import N_, BadParameter, Conflict, DomainError
 from webmap.auth import current_actor
 from webmap.db import get_session
-from webmap.errors import message_of
+from webmap.errors import Unauthorized, json_error
 
 bp = Blueprint("api_write", __name__, url_prefix="/api")
 
 
-def _feature(site: dict[str, Any]) -> Response:
+def _feature_body(site: dict[str, Any]) -> dict[str, Any]:
     """A site as a GeoJSON Feature shaped like those of GET /api/sites, plus its review state."""
     properties = {k: v for k, v in site.items() if k not in ("lon", "lat", "created_by")}
     properties["id"] = site["id"]
-    body = {"type": "Feature", "id": site["id"], "geometry": {"type": "Point", "coordinates": [site["lon"], site["lat"]]},
-            "properties": properties}
-    return Response(json.dumps(body, ensure_ascii=False, default=str), mimetype="application/geo+json")
+    return {"type": "Feature", "id": site["id"],
+            "geometry": {"type": "Point", "coordinates": [site["lon"], site["lat"]]}, "properties": properties}
+
+
+def _feature(site: dict[str, Any]) -> Response:
+    """A site as a GeoJSON Feature response."""
+    return Response(json.dumps(_feature_body(site), ensure_ascii=False, default=str), mimetype="application/geo+json")
 
 
 def _input() -> tuple[dict[str, Any], int | None]:
@@ -47,30 +50,17 @@ def _input() -> tuple[dict[str, Any], int | None]:
 def _run(action, *args) -> Response:
     actor = current_actor()
     if actor is None:
-        response = Response(json.dumps({"error": {"field": "Authorization", "status": 401,
-                                                  "reason": message_of(Forbidden("Authorization", N_("Cần đăng nhập hoặc "
-                                                                                                    "mã truy cập API")))}},
-                                       ensure_ascii=False), status=401, mimetype="application/json")
-        response.headers["WWW-Authenticate"] = "Bearer"
-        return response
+        return json_error(Unauthorized("Authorization", N_("Cần đăng nhập hoặc mã truy cập API")))
     session = get_session()
     try:
         site = action(session, actor, *args)
-    except editing.InvalidSite as invalid:
-        session.rollback()
-        errors = {field: (gettext(reason) % params if params else gettext(reason)) for field, (reason, params) in invalid.errors.items()}
-        return Response(json.dumps({"error": {"field": invalid.field, "reason": errors[invalid.field], "status": 422,
-                                              "fields": errors}}, ensure_ascii=False),
-                        status=422, mimetype="application/json")
     except DomainError as error:
         session.rollback()
-        body = {"error": {"field": error.field, "reason": message_of(error), "status": error.status}}
-        if error.status == 409:
+        if isinstance(error, Conflict):
             # Both versions, so the caller can merge by hand: the one saved meanwhile and the one just sent.
-            body["error"]["current"] = json.loads(_feature(editing.get_site(session, args[0])).get_data(as_text=True))
-            body["error"]["yours"] = request.get_json(silent=True)
-        return Response(json.dumps(body, ensure_ascii=False, default=str), status=error.status,
-                        mimetype="application/json")
+            return json_error(error, current=_feature_body(editing.get_site(session, args[0])),
+                              yours=request.get_json(silent=True))
+        return json_error(error)
     session.commit()
     return _feature(site)
 

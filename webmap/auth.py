@@ -109,8 +109,8 @@ def login():
             login_user(User(actor))
             return redirect(_local_path(request.args.get("next")) or url_for("staff.my_sites"))
         flash(_("Sai tên đăng nhập hoặc mật khẩu"), "error")
-        return render_template("login.html", form=form), 401
-    return render_template("login.html", form=form), 400 if request.method == "POST" else 200
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
 
 
 @bp.post("/logout")
@@ -137,11 +137,11 @@ def password():
         except DomainError as error:
             session.rollback()
             getattr(form, error.field, form.new_password).errors.append(message_of(error))
-            return render_template("password.html", form=form), 422
+            return render_template("auth/password.html", form=form), 422
         session.commit()
         flash(_("Đã đổi mật khẩu"))
         return redirect(url_for("staff.my_sites"))
-    return render_template("password.html", form=form), 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), 422 if request.method == "POST" else 200
 
 
 def _token_from_header() -> None:

@@ -1,22 +1,95 @@
-"""Maps domain errors of geo/ to HTTP responses, in one place."""
+"""Domain errors of geo/ as HTTP responses, in one place: one status table, one error body, one translator."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from geo.errors import N_, BadParameter, DomainError
+from geo.errors import (N_, BadParameter, BoundaryImportError, Conflict, DomainError, Forbidden, InvalidRecord,
+                        NotFound, OutsideProvince)
+
+# The HTTP status of each kind of refusal; a subclass takes its nearest listed parent's.
+STATUS: dict[type[DomainError], int] = {
+    BadParameter: 400,
+    BoundaryImportError: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidRecord: 422,
+    OutsideProvince: 422,
+    DomainError: 400,
+}
+
+
+class Unauthorized(DomainError):
+    """A write with neither a session nor a valid API token."""
+
+
+STATUS[Unauthorized] = 401
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status that answers a domain error."""
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 400
+
+
+def translate(reason: str, params: dict[str, Any] | None = None) -> str:
+    """A msgid in the user's language, with its parameters filled in."""
+    text = gettext(reason)
+    return text % params if params else text
 
 
 def message_of(error: DomainError) -> str:
     """The error's reason in the user's language, with its parameters filled in."""
-    reason = gettext(error.reason)
-    return reason % error.params if error.params else reason
+    return translate(error.reason, error.params)
+
+
+def field_messages(error: DomainError) -> dict[str, str]:
+    """Every field an error names, with its message: several for an invalid record, else one."""
+    if isinstance(error, InvalidRecord):
+        return {field: translate(reason, params) for field, (reason, params) in error.errors.items()}
+    return {error.field: message_of(error)}
+
+
+def error_body(field: str | None, reason: str, status: int, **extra: Any) -> dict[str, Any]:
+    """The one JSON error body of the app: {"error": {"parameter", "field", "reason", "status", …}}."""
+    body: dict[str, Any] = {"reason": reason, "status": status}
+    if field:
+        body["parameter"] = body["field"] = field
+    return {"error": {**body, **extra}}
+
+
+def domain_error_body(error: DomainError, **extra: Any) -> dict[str, Any]:
+    """The error body of a domain error (with every field's message for an invalid record)."""
+    if isinstance(error, InvalidRecord):
+        extra.setdefault("fields", field_messages(error))
+    return error_body(error.field, message_of(error), status_of(error), **extra)
+
+
+def json_error(error: DomainError, **extra: Any) -> Response:
+    """A domain error as a JSON response with its status."""
+    response = jsonify(domain_error_body(error, **extra))
+    response.status_code = status_of(error)
+    if isinstance(error, Unauthorized):
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return (request.path.startswith(("/api/", "/ogc"))
+            or request.accept_mimetypes.best == "application/json")
+
+
+def _respond(field: str | None, reason: str, status: int):
+    if _wants_json():
+        return jsonify(error_body(field, reason, status)), status
+    return render_template("error.html", status=status, field=field, reason=reason), status
 
 
 def init_app(app: Flask) -> None:
@@ -32,30 +105,19 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        body = {"error": {"parameter": error.field, "field": error.field, "reason": message_of(error),
-                          "status": error.status}}
         if _wants_json():
-            return jsonify(body), error.status
-        return render_template("error.html", status=error.status, field=error.field,
-                               reason=message_of(error)), error.status
+            return json_error(error)
+        return _respond(error.field, message_of(error), status_of(error))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        reason = gettext("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã CSRF); hãy tải lại trang "
-                         "rồi gửi lại")
-        if _wants_json():
-            return jsonify({"error": {"field": "csrf_token", "reason": reason, "status": 400}}), 400
-        return render_template("error.html", status=400, field="csrf_token", reason=reason), 400
+        return _respond("csrf_token", gettext("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã "
+                                              "CSRF); hãy tải lại trang rồi gửi lại"), 400)
 
     @app.errorhandler(429)
     def too_many(error: HTTPException):
-        reason = gettext("Đăng nhập sai quá nhiều lần; hãy thử lại sau một phút")
-        if _wants_json():
-            return jsonify({"error": {"field": "username", "reason": reason, "status": 429}}), 429
-        return render_template("error.html", status=429, field="username", reason=reason), 429
+        return _respond("username", gettext("Đăng nhập sai quá nhiều lần; hãy thử lại sau một phút"), 429)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if _wants_json():
-            return jsonify({"error": {"reason": error.description, "status": error.code}}), error.code
-        return render_template("error.html", status=error.code, field=None, reason=error.description), error.code
+        return _respond(None, error.description or error.name, error.code or 500)

@@ -9,9 +9,12 @@ from flask_babel import gettext as _
 
 from geo import boundaries, sites
 from geo.errors import N_, NotFound
+from webmap import params
 from webmap.db import get_session
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+
+GEOJSON = "application/geo+json"
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -87,25 +90,28 @@ def collection(collection_id: str) -> Response:
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response:
-    """Features of a collection: bbox, limit, offset and the site filters of /api/sites."""
+    """Features of a collection: bbox, limit, offset and, for sites, the filters of /api/sites."""
     _known(collection_id)
     session = get_session()
+    args = request.args.to_dict()
     if collection_id != "sites":
-        body = json.loads(boundaries.units_geojson(session, COLLECTIONS[collection_id][1]))
-        body["numberMatched"] = body["numberReturned"] = len(body["features"])
-    else:
-        filters = sites.parse_filters(request.args.to_dict(),
-                                      known_districts=sites.known_unit_codes(session, "district"))
-        body = json.loads(sites.sites_geojson(session, filters))
-        links = [_link(request.url, "self", "application/geo+json")]
+        filters = params.site_filters(session, {k: v for k, v in args.items() if k in params.PAGING})
+        body = boundaries.units_page(session, COLLECTIONS[collection_id][1], bbox=filters.bbox,
+                                     limit=filters.limit, offset=filters.offset)
+        body["links"] = [_link(request.url, "self", GEOJSON)]
         if filters.offset + body["numberReturned"] < body["numberMatched"]:
-            args = request.args.to_dict()
-            args["offset"] = str(filters.offset + filters.limit)
-            links.append(_link(url_for("ogc.items", collection_id="sites", _external=True, **args), "next",
-                               "application/geo+json"))
-        body["links"] = links
-        body.pop("lastId", None)
-    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/geo+json")
+            body["links"].append(_next_link(collection_id, args, filters.offset + filters.limit))
+        return Response(json.dumps(body, ensure_ascii=False), mimetype=GEOJSON)
+    filters = params.site_filters(session, args)
+    page = sites.site_page(session, filters, self_link=_link(request.url, "self", GEOJSON),
+                           next_link=_next_link(collection_id, args, filters.offset + filters.limit))
+    return Response(page.body, mimetype=GEOJSON)
+
+
+def _next_link(collection_id: str, args: dict[str, str], offset: int) -> dict[str, str]:
+    args = {k: v for k, v in args.items() if k != "cursor"}
+    args["offset"] = str(offset)
+    return _link(url_for("ogc.items", collection_id=collection_id, _external=True, **args), "next", GEOJSON)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
@@ -114,16 +120,15 @@ def item(collection_id: str, feature_id: str) -> Response:
     _known(collection_id)
     session = get_session()
     if collection_id == "sites":
-        if not feature_id.isdigit():
-            raise NotFound("featureId", N_("Không có đối tượng %(name)s"), name=feature_id)
-        body = json.loads(sites.sites_geojson(session, sites.SiteFilters(after_id=int(feature_id) - 1, limit=1)))
-        features = [f for f in body["features"] if f["id"] == int(feature_id)]
+        site_id = int(feature_id) if feature_id.isascii() and feature_id.isdigit() and len(feature_id) < 10 else None
+        feature = sites.published_site(session, site_id) if site_id is not None else None
+        if feature is not None:
+            return Response(feature, mimetype=GEOJSON)
     else:
-        body = json.loads(boundaries.units_geojson(session, COLLECTIONS[collection_id][1]))
-        features = [f for f in body["features"] if f["id"] == feature_id]
-    if not features:
-        raise NotFound("featureId", N_("Không có đối tượng %(name)s"), name=feature_id)
-    return Response(json.dumps(features[0], ensure_ascii=False), mimetype="application/geo+json")
+        feature_dict = boundaries.unit_feature(session, COLLECTIONS[collection_id][1], feature_id)
+        if feature_dict is not None:
+            return Response(json.dumps(feature_dict, ensure_ascii=False), mimetype=GEOJSON)
+    raise NotFound("featureId", N_("Không có đối tượng %(name)s"), name=feature_id)
 
 
 @bp.get("/api")

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from flask_babel import gettext
 
-from geo import indicators, report
+from geo import report
+from webmap import params
 from webmap.db import get_session
 from webmap.i18n import select_locale
 
@@ -15,16 +16,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _build(year: int) -> report.Report:
     """Check the request and read the report's data."""
-    args = request.args.to_dict()
-    indicators.reject_unknown(args, ("geography",))
-    year = indicators.parse_year(str(year))
-    geography = indicators.parse_geography(args.get("geography"), year)
-    return report.build_report(get_session(), year, geography)
+    args = params.with_aliases(request.args.to_dict())
+    params.reject_unknown(args, ("level",))
+    year = params.year(str(year))
+    return report.build_report(get_session(), year, params.level(args.get("level"), year))
 
 
 @bp.get("/<int:year>.xlsx")
 def workbook(year: int) -> Response:
-    """The report of a year as an Excel workbook: ?geography=district|commune&lang=vi|en."""
+    """The report of a year as an Excel workbook: ?level=district|commune&lang=vi|en."""
     data = _build(year)
     lang = select_locale()
     body = report.workbook_bytes(data, lang=lang, translate=gettext)
@@ -37,7 +37,7 @@ def workbook(year: int) -> Response:
 
 @bp.get("/<int:year>")
 def page(year: int) -> Response:
-    """The report of a year as a printable page with its maps: ?geography=district|commune&lang=vi|en."""
+    """The report of a year as a printable page with its maps: ?level=district|commune&lang=vi|en."""
     data = _build(year)
     html = report.render_html(data, lang=select_locale(), translate=gettext)
     response = Response(html, mimetype="text/html")

@@ -11,19 +11,18 @@ from urllib.parse import urlsplit
 import folium
 from branca.element import MacroElement
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import accounts, boundaries, bulk_import, editing, indicators
-from geo.catalogue import CATEGORIES, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, STATUSES
-from geo.errors import N_, DomainError
-from webmap import mapbuild
+from geo import accounts, boundaries, bulk_import, editing
+from geo.catalogue import CATEGORIES, MEASURES, PLAN_TASKS
+from geo.errors import N_, Conflict, DomainError, Forbidden
+from webmap import labels, mapbuild
 from webmap.assets import use_local_assets
 from webmap.auth import planner_required
 from webmap.db import get_session
-from webmap.errors import message_of
-from webmap.maps import PRECISION_NAMES, STATUS_NAMES, category_list
+from webmap.errors import field_messages, message_of, status_of
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 WARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "kien-giang-wards-2020.csv"
@@ -84,22 +83,11 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
         lat = lon = None
     measures = values.get("measures") or {}
     return render_template(
-        "site_form.html", site=site, values=values, measures=measures, errors=errors, conflict=conflict,
-        map=form_map(lat, lon), categories=category_list(), category_measures={c.code: list(c.measures)
+        "staff/site_form.html", site=site, values=values, measures=measures, errors=errors, conflict=conflict,
+        map=form_map(lat, lon), categories=labels.category_list(), category_measures={c.code: list(c.measures)
                                                                               for c in CATEGORIES},
-        measure_labels={k: (en if str(get_locale()) == "en" else vi, unit) for k, (vi, en, unit) in MEASURES.items()},
-        statuses=[(s, _(STATUS_NAMES[s])) for s in STATUSES], plan_tasks=PLAN_TASKS,
-        precisions=[(p, _(PRECISION_NAMES[p])) for p in LOCATION_PRECISIONS], wards=wards()), status
-
-
-def _errors_of(error: DomainError) -> dict[str, str]:
-    if isinstance(error, editing.InvalidSite):
-        out = {}
-        for field, (reason, params) in error.errors.items():
-            text_ = _(reason)
-            out[field] = text_ % params if params else text_
-        return out
-    return {error.field: message_of(error)}
+        measure_labels=labels.measure_labels(), statuses=labels.status_choices(), plan_tasks=PLAN_TASKS,
+        precisions=list(labels.precision_names().items()), wards=wards()), status
 
 
 @bp.get("/")
@@ -108,10 +96,10 @@ def my_sites():
     """The signed-in person's sites: their area's for district staff, all for planners."""
     session = get_session()
     actor = current_user.actor
-    return render_template("staff_list.html", sites=editing.sites_for(session, actor),
+    return render_template("staff/staff_list.html", sites=editing.sites_for(session, actor),
                            area=boundaries.unit_name(session, actor.unit_code),
                            queue=len(editing.review_queue(session)) if actor.is_planner else None,
-                           moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()}, status_names={k: _(v) for k, v in STATUS_NAMES.items()})
+                           moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()}, status_names=labels.status_names())
 
 
 
@@ -128,7 +116,7 @@ def new_site():
         site = editing.create_site(session, current_user.actor, data)
     except DomainError as error:
         session.rollback()
-        return _render_form(None, data, _errors_of(error), 422 if not error.status == 403 else 403)
+        return _render_form(None, data, field_messages(error), status_of(error) if isinstance(error, Forbidden) else 422)
     session.commit()
     flash(_("Đã lưu điểm “%(name)s”", name=site["name"]) if site["moderation"] == "approved"
           else _("Đã gửi điểm “%(name)s” chờ cán bộ kế hoạch duyệt", name=site["name"]))
@@ -151,9 +139,9 @@ def edit_site(site_id: int):
         updated = editing.update_site(session, current_user.actor, site_id, data, request.form.get("version"))
     except DomainError as error:
         session.rollback()
-        conflict = editing.get_site(session, site_id) if error.status == 409 else None
-        return _render_form(site, {**data, "version": request.form.get("version")}, _errors_of(error),
-                            error.status, conflict)
+        conflict = editing.get_site(session, site_id) if isinstance(error, Conflict) else None
+        return _render_form(site, {**data, "version": request.form.get("version")}, field_messages(error),
+                            status_of(error), conflict)
     session.commit()
     flash(_("Đã gửi thay đổi chờ duyệt") if updated["pending"] or updated["moderation"] == "submitted"
           else _("Đã lưu thay đổi"))
@@ -167,8 +155,8 @@ def _post_action(site_id: int, action, *args) -> Any:
     except DomainError as error:
         session.rollback()
         # A page with the reason and the refusal's own status, not a redirect: nothing was changed.
-        return render_template("staff_refused.html", field=error.field, reason=message_of(error),
-                               back=_same_site(request.referrer) or url_for("staff.my_sites")), error.status
+        return render_template("staff/staff_refused.html", field=error.field, reason=message_of(error),
+                               back=_same_site(request.referrer) or url_for("staff.my_sites")), status_of(error)
     session.commit()
     return result
 
@@ -209,9 +197,9 @@ def restore_site(site_id: int):
 @planner_required
 def deleted_sites():
     """Deleted sites, to restore."""
-    return render_template("staff_list.html", sites=editing.sites_for(get_session(), current_user.actor, deleted=True),
+    return render_template("staff/staff_list.html", sites=editing.sites_for(get_session(), current_user.actor, deleted=True),
                            deleted=True, queue=None, moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()},
-                           status_names={k: _(v) for k, v in STATUS_NAMES.items()})
+                           status_names=labels.status_names())
 
 
 @bp.get("/review")
@@ -226,7 +214,7 @@ def review():
         # A change shows what it changes; a new site shows every field it fills, so nothing is approved unseen.
         after = {**shown, **site["pending"]} if site["pending"] else shown
         queue.append({**item, "changes": editing.changes({} if not site["pending"] else shown, after)})
-    return render_template("review.html", queue=queue)
+    return render_template("staff/review.html", queue=queue)
 
 
 @bp.post("/sites/<int:site_id>/approve")
@@ -261,7 +249,7 @@ def history(site_id: int):
     for row in rows:
         row["changes"] = editing.changes(row["before"], row["after"])
         row["action_name"] = _(ACTIONS.get(row["action"], row["action"]))
-    return render_template("history.html", site=site, rows=rows)
+    return render_template("staff/history.html", site=site, rows=rows)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -269,7 +257,7 @@ def history(site_id: int):
 def bulk():
     """Upload a CSV or Excel list, see each row's problems, confirm: all rows are written or none."""
     if request.method == "GET":
-        return render_template("import.html", preview=None)
+        return render_template("staff/import.html", preview=None)
     session = get_session()
     if "file" in request.files and request.files["file"].filename:
         upload = request.files["file"]
@@ -281,7 +269,7 @@ def bulk():
         preview = bulk_import.preview(session, current_user.actor, content, filename)
     except DomainError as error:
         flash(message_of(error), "error")
-        return render_template("import.html", preview=None), 422
+        return render_template("staff/import.html", preview=None), 422
     if request.form.get("confirm"):
         chosen = {int(n) for n in request.form.getlist("row")}
         try:
@@ -289,13 +277,13 @@ def bulk():
         except DomainError as error:
             session.rollback()
             flash(message_of(error), "error")
-            return render_template("import.html", preview=_translated(preview), filename=filename,
-                                   content=base64.b64encode(content).decode()), error.status
+            return render_template("staff/import.html", preview=_translated(preview), filename=filename,
+                                   content=base64.b64encode(content).decode()), status_of(error)
         session.commit()
         flash(_("Đã nhập %(n)s điểm", n=len(created)))
         return redirect(url_for("staff.my_sites"))
     session.rollback()
-    return render_template("import.html", preview=_translated(preview), filename=filename,
+    return render_template("staff/import.html", preview=_translated(preview), filename=filename,
                            content=base64.b64encode(content).decode())
 
 
@@ -337,46 +325,9 @@ def users():
                 abort(400)
         except DomainError as error:
             session.rollback()
-            errors = _errors_of(error)
-            return render_template("users.html", users=accounts.list_users(session), errors=errors,
-                                   form=request.form), error.status
+            errors = field_messages(error)
+            return render_template("accounts/users.html", users=accounts.list_users(session), errors=errors,
+                                   form=request.form), status_of(error)
         session.commit()
         return redirect(url_for("staff.users"))
-    return render_template("users.html", users=accounts.list_users(session), errors=errors, form={})
-
-
-@bp.route("/indicators", methods=["GET", "POST"])
-@planner_required
-def manual_values():
-    """Planners enter the figures the sites cannot tell (cut in material and fuel use by sector), with history."""
-    session = get_session()
-    spec = indicators.spec_of("material_fuel_cut")
-    year = indicators.parse_year(request.values.get("year"), default=indicators.current_year())
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        raw = (request.form.get("value") or "").strip().replace(",", ".")
-        try:
-            try:
-                value = float(raw) if raw else None
-            except ValueError:
-                raise editing.BadParameter("value", N_("Phải là một số, nhận được “%(value)s”"), value=raw) from None
-            indicators.record_manual_value(
-                session, spec.code, request.form.get("unit_code", ""), year, value,
-                sector=request.form.get("sector", ""), reported_by=current_user.actor.id,
-                note=(request.form.get("note") or "").strip() or None,
-                expected_version=int(request.form["version"]) if request.form.get("version") else None)
-        except DomainError as error:
-            session.rollback()
-            errors = _errors_of(error)
-        else:
-            session.commit()
-            flash(_("Đã lưu giá trị"))
-            return redirect(url_for("staff.manual_values", year=year))
-    result = indicators.progress(session, spec.code, year, indicators.default_geography(year))
-    units = [{"code": indicators.PROVINCE_CODE, "name": result["province"]["name"],
-              "breakdown": result["province"]["breakdown"]}] + result["units"]
-    history = {(u["code"], key): indicators.manual_value_history(session, spec.code, u["code"], year, key)
-               for u in units for key in spec.breakdown_keys if ((u.get("breakdown") or {}).get(key) or {}).get("id")}
-    return render_template("manual_values.html", spec=spec, year=year, units=units, errors=errors,
-                           sectors=indicators.MATERIAL_SECTORS, history=history, form=request.form,
-                           english=str(get_locale()) == "en", years=list(range(2021, 2031))), 422 if errors else 200
+    return render_template("accounts/users.html", users=accounts.list_users(session), errors=errors, form={})

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from geo import editing
 from geo.coordinates import parse_coordinate
-from geo.errors import BadParameter, Conflict, Forbidden
+from geo.errors import BadParameter, Conflict, Forbidden, InvalidRecord
 from tests.staffkit import IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, IN_VINH_THONG, make_users, site_input
 
 
@@ -143,7 +143,7 @@ def test_history_is_for_signed_in_people_of_the_area(db, users, approved_site):
 
 
 def test_invalid_input_names_every_field(db, users):
-    with pytest.raises(editing.InvalidSite) as invalid:
+    with pytest.raises(InvalidRecord) as invalid:
         run(db, editing.create_site, users["planner"], site_input(
             name="", lat="91", category="bakery", start_date="31/02/2024", measures={"households": "nhiều"}))
     assert set(invalid.value.errors) == {"name", "lat", "category", "start_date", "measures.households"}
@@ -170,14 +170,14 @@ def test_bad_coordinates_say_why(raw, axis, words):
 
 
 def test_nul_character_in_a_field_is_named(db, users):
-    with pytest.raises(editing.InvalidSite) as invalid:
+    with pytest.raises(InvalidRecord) as invalid:
         run(db, editing.create_site, users["planner"], site_input(name="a\x00b", measures={"households": "1\x00"}))
     assert {"name", "measures"} <= set(invalid.value.errors)
     assert counts(db) == (0, 0)
 
 
 def test_fields_of_the_wrong_json_type_are_refused_by_name(db, users):
-    with pytest.raises(editing.InvalidSite) as invalid:
+    with pytest.raises(InvalidRecord) as invalid:
         run(db, editing.create_site, users["planner"], site_input(name=["a"], category={"x": 1}, plan_task=7,
                                                                   measures=[1, 2]))
     assert {"name", "category", "plan_task", "measures"} <= set(invalid.value.errors)
@@ -231,7 +231,7 @@ def test_an_actor_without_an_area_matches_no_site(users):
 
 
 def test_json_numbers_as_coordinates_get_the_same_checks_as_text(db, users):
-    with pytest.raises(editing.InvalidSite) as invalid:
+    with pytest.raises(InvalidRecord) as invalid:
         run(db, editing.create_site, users["planner"], site_input(lon=1000, lat=True, ward_code="30742; DROP"))
     assert set(invalid.value.errors) == {"lon", "lat", "ward_code"}
     site = run(db, editing.create_site, users["planner"], site_input(ward_code="30742"))

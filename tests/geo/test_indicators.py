@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo import indicators, report
+from geo import figures, manual_values, report
 from geo.catalogue import DARD, DOIT
 from geo.errors import Conflict
 from geo.sites import insert_site
@@ -69,7 +69,7 @@ def unit(result: dict, code: str) -> dict:
 
 def progress(db, code, year, geography="district"):
     with Session(db) as session:
-        return indicators.progress(session, code, year, geography)
+        return figures.progress(session, code, year, geography)
 
 
 def test_awareness_share_counts_reached_parks_over_all_parks(db, sites):
@@ -82,7 +82,7 @@ def test_awareness_share_counts_reached_parks_over_all_parks(db, sites):
 
 def test_no_denominator_is_no_data_not_zero(db, sites):
     phu_quoc = unit(progress(db, "scp_awareness_share", 2024), "911")
-    assert phu_quoc["denominator"] == 0 and phu_quoc["value"] is None and phu_quoc["status"] == "no_data"
+    assert phu_quoc["denominator"] == 0 and phu_quoc["value"] is None and phu_quoc["progress_status"] == "no_data"
 
 
 def test_a_site_closed_before_the_year_does_not_count(db, sites):
@@ -108,8 +108,8 @@ def test_eco_packaging_share_of_retail(db, sites):
 def test_status_against_the_year_target(db, sites):
     # 2025 target is 85 %: Phú Quốc's 100 % is on track, Rạch Giá's 50 % far behind (under 75 % of it).
     result = progress(db, "eco_packaging_retail_share", 2025)
-    assert unit(result, "911")["status"] == "on_track"
-    assert unit(result, "899")["status"] == "far_behind"
+    assert unit(result, "911")["progress_status"] == "on_track"
+    assert unit(result, "899")["progress_status"] == "far_behind"
 
 
 def test_district_and_commune_views_sum_to_the_same_province_total(db, sites):
@@ -125,23 +125,23 @@ def test_district_and_commune_views_sum_to_the_same_province_total(db, sites):
 
 def test_sites_behind_a_figure(db, sites):
     with Session(db) as session:
-        behind = indicators.sites_behind(session, "scp_awareness_share", "899", 2024)
+        behind = figures.sites_behind(session, "scp_awareness_share", "899", 2024)
     assert sorted((s["name"], s["in_numerator"]) for s in behind) == [
         ("KCN A", True), ("KCN B", True), ("KCN C", False)]
 
 
 def test_a_hand_entered_value_changes_and_keeps_its_history(db, sites):
     with Session(db) as session, session.begin():
-        first = indicators.record_manual_value(session, "material_fuel_cut", "91", 2025, 5.5,
+        first = manual_values.record_manual_value(session, "material_fuel_cut", "91", 2025, 5.5,
                                                sector="cement", reported_by=None, note="báo cáo của Sở")
-        indicators.record_manual_value(session, "material_fuel_cut", "91", 2025, 6.25, sector="cement",
+        manual_values.record_manual_value(session, "material_fuel_cut", "91", 2025, 6.25, sector="cement",
                                        reported_by=None, note="số liệu sửa", expected_version=first["version"])
     with Session(db) as session, session.begin():
         with pytest.raises(Conflict):
-            indicators.record_manual_value(session, "material_fuel_cut", "91", 2025, 9, sector="cement",
+            manual_values.record_manual_value(session, "material_fuel_cut", "91", 2025, 9, sector="cement",
                                            reported_by=None, expected_version=first["version"])
     with Session(db) as session:
-        history = indicators.manual_value_history(session, "material_fuel_cut", "91", 2025, "cement")
+        history = manual_values.manual_value_history(session, "material_fuel_cut", "91", 2025, "cement")
     assert [h["after"]["value"] for h in history] == [5.5, 6.25]
     assert history[1]["before"]["value"] == 5.5 and history[0]["before"] is None
 

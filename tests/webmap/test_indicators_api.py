@@ -33,7 +33,7 @@ def test_progress_sites_behind_a_unit(client, sites):  # noqa: F811
 
 @pytest.mark.parametrize(("query", "parameter"), [
     ("indicator=happiness&year=2024", "indicator"), ("indicator=solar_kwp&year=abc", "year"),
-    ("indicator=solar_kwp&year=2024&geography=ward", "geography"),
+    ("indicator=solar_kwp&year=2024&geography=ward", "level"), ("indicator=solar_kwp&year=2024&level=ward", "level"),
 ])
 def test_progress_bad_parameter_is_400(client, db, query, parameter):
     response = client.get(f"/api/progress?{query}")
@@ -53,4 +53,4 @@ def test_report_workbook_download_and_printable_page(client, sites):  # noqa: F8
 
 def test_progress_page_links_the_report(client, sites):  # noqa: F811
     html = client.get("/progress?measure=scp_awareness_share&year=2024").data.decode()
-    assert "/report/2024.xlsx?geography=district" in html and 'id="province-summary"' in html
+    assert "/report/2024.xlsx?level=district" in html and 'id="province-summary"' in html

@@ -5,6 +5,8 @@ import csv
 import io
 import re
 
+import openpyxl
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -101,25 +103,51 @@ def test_sites_per_district_by_category_and_status(client, sites):
     assert completed["911"] == "1" and sum(int(v) for v in completed.values()) == 1
 
 
-def test_households_in_the_source_sorting_pilots(client, sites):
-    rows = {r["Mã đơn vị"]: r["Giá trị"] for r in
-            read_csv(client.get("/progress.csv?measure=pilot_households&year=2024"))}
+def test_households_in_the_source_sorting_pilots_are_one_figure_everywhere(client, sites):
+    """The map's table, its CSV, the API and the yearly workbook give the same households, from one rule."""
+    query = "figure=waste_sorting_households&year=2024&level=district"
+    rows = {r["Mã đơn vị"]: r["Giá trị"] for r in read_csv(client.get(f"/progress.csv?{query}"))}
     assert rows["899"] == "1500" and rows["900"] == "540" and rows["911"] == "0"
     assert rows["904"] == ""  # not a pilot area: no data, not zero
-    earlier = {r["Mã đơn vị"]: r["Giá trị"] for r in
-               read_csv(client.get("/progress.csv?measure=pilot_households&year=2022"))}
+    api = {u["code"]: u["value"] for u in client.get(
+        "/api/progress?indicator=waste_sorting_households&year=2024&level=district").get_json()["units"]}
+    assert (api["899"], api["900"], api["911"], api["904"]) == (1500, 540, 0, None)
+    html = client.get(f"/progress?{query}").data.decode()
+    assert re.search(r'<tr data-code="899"[^>]*><td><a [^>]*>[^<]+</a></td><td class="num">1\.500</td>', html)
+    names = {figure["code"] for figure in client.get("/api/progress/summary?year=2024").get_json()["indicators"]}
+    assert "waste_sorting_households" in names
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/report/2024.xlsx?level=district").data))
+    values = [row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+              if row and row[0] == "899" and 1500 in row]
+    assert values, "the workbook lists Rạch Giá's 1 500 households"
+    earlier = {r["Mã đơn vị"]: r["Giá trị"] for r in read_csv(
+        client.get("/progress.csv?figure=waste_sorting_households&year=2022&level=district"))}
     assert earlier["899"] == "1200" and earlier["911"] == "2100"
 
 
+def test_progress_lists_no_two_figures_with_the_same_label(client, sites):
+    html = client.get("/progress?year=2024").data.decode()
+    select = html[html.index('name="figure"'):]
+    labels = re.findall(r"<option [^>]*>([^<]+)</option>", select[:select.index("</select>")])
+    assert len(labels) == len(set(labels)) > 5
+
+
 def test_progress_page_shows_the_table_and_a_legend(client, sites):
-    html = client.get("/progress?measure=pilot_households&year=2024").data.decode()
+    html = client.get("/progress?figure=waste_sorting_households&year=2024").data.decode()
     assert html.count('<tr data-code="') == 15
     assert "1.500" in html  # Vietnamese number format
     assert "Chưa có số liệu" in html
 
 
+def test_old_parameter_names_still_work(client, sites):
+    old = client.get("/progress.csv?measure=waste_sorting_households&year=2024&geography=district")
+    new = client.get("/progress.csv?figure=waste_sorting_households&year=2024&level=district")
+    assert old.status_code == 200 and old.data == new.data
+
+
 @pytest.mark.parametrize(("query", "parameter"), [
-    ("measure=happiness", "measure"), ("year=1999", "year"), ("geography=ward", "geography"),
+    ("figure=happiness", "figure"), ("measure=happiness", "figure"), ("year=1999", "year"),
+    ("level=ward", "level"), ("geography=ward", "level"),
     ("category=bakery", "category"), ("status=done", "status"), ("basemap=google", "basemap"),
 ])
 def test_progress_bad_parameter_is_400(client, sites, query, parameter):

@@ -1,0 +1,80 @@
+"""Every label a page shows for a code, in the page's language: statuses, precisions, categories, base maps,
+and the words the browser scripts write. The Vietnamese msgids live in geo/catalogue.py and geo/plan.py."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale, gettext as _
+
+from geo.catalogue import CATEGORIES, MEASURES, PRECISION_LABELS, STATUS_LABELS, STATUSES
+from geo.errors import N_
+from geo.plan import PROGRESS_STATUS_LABELS
+
+BASE_MAP_NAMES = {"osm": N_("Bản đồ đường phố (OpenStreetMap)"), "topo": N_("Địa hình (OpenTopoMap)"),
+                  "satellite": N_("Ảnh vệ tinh (Esri)"), "blank": N_("Nền trống (không cần Internet)"),
+                  "extra": N_("Bản đồ nền của tỉnh")}
+
+
+def lang() -> str:
+    """The page's language code (vi or en)."""
+    return str(get_locale() or "vi")
+
+
+def english() -> bool:
+    """Whether the page is in English."""
+    return lang() == "en"
+
+
+def status_names() -> dict[str, str]:
+    """A site's status → its label."""
+    return {code: _(label) for code, label in STATUS_LABELS.items()}
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """(code, label) of every site status, in the plan's order, for a select."""
+    names = status_names()
+    return [(code, names[code]) for code in STATUSES]
+
+
+def precision_names() -> dict[str, str]:
+    """A location precision → its label."""
+    return {code: _(label) for code, label in PRECISION_LABELS.items()}
+
+
+def progress_status_names() -> dict[str | None, str]:
+    """A figure's standing against its target → its label (empty where there is no target)."""
+    return {**{code: _(label) for code, label in PROGRESS_STATUS_LABELS.items() if code}, None: ""}
+
+
+def base_map_names() -> dict[str, str]:
+    """A base map's key → its label."""
+    return {code: _(label) for code, label in BASE_MAP_NAMES.items()}
+
+
+def category_list() -> list[dict[str, Any]]:
+    """Categories with their name in the page's language."""
+    en = english()
+    return [{"code": c.code, "name": c.name_en if en else c.name_vi, "colour": c.colour, "icon": c.icon,
+             "plan_tasks": c.plan_tasks} for c in CATEGORIES]
+
+
+def measure_labels() -> dict[str, tuple[str, str]]:
+    """A site's measure key → (label, unit) in the page's language."""
+    en = english()
+    return {key: (label_en if en else label_vi, unit) for key, (label_vi, label_en, unit) in MEASURES.items()}
+
+
+def map_labels() -> dict[str, Any]:
+    """Every word the browser script writes into popups and the count, in the page's language."""
+    return {
+        "lang": lang(), "category": _("Loại"), "status": _("Trạng thái"), "district": _("Huyện"),
+        "commune": _("Xã, phường (từ 01/07/2025)"), "plan_task": _("Nhiệm vụ của kế hoạch"),
+        "lead_agency": _("Cơ quan chủ trì"), "address": _("Địa chỉ"), "start_date": _("Ngày bắt đầu"),
+        "end_date": _("Ngày kết thúc"), "source": _("Nguồn"), "precision": _("Độ chính xác vị trí"),
+        "sample": _("mẫu"), "yes": _("Có"), "no": _("Không"), "loading": _("Đang tải các điểm…"),
+        "count": _("Đang hiển thị %(count)s điểm"), "load_failed": _("Không tải được các điểm; hãy thử tải lại trang."),
+        "districts": _("Ranh giới huyện (gần đúng)"), "fullscreen": _("Toàn màn hình"),
+        "fullscreen_exit": _("Thoát toàn màn hình"),
+        "statuses": status_names(), "precisions": precision_names(),
+        "measures": {k: {"label": label, "unit": unit} for k, (label, unit) in measure_labels().items()},
+    }

@@ -233,26 +233,20 @@ def restore(url: str, path: Path | str, replace: bool = False) -> RestoreInfo:
 
 
 def _restore_script(url: str, path: Path, replace: bool) -> None:
-    """Pipe pg_restore's script (no owners, no grants, no extension entries) into psql as one transaction."""
+    """Run pg_restore's script (no owners, no grants, no extension entries) through psql as one transaction.
+
+    The script is written whole before psql starts: a file that breaks off half-way then stops the
+    restore before anything is sent, where a pipe would have let psql commit the part it had read.
+    """
     major = server_major(url)
     pg_restore = client_binary("pg_restore", major)
-    psql = [str(client_binary("psql", major)), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-            "-c", "SET client_min_messages = warning", *(["-c", _DROP_PUBLIC] if replace else []), "-f", "-"]
-    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryFile("w+") as errors:
-        list_file = Path(scratch) / "contents.list"
-        _restore_list(pg_restore, path, list_file)
-        script = subprocess.Popen([str(pg_restore), "--no-owner", "--no-privileges", "-L", str(list_file),
-                                   "-f", "-", str(path)], stdout=subprocess.PIPE, stderr=errors)
-        try:
-            _run(psql, client_env(url), stdin=script.stdout)
-        finally:
-            script.stdout.close()
-            script.wait()
-        if script.returncode != 0:
-            errors.seek(0)
-            reason = errors.read().strip()
-            raise BackupError("pg_restore", N_("Không đọc được tệp %(path)s: %(reason)s"), path=str(path),
-                              reason=reason.splitlines()[0] if reason else f"exit {script.returncode}")
+    with tempfile.TemporaryDirectory(prefix="scp-restore-") as scratch:
+        contents, script = Path(scratch) / "contents.list", Path(scratch) / "restore.sql"
+        _restore_list(pg_restore, path, contents)
+        _run([str(pg_restore), "--no-owner", "--no-privileges", "-L", str(contents), "-f", str(script), str(path)])
+        _run([str(client_binary("psql", major)), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+              "-c", "SET client_min_messages = warning", *(["-c", _DROP_PUBLIC] if replace else []),
+              "-f", str(script)], client_env(url))
 
 
 def _require_postgis(url: str) -> None:

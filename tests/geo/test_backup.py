@@ -228,3 +228,15 @@ def test_restore_without_a_database_url_says_so_in_one_line(tmp_path):
         assert done.returncode == 2
         assert done.stderr.strip().splitlines() == [
             "DATABASE_URL is not set: the database to back up or restore into"]
+
+
+def test_a_broken_file_changes_nothing_even_with_replace(filled, database_url, tmp_path):
+    made = backup.backup(database_url, tmp_path / "scp.dump")
+    broken = tmp_path / "broken.dump"
+    # Cut late enough that the schema version still reads: the break comes half-way through the restore.
+    broken.write_bytes(made.path.read_bytes()[: made.size_bytes * 95 // 100])
+    assert backup.read_schema_version(broken) == made.schema_version
+    with pytest.raises(backup.BackupError) as refused:
+        backup.restore(database_url, broken, replace=True)
+    assert refused.value.field == "pg_restore"
+    assert snapshot(database_url) == filled

@@ -5,6 +5,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,15 +123,28 @@ def server_major(url: str) -> int:
 
 
 def client_binary(name: str, major: int | None = None) -> Path:
-    """The PostgreSQL client program of that major version (the newest installed one when None)."""
+    """The PostgreSQL client program of that major version (the newest installed one when None).
+
+    Debian's /usr/bin/pg_dump is a wrapper that may pick another version; the versioned directories
+    are searched first, then the program on PATH if its own version is the one wanted.
+    """
     installed = sorted((int(d.name) for d in CLIENT_DIRS.glob("*") if d.name.isdigit()
                         and (d / "bin" / name).is_file()), reverse=True) if CLIENT_DIRS.is_dir() else []
     wanted = [v for v in installed if major is None or v == major]
-    if not wanted:
-        version = major or "15"
-        raise BackupError("client", N_("Không có %(name)s của PostgreSQL %(version)s: hãy cài gói "
-                                       "postgresql-client-%(version)s"), name=name, version=version)
-    return CLIENT_DIRS / str(wanted[0]) / "bin" / name
+    if wanted:
+        return CLIENT_DIRS / str(wanted[0]) / "bin" / name
+    on_path = shutil.which(name)
+    if on_path and (major is None or _version_of(on_path) == major):
+        return Path(on_path)
+    raise BackupError("client", N_("Không có %(name)s của PostgreSQL %(version)s: hãy cài gói "
+                                   "postgresql-client-%(version)s"), name=name, version=major or max(installed, default=15))
+
+
+def _version_of(program: str) -> int | None:
+    """The major version a client program reports ("pg_dump (PostgreSQL) 15.18" gives 15)."""
+    done = subprocess.run([program, "--version"], capture_output=True, text=True)
+    found = re.search(r"\) (\d+)", done.stdout)
+    return int(found.group(1)) if found else None
 
 
 def _run(command: list[str], env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:

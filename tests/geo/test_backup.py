@@ -180,9 +180,16 @@ def test_a_file_that_is_not_a_backup_is_refused(db, database_url, tmp_path):
 
 def test_a_missing_client_names_the_package_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(backup, "CLIENT_DIRS", tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(backup.BackupError) as refused:
         backup.client_binary("pg_dump", 17)
     assert "postgresql-client-17" in str(refused.value)
+
+
+def test_the_client_matches_the_server_major_version(database_url):
+    major = backup.server_major(database_url)
+    program = backup.client_binary("pg_dump", major)
+    assert backup._version_of(str(program)) == major
 
 
 def test_the_password_is_passed_in_the_environment_not_the_command_line():

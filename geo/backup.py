@@ -166,6 +166,7 @@ def backup(url: str, path: Path | str | None = None) -> BackupInfo:
     partial = path.with_name(path.name + ".partial")
     try:
         _run([str(client_binary("pg_dump", major)), "--format=custom", f"--file={partial}"], client_env(url))
+        partial.chmod(0o600)  # it holds password and token hashes
         version = read_schema_version(partial)
         partial.replace(path)
     finally:

@@ -106,6 +106,7 @@ def test_the_fixture_has_what_the_round_trip_checks(filled):
 def test_a_backup_restores_whole_into_an_empty_database(filled, database_url, scratch_url, tmp_path):
     made = backup.backup(database_url, tmp_path / "scp.dump")
     assert made.path.is_file() and made.size_bytes == made.path.stat().st_size > 0
+    assert made.path.stat().st_mode & 0o777 == 0o600
     head = backup.known_revisions(database_url)[-1]
     assert made.schema_version == backup.read_schema_version(made.path) == head
     assert backup.database_in_use(scratch_url) == []

@@ -1,0 +1,305 @@
+"""Backup and restore of the whole database with PostgreSQL's own tools (pg_dump, pg_restore, psql)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError
+
+from geo import admin
+from geo.db import make_engine
+from geo.errors import N_, DomainError
+
+CLIENT_DIRS = Path("/usr/lib/postgresql")
+# Tables whose rows make a database "in use": restoring over them needs replace=True.
+DATA_TABLES = ("site", "app_user", "admin_unit")
+# The PostGIS extension and its spatial_ref_sys belong to the target database (made from the template by
+# a superuser): their entries in the dump are skipped, as the app's role may neither create, comment on
+# nor write them. The app adds no SRID of its own, so nothing of the dump is lost.
+_EXTENSION_ENTRY = re.compile(r"^\d+; \d+ \d+ (EXTENSION |COMMENT - EXTENSION |TABLE DATA public spatial_ref_sys )")
+# Every object of the schema public that no extension owns, dropped in the restore's own transaction.
+_DROP_PUBLIC = """
+DO $$
+DECLARE item record;
+BEGIN
+    FOR item IN
+        SELECT format('DROP %s IF EXISTS %s CASCADE',
+                      CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                                     WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
+                                     WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END,
+                      c.oid::regclass) AS statement
+        FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype = 'e')
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_type t ON t.oid = d.objid
+                          WHERE d.classid = 'pg_type'::regclass AND t.typrelid = c.oid AND d.deptype = 'e')
+        UNION ALL
+        SELECT format('DROP ROUTINE IF EXISTS %s CASCADE', p.oid::regprocedure)
+        FROM pg_proc p
+        WHERE p.pronamespace = 'public'::regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                          AND d.objid = p.oid AND d.deptype = 'e')
+        UNION ALL
+        SELECT format('DROP TYPE IF EXISTS %s CASCADE', t.oid::regtype)
+        FROM pg_type t
+        WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd')
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                          AND d.objid = t.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE item.statement;
+    END LOOP;
+END $$;
+"""
+
+
+class BackupError(DomainError):
+    """A backup that cannot be made or a file that cannot be restored here."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a backup wrote."""
+
+    path: Path
+    database: str
+    schema_version: str
+    size_bytes: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RestoreInfo:
+    """What a restore did: the file's schema version and the one the database was migrated to."""
+
+    path: Path
+    database: str
+    schema_version: str
+    migrated_to: str
+    replaced: bool
+    seconds: float
+
+
+def default_path(url: str, now: dt.datetime | None = None) -> Path:
+    """backup-<db>-<YYYYmmdd-HHMMSS>.dump in the current directory."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return Path(f"backup-{make_url(url).database}-{stamp}.dump")
+
+
+def client_env(url: str) -> dict[str, str]:
+    """The process environment with PGHOST… taken from url, so no password shows on a command line."""
+    parsed = make_url(url)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    settings = {"PGHOST": parsed.host, "PGPORT": parsed.port, "PGUSER": parsed.username,
+                "PGPASSWORD": parsed.password, "PGDATABASE": parsed.database,
+                "PGSSLMODE": parsed.query.get("sslmode")}
+    env.update({key: str(value) for key, value in settings.items() if value is not None})
+    return env
+
+
+def server_major(url: str) -> int:
+    """The major version of the server at url (15 for 150018)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            number = int(connection.execute(text("SHOW server_version_num")).scalar_one())
+    except DBAPIError as error:
+        raise BackupError("database", N_("Không kết nối được cơ sở dữ liệu: %(reason)s"),
+                          reason=str(error.orig).strip().splitlines()[0]) from error
+    finally:
+        engine.dispose()
+    return number // 10000
+
+
+def client_binary(name: str, major: int | None = None) -> Path:
+    """The PostgreSQL client program of that major version (the newest installed one when None).
+
+    Debian's /usr/bin/pg_dump is a wrapper that may pick another version; the versioned directories
+    are searched first, then the program on PATH if its own version is the one wanted.
+    """
+    installed = sorted((int(d.name) for d in CLIENT_DIRS.glob("*") if d.name.isdigit()
+                        and (d / "bin" / name).is_file()), reverse=True) if CLIENT_DIRS.is_dir() else []
+    wanted = [v for v in installed if major is None or v == major]
+    if wanted:
+        return CLIENT_DIRS / str(wanted[0]) / "bin" / name
+    on_path = shutil.which(name)
+    if on_path and (major is None or _version_of(on_path) == major):
+        return Path(on_path)
+    raise BackupError("client", N_("Không có %(name)s của PostgreSQL %(version)s: hãy cài gói "
+                                   "postgresql-client-%(version)s"), name=name, version=major or max(installed, default=15))
+
+
+def _version_of(program: str) -> int | None:
+    """The major version a client program reports ("pg_dump (PostgreSQL) 15.18" gives 15)."""
+    done = subprocess.run([program, "--version"], capture_output=True, text=True)
+    found = re.search(r"\) (\d+)", done.stdout)
+    return int(found.group(1)) if found else None
+
+
+def _run(command: list[str], env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """Run a client program; its first error line becomes a BackupError."""
+    done = subprocess.run(command, env=env, capture_output=True, text=True, **kwargs)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if "error" in line.lower()] or done.stderr.splitlines()
+        raise BackupError(Path(command[0]).name, N_("Lỗi: %(reason)s"),
+                          reason=(lines[0] if lines else f"exit {done.returncode}").strip())
+    return done
+
+
+def backup(url: str, path: Path | str | None = None) -> BackupInfo:
+    """Write a pg_dump custom-format file of the database at url and check it can be read back."""
+    started = time.monotonic()
+    path = Path(path) if path else default_path(url)
+    major = server_major(url)
+    # The file is written beside its final name and renamed, so a failed dump leaves no half file.
+    partial = path.with_name(path.name + ".partial")
+    try:
+        _run([str(client_binary("pg_dump", major)), "--format=custom", f"--file={partial}"], client_env(url))
+        partial.chmod(0o600)  # it holds password and token hashes
+        version = read_schema_version(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return BackupInfo(path, make_url(url).database, version, path.stat().st_size,
+                      round(time.monotonic() - started, 3))
+
+
+def read_schema_version(path: Path | str) -> str:
+    """The Alembic revision in a backup file, read from the dump's own alembic_version table data.
+
+    The dump already holds that table, so pg_restore can print its one row without a database: the
+    file needs no side channel (pg_dump's custom format has no free comment field) and cannot disagree
+    with the schema it carries.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError("file", N_("Không có tệp sao lưu %(path)s"), path=str(path))
+    script = _run([str(client_binary("pg_restore")), "--data-only", "--table=alembic_version", "-f", "-",
+                   str(path)]).stdout
+    match = re.search(r"^COPY \S*alembic_version \(version_num\) FROM stdin;\n(.*?)\n\\\.$", script, re.M | re.S)
+    versions = match.group(1).split("\n") if match else []
+    if len(versions) != 1 or not versions[0]:
+        raise BackupError("schema_version", N_("Tệp %(path)s không chứa phiên bản lược đồ (alembic_version)"),
+                          path=str(path))
+    return versions[0]
+
+
+def known_revisions(url: str) -> list[str]:
+    """The Alembic revisions of geo/migrations, oldest first."""
+    scripts = ScriptDirectory.from_config(admin.alembic_config(url))
+    return [revision.revision for revision in reversed(list(scripts.walk_revisions()))]
+
+
+def database_in_use(url: str) -> list[str]:
+    """What makes the database at url non-empty: tables of public besides spatial_ref_sys, rows of DATA_TABLES."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = list(connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys' "
+                "ORDER BY tablename")).scalars())
+            rows = [f"{table} rows" for table in DATA_TABLES if table in tables
+                    and connection.execute(text(f"SELECT EXISTS (SELECT FROM {table})")).scalar()]
+    finally:
+        engine.dispose()
+    return rows + [f"table {table}" for table in tables]
+
+
+def _restore_list(pg_restore: Path, path: Path, list_file: Path) -> None:
+    """Write the dump's table of contents without the extension entries."""
+    contents = _run([str(pg_restore), "--list", str(path)]).stdout.splitlines(keepends=True)
+    list_file.write_text("".join(line for line in contents if not _EXTENSION_ENTRY.match(line)))
+
+
+def restore(url: str, path: Path | str, replace: bool = False) -> RestoreInfo:
+    """Restore a backup file into the database at url, then migrate it to the head revision.
+
+    The restore is one transaction (pg_restore's script through psql --single-transaction): a refused
+    or failed restore leaves the database as it was, with replace=True too.
+    """
+    started = time.monotonic()
+    path = Path(path)
+    version = read_schema_version(path)
+    known = known_revisions(url)
+    if version not in known:
+        raise BackupError("schema_version", N_("Tệp sao lưu có phiên bản lược đồ %(version)s mà mã này không "
+                                               "biết (biết: %(known)s); hãy dùng phiên bản mã mới hơn"),
+                          version=version, known=", ".join(known))
+    in_use = database_in_use(url)
+    if in_use and not replace:
+        raise BackupError("database", N_("Cơ sở dữ liệu %(database)s không trống (%(what)s); dùng --replace "
+                                         "để thay thế"), database=make_url(url).database, what=", ".join(in_use[:4]))
+    _require_postgis(url)
+    _restore_script(url, path, replace)
+    admin.migrate(url)
+    return RestoreInfo(path, make_url(url).database, version, known[-1], bool(in_use),
+                       round(time.monotonic() - started, 3))
+
+
+def _restore_script(url: str, path: Path, replace: bool) -> None:
+    """Run pg_restore's script (no owners, no grants, no extension entries) through psql as one transaction.
+
+    The script is written whole before psql starts: a file that breaks off half-way then stops the
+    restore before anything is sent, where a pipe would have let psql commit the part it had read.
+    """
+    major = server_major(url)
+    pg_restore = client_binary("pg_restore", major)
+    with tempfile.TemporaryDirectory(prefix="scp-restore-") as scratch:
+        contents, script = Path(scratch) / "contents.list", Path(scratch) / "restore.sql"
+        _restore_list(pg_restore, path, contents)
+        _run([str(pg_restore), "--no-owner", "--no-privileges", "-L", str(contents), "-f", str(script), str(path)])
+        _run([str(client_binary("psql", major)), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+              "-c", "SET client_min_messages = warning", *(["-c", _DROP_PUBLIC] if replace else []),
+              "-f", str(script)], client_env(url))
+
+
+def _require_postgis(url: str) -> None:
+    """PostGIS in the target database, created if this role may; else a message naming it."""
+    try:
+        admin.ensure_postgis(make_engine(url))
+    except DBAPIError as error:
+        raise BackupError("postgis", N_("Cơ sở dữ liệu đích thiếu phần mở rộng postgis và vai trò này không tạo "
+                                        "được: %(reason)s"), reason=str(error.orig).strip().splitlines()[0]) from error
+
+
+def main(argv: list[str] | None = None) -> int:
+    """scripts/backup and scripts/restore: parse, call, print one line."""
+    parser = argparse.ArgumentParser(prog="python -m geo.backup")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("backup", help="dump the database to FILE").add_argument("file", nargs="?", type=Path)
+    restoring = sub.add_parser("restore", help="restore FILE into the database, then migrate it")
+    restoring.add_argument("file", type=Path)
+    restoring.add_argument("--replace", action="store_true", help="replace a database that is not empty")
+    args = parser.parse_args(argv)
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        print("DATABASE_URL is not set: the database to back up or restore into", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "backup":
+            info = backup(url, args.file)
+            print(f"backed up {info.database} (schema {info.schema_version}) to {info.path}: "
+                  f"{info.size_bytes} bytes in {info.seconds:.1f} s")
+        else:
+            done = restore(url, args.file, replace=args.replace)
+            print(f"restored {done.path} (schema {done.schema_version}) into {done.database}, migrated to "
+                  f"{done.migrated_to}{', replacing its data' if done.replaced else ''}, in {done.seconds:.1f} s")
+    except DomainError as error:
+        print(f"{args.command} refused — {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,15 +1,11 @@
 """Database set-up commands used by scripts/setup: migrate, load reference data, boundaries and seed sites."""
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, make_url, text
-from sqlalchemy.exc import OperationalError
 
 from geo import boundaries, reference, sites
 from geo.db import make_engine, transaction
@@ -73,43 +69,3 @@ def create_database(url: str) -> None:
             connection.execute(text(f'CREATE DATABASE "{target.database}" ENCODING \'UTF8\' TEMPLATE {template}'))
     maintenance.dispose()
     ensure_postgis(make_engine(url))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line of the set-up steps; a database that cannot be reached is one line, not a traceback."""
-    try:
-        return _main(argv)
-    except OperationalError as error:
-        print(f"    the database cannot be reached: {str(error.orig).strip().splitlines()[0]}", file=sys.stderr)
-        return 1
-
-
-def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo.admin")
-    parser.add_argument("action", choices=["setup", "migrate", "create-database", "test-url"])
-    parser.add_argument("--url-env", default="DATABASE_URL", help="environment variable holding the URL")
-    args = parser.parse_args(argv)
-    if args.action == "test-url":
-        base = make_url(os.environ["DATABASE_URL"])
-        print(base.set(database=f"{base.database}_test").render_as_string(hide_password=False))
-        return 0
-    url = os.environ.get(args.url_env)
-    if not url:
-        print(f"{args.url_env} is not set", file=sys.stderr)
-        return 2
-    if args.action == "create-database":
-        create_database(url)
-        print("    migrating the test database")
-        migrate(url)
-        return 0
-    engine = make_engine(url)
-    ensure_postgis(engine)
-    print("    applying migrations")
-    migrate(url)
-    if args.action == "setup":
-        load_initial_data(engine)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

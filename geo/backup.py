@@ -1,13 +1,11 @@
 """Backup and restore of the whole database with PostgreSQL's own tools (pg_dump, pg_restore, psql)."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -271,35 +269,3 @@ def _require_postgis(url: str) -> None:
     except DBAPIError as error:
         raise BackupError("postgis", N_("Cơ sở dữ liệu đích thiếu phần mở rộng postgis và vai trò này không tạo "
                                         "được: %(reason)s"), reason=str(error.orig).strip().splitlines()[0]) from error
-
-
-def main(argv: list[str] | None = None) -> int:
-    """scripts/backup and scripts/restore: parse, call, print one line."""
-    parser = argparse.ArgumentParser(prog="python -m geo.backup")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("backup", help="dump the database to FILE").add_argument("file", nargs="?", type=Path)
-    restoring = sub.add_parser("restore", help="restore FILE into the database, then migrate it")
-    restoring.add_argument("file", type=Path)
-    restoring.add_argument("--replace", action="store_true", help="replace a database that is not empty")
-    args = parser.parse_args(argv)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        print("DATABASE_URL is not set: the database to back up or restore into", file=sys.stderr)
-        return 2
-    try:
-        if args.command == "backup":
-            info = backup(url, args.file)
-            print(f"backed up {info.database} (schema {info.schema_version}) to {info.path}: "
-                  f"{info.size_bytes} bytes in {info.seconds:.1f} s")
-        else:
-            done = restore(url, args.file, replace=args.replace)
-            print(f"restored {done.path} (schema {done.schema_version}) into {done.database}, migrated to "
-                  f"{done.migrated_to}{', replacing its data' if done.replaced else ''}, in {done.seconds:.1f} s")
-    except DomainError as error:
-        print(f"{args.command} refused — {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,7 +9,6 @@ into them (the package's converter tables).
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import sqlite3
@@ -328,15 +327,3 @@ def _write_wards_csv(wards: list[Ward], units: list[dict]) -> None:
         new_code, new_name = new_of.get(w.code, ("", ""))
         lines.append(f"{w.code},{w.name},{w.district_code},{w.district_name},{w.lon},{w.lat},{new_code},{new_name}")
     (OUT_DIR / "kien-giang-wards-2020.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """scripts/build-boundaries"""
-    argparse.ArgumentParser(prog="scripts/build-boundaries", description=__doc__.splitlines()[0]).parse_args(argv)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    build()
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -229,14 +229,9 @@ def build() -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def main() -> int:
-    """scripts/build-seed-sites"""
+def write() -> dict[str, object]:
+    """Build the sample sites and write them to data/sites/; returns how many and where."""
     collection = build()
     OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
     OUT_FILE.write_text(json.dumps(collection, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{len(collection['features'])} sample sites written to {OUT_FILE.relative_to(ROOT)}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return {"count": len(collection["features"]), "path": OUT_FILE.relative_to(ROOT)}

@@ -4,9 +4,8 @@ Runs in a scratch database of its own (the served data is not touched) and print
 """
 from __future__ import annotations
 
-import argparse
-import os
 import time
+from typing import Callable
 
 from sqlalchemy import make_url, text
 
@@ -42,16 +41,13 @@ def measure(client, path: str) -> tuple[int, float]:
     return size, best
 
 
-def main(argv: list[str] | None = None) -> int:
-    """scripts/bench"""
-    parser = argparse.ArgumentParser(prog="scripts/bench")
-    parser.add_argument("--sites", type=int, nargs="+", default=[60, 10_000])
-    args = parser.parse_args(argv)
-    base = make_url(os.environ["DATABASE_URL"])
-    url = base.set(database=f"{base.database}_bench").render_as_string(hide_password=False)
-    admin.create_database(url)
-    admin.migrate(url)
-    engine = make_engine(url)
+def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> None:
+    """Fill a scratch database beside url with each count of sites in turn and print the figures."""
+    base = make_url(url)
+    scratch = base.set(database=f"{base.database}_bench").render_as_string(hide_password=False)
+    admin.create_database(scratch)
+    admin.migrate(scratch)
+    engine = make_engine(scratch)
     with transaction(engine) as session:
         reference.load_reference(session)
         if boundaries.count_units(session, "district") == 0:
@@ -59,17 +55,12 @@ def main(argv: list[str] | None = None) -> int:
                 boundaries.load_shipped_layer(session, layer)
     from webmap import create_app
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret-key", "TESTING": True})
+    app = create_app({"DATABASE_URL": scratch, "SECRET_KEY": "benchmark-only-secret-key", "TESTING": True})
     client = app.test_client()
-    print(f"{'sites':>7} {'page / (bytes)':>15} {'/embed (bytes)':>15} {'/api/sites (bytes)':>19} {'/api/sites (s)':>15}")
-    for count in args.sites:
+    say(f"{'sites':>7} {'page / (bytes)':>15} {'/embed (bytes)':>15} {'/api/sites (bytes)':>19} {'/api/sites (s)':>15}")
+    for count in counts:
         fill_sites(engine, count)
         page, _ = measure(client, "/")
         embed, _ = measure(client, "/embed")
         api, seconds = measure(client, "/api/sites?limit=10000")
-        print(f"{count:>7} {page:>15,} {embed:>15,} {api:>19,} {seconds:>15.3f}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+        say(f"{count:>7} {page:>15,} {embed:>15,} {api:>19,} {seconds:>15.3f}")

@@ -28,15 +28,22 @@ def _origins(name: str, raw: str) -> list[str]:
     return origins
 
 
+def database_url(environ: Mapping[str, str] | None = None, *, name: str = "DATABASE_URL") -> str:
+    """The URL of the database in the variable name, checked; raises ConfigError naming it."""
+    env = os.environ if environ is None else environ
+    url = env.get(name, "").strip()
+    if not url:
+        raise ConfigError(f"{name} is not set: a postgresql:// URL of a PostGIS database "
+                          "(scripts/serve and scripts/test set one up when it is unset)")
+    if not url.startswith("postgresql"):
+        raise ConfigError(f"{name} must start with postgresql://, got {url.split(':')[0]}://")
+    return url
+
+
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The app's settings read from the environment; raises ConfigError naming a bad one."""
     env = os.environ if environ is None else environ
-    url = env.get("DATABASE_URL", "").strip()
-    if not url:
-        raise ConfigError("DATABASE_URL is not set: a postgresql:// URL of a PostGIS database "
-                          "(scripts/serve sets one up when it is unset)")
-    if not url.startswith("postgresql"):
-        raise ConfigError(f"DATABASE_URL must start with postgresql://, got {url.split(':')[0]}://")
+    url = database_url(env)
     secret = env.get("SECRET_KEY", "")
     if len(secret) < 16:
         raise ConfigError("SECRET_KEY must be set to a random string of at least 16 characters")

@@ -1,0 +1,292 @@
+"""The one command line behind every scripts/* command: each sub-command parses its arguments, reads settings
+through webmap.settings (the app's own checker), calls one function of geo/ or webmap/, and prints a line.
+
+    python -m webmap.cli COMMAND [ARGS]   (the scripts call it so)
+"""
+from __future__ import annotations
+
+import getpass
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import click
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from geo.catalogue import LEVELS, ROLES
+from geo.errors import DomainError
+from webmap.settings import ConfigError, database_url
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Operational commands of the Kiên Giang SCP map."""
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refusal or an unreachable database as one line on stderr and a non-zero exit, not a traceback."""
+    try:
+        yield
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    except DomainError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except OperationalError as error:
+        click.echo(f"the database cannot be reached: {str(error.orig).strip().splitlines()[0]}", err=True)
+        sys.exit(1)
+
+
+@contextmanager
+def _transaction(url_env: str = "DATABASE_URL") -> Iterator[Session]:
+    """A session on the configured database whose work commits together, with refusals reported."""
+    from geo.db import make_engine, transaction
+
+    with _refusals():
+        engine = make_engine(database_url(name=url_env))
+        try:
+            with transaction(engine) as session:
+                yield session
+        finally:
+            engine.dispose()
+
+
+# --- set-up ---------------------------------------------------------------------------------------
+
+@cli.group()
+def db() -> None:
+    """Set-up steps of a database (called by scripts/setup and scripts/test)."""
+
+
+@db.command("setup")
+@click.option("--url-env", default="DATABASE_URL", show_default=True, help="variable holding the URL")
+def db_setup(url_env: str) -> None:
+    """Migrate the database and load the reference lists, boundaries and seed sites it lacks."""
+    from geo import admin
+    from geo.db import make_engine
+
+    with _refusals():
+        url = database_url(name=url_env)
+        engine = make_engine(url)
+        admin.ensure_postgis(engine)
+        click.echo("    applying migrations")
+        admin.migrate(url)
+        admin.load_initial_data(engine)
+
+
+@db.command("create")
+@click.option("--url-env", default="TEST_DATABASE_URL", show_default=True, help="variable holding the URL")
+def db_create(url_env: str) -> None:
+    """Create the database (from the PostGIS template) if missing, and migrate it."""
+    from geo import admin
+
+    with _refusals():
+        url = database_url(name=url_env)
+        admin.create_database(url)
+        click.echo("    migrating the test database")
+        admin.migrate(url)
+
+
+@db.command("test-url")
+def db_test_url() -> None:
+    """Print the test database's URL: DATABASE_URL with _test appended to the database name."""
+    from sqlalchemy import make_url
+
+    with _refusals():
+        base = make_url(database_url())
+        click.echo(base.set(database=f"{base.database}_test").render_as_string(hide_password=False))
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+@cli.command("import-boundaries")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--level", type=click.Choice(["district", "commune", "province"]), default="district",
+              show_default=True)
+@click.option("--code-field", default="code", show_default=True, help="field holding the GSO code")
+@click.option("--name-field", default="name", show_default=True, help="field holding the name")
+@click.option("--layer", help="layer name, for GeoPackages with several layers")
+@click.option("--crs", help="CRS of the file when its .prj is missing or wrong: an EPSG code or a preset "
+              "(vn2000-kien-giang, vn2000-utm48)")
+@click.option("--no-repair", is_flag=True, help="refuse invalid geometries instead of repairing them")
+@click.option("--source", help="source text stored with the units (default: the file name and date)")
+def import_boundaries(file: Path, level: str, code_field: str, name_field: str, layer: str | None,
+                      crs: str | None, no_repair: bool, source: str | None) -> None:
+    """Replace the boundaries of a level with an official file, in one transaction."""
+    from geo import boundaries
+
+    with _transaction() as session:
+        report = boundaries.import_boundaries(session, file, level=level, code_field=code_field,
+                                              name_field=name_field, crs=crs, layer=layer,
+                                              repair=not no_repair, source=source)
+    click.echo("\n".join(report.lines()))
+
+
+@cli.command("build-boundaries")
+def build_boundaries() -> None:
+    """Rebuild the approximate boundaries in data/boundaries/ from the packages' ward centroids."""
+    from geo import boundary_build
+
+    boundary_build.OUT_DIR.mkdir(parents=True, exist_ok=True)
+    boundary_build.build(say=click.echo)
+
+
+@cli.command("build-seed-sites")
+def build_seed_sites() -> None:
+    """Rebuild the sample sites in data/sites/."""
+    from geo import seed_sites_build
+
+    written = seed_sites_build.write()
+    click.echo(f"{written['count']} sample sites written to {written['path']}")
+
+
+@cli.command("report")
+@click.option("--year", required=True, type=int, help="the year reported on, e.g. 2025")
+@click.option("--level", "--geography", "level", type=click.Choice(LEVELS),
+              help="district (default up to 2025) or commune (default after); --geography is its old name")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("."), help="folder to write into")
+@click.option("--no-store", is_flag=True, help="do not record the computed figures in indicator_value")
+def report(year: int, level: str | None, out: Path, no_store: bool) -> None:
+    """Write the annual report (.xlsx and .html) and keep its computed figures on file."""
+    from geo import report as annual_report
+
+    with _transaction() as session:
+        written = annual_report.write_files(session, year, level, out, store=not no_store)
+    for line in written:
+        click.echo(line)
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+@cli.group()
+def user() -> None:
+    """Accounts and personal API tokens."""
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Mật khẩu / password: ")
+    if first != getpass.getpass("Nhập lại / again: "):
+        raise click.ClickException("the two passwords differ")
+    return first
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--area", "--district", "area", help="district (2009–2025) or commune (2025) code, for district "
+              "staff; --district is its old name")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def user_add(name: str, role: str, area: str | None, password_stdin: bool) -> None:
+    """Add an account (the admin's first one too)."""
+    from geo import accounts
+
+    with _transaction() as session:
+        actor = accounts.create_user(session, name, _password(password_stdin), role, area)
+    code = getattr(actor, "area_code", None) or getattr(actor, "unit_code", None)
+    click.echo(f"added {actor.username} ({actor.role}{', ' + code if code else ''})")
+
+
+@user.command("list")
+def user_list() -> None:
+    """List the accounts."""
+    from geo import accounts
+
+    with _transaction() as session:
+        users = accounts.list_users(session)
+    for item in users:
+        area = item.get("area_code", item.get("unit_code")) or ""
+        click.echo(f"{item['username']:<24} {item['role']:<15} {area:<6} "
+                   f"{'active' if item['is_active'] else 'disabled'}")
+
+
+@user.command("disable")
+@click.argument("name")
+def user_disable(name: str) -> None:
+    """Stop an account signing in and revoke its tokens."""
+    from geo import accounts
+
+    with _transaction() as session:
+        accounts.disable(session, name)
+    click.echo(f"disabled {name}")
+
+
+@user.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def user_set_password(name: str, password_stdin: bool) -> None:
+    """Give an account a new password."""
+    from geo import accounts
+
+    with _transaction() as session:
+        accounts.set_password(session, name, _password(password_stdin))
+    click.echo(f"password of {name} changed")
+
+
+@user.command("token")
+@click.argument("name")
+def user_token(name: str) -> None:
+    """Print a new personal API token for an account."""
+    from geo import accounts
+
+    with _transaction() as session:
+        token = accounts.create_token(session, name)
+    click.echo(token)
+
+
+@user.command("revoke-tokens")
+@click.argument("name")
+def user_revoke_tokens(name: str) -> None:
+    """Revoke every API token of an account."""
+    from geo import accounts
+
+    with _transaction() as session:
+        count = accounts.revoke_tokens(session, name)
+    click.echo(f"revoked {count} tokens of {name}")
+
+
+# --- operations -----------------------------------------------------------------------------------
+
+@cli.command("backup")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+def backup(file: Path | None) -> None:
+    """Dump the database to FILE (pg_dump custom format, with its schema version)."""
+    from geo import backup as backups
+
+    with _refusals():
+        info = backups.backup(database_url(), file)
+    click.echo(f"backed up {info.database} (schema {info.schema_version}) to {info.path}: "
+               f"{info.size_bytes} bytes in {info.seconds:.1f} s")
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="replace a database that is not empty")
+def restore(file: Path, replace: bool) -> None:
+    """Restore FILE into the database, then migrate it to this code's schema."""
+    from geo import backup as backups
+
+    with _refusals():
+        done = backups.restore(database_url(), file, replace=replace)
+    click.echo(f"restored {done.path} (schema {done.schema_version}) into {done.database}, migrated to "
+               f"{done.migrated_to}{', replacing its data' if done.replaced else ''}, in {done.seconds:.1f} s")
+
+
+@cli.command("bench")
+@click.option("--sites", "_sites", is_flag=True, help="the site counts follow (default 60 10000)")
+@click.argument("counts", nargs=-1, type=int)
+def bench(_sites: bool, counts: tuple[int, ...]) -> None:
+    """Page weight and API time with generated sites, in a scratch database of their own."""
+    from webmap import benchmark
+
+    with _refusals():
+        benchmark.run(database_url(), list(counts) or [60, 10_000], say=click.echo)
+
+
+if __name__ == "__main__":
+    cli(prog_name="scripts")

@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.catalogue import MEASURES
+from geo.cells import keep_text, spreadsheet_text
 from geo.sites import SiteFilters, sites_geojson
 from sqlalchemy.orm import Session
 
@@ -75,12 +76,15 @@ def _office_table(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
 def export_sites(frame: gpd.GeoDataFrame, fmt: str, lang: str = "vi") -> bytes:
     """The sites in one of FORMATS, as bytes."""
     if fmt == "csv":
+        table = _office_table(frame, lang).map(lambda v: spreadsheet_text(v) if isinstance(v, str) else v)
         # UTF-8 with a byte-order mark, so spreadsheet programs keep the diacritics.
-        return ("\ufeff" + _office_table(frame, lang).to_csv(index=False)).encode("utf-8")
+        return ("\ufeff" + table.to_csv(index=False)).encode("utf-8")
     if fmt == "xlsx":
         buffer = io.BytesIO()
+        sheet_name = "Sites" if lang == "en" else "Điểm"
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            _office_table(frame, lang).to_excel(writer, index=False, sheet_name="Sites" if lang == "en" else "Điểm")
+            _office_table(frame, lang).to_excel(writer, index=False, sheet_name=sheet_name)
+            keep_text(writer.sheets[sheet_name])
         return buffer.getvalue()
     with tempfile.TemporaryDirectory() as directory:
         if fmt == "gpkg":

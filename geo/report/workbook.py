@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from geo import indicators
 from geo.catalogue import PLAN_TASKS
+from geo.cells import set_value
 from geo.report.data import Report
 from geo.report.text import (GEOGRAPHY_LABELS, H, METHOD_LABELS, SITE_STATUS_LABELS, SITE_STATUSES, Translate,
                              format_number, format_target, local_name, same, status_label, unit_label)
@@ -35,16 +37,21 @@ SAMPLE_FONT = Font(bold=True, color="B71C1C")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
+def _cell(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """sheet.cell(row, column, value), where text is never read as a formula (a site may be named "=1+1")."""
+    return set_value(sheet.cell(row=row, column=column), value)
+
+
 def _header(sheet: Worksheet, row: int, titles: list[str]) -> None:
     for column, title in enumerate(titles, start=1):
-        cell = sheet.cell(row=row, column=column, value=title)
+        cell = _cell(sheet, row, column, title)
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.alignment = WRAP
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any, number_format: str | None = None) -> None:
-    cell = sheet.cell(row=row, column=column, value=value)
+    cell = _cell(sheet, row, column, value)
     if number_format and value is not None:
         cell.number_format = number_format
     cell.alignment = WRAP
@@ -56,16 +63,16 @@ def _figure_format(value: Any) -> str:
 
 def _title_rows(sheet: Worksheet, report: Report, title: str, translate: Translate) -> int:
     """Title, year, geography, date made and the sample-data warning; returns the next free row."""
-    sheet.cell(row=1, column=1, value=title).font = TITLE
-    sheet.cell(row=2, column=1, value=translate(H["year"])).font = BOLD
-    sheet.cell(row=2, column=2, value=report.year)
-    sheet.cell(row=3, column=1, value=translate(H["geography"])).font = BOLD
-    sheet.cell(row=3, column=2, value=translate(GEOGRAPHY_LABELS[report.geography]))
-    sheet.cell(row=4, column=1, value=translate(H["made"])).font = BOLD
+    _cell(sheet, 1, 1, title).font = TITLE
+    _cell(sheet, 2, 1, translate(H["year"])).font = BOLD
+    _cell(sheet, 2, 2, report.year)
+    _cell(sheet, 3, 1, translate(H["geography"])).font = BOLD
+    _cell(sheet, 3, 2, translate(GEOGRAPHY_LABELS[report.geography]))
+    _cell(sheet, 4, 1, translate(H["made"])).font = BOLD
     _put(sheet, 4, 2, report.made_at.date(), DATE_FORMAT)
     row = 5
     if report.has_sample:
-        sheet.cell(row=row, column=1, value=translate(H["sample"])).font = SAMPLE_FONT
+        _cell(sheet, row, 1, translate(H["sample"])).font = SAMPLE_FONT
         row += 1
     return row + 1
 
@@ -92,10 +99,10 @@ def workbook_bytes(report: Report, *, lang: str = "vi", translate: Translate = s
 def _summary_sheet(sheet: Worksheet, report: Report, lang: str, translate: Translate) -> None:
     sheet.title = translate(H["summary"])
     row = _title_rows(sheet, report, f"{translate(H['title'])} — {report.year}", translate)
-    sheet.cell(row=row, column=1, value=translate(H["thresholds"])).alignment = Alignment(wrap_text=False)
-    sheet.cell(row=row + 1, column=1, value=translate(H["sample_note"]))
+    _cell(sheet, row, 1, translate(H["thresholds"])).alignment = Alignment(wrap_text=False)
+    _cell(sheet, row + 1, 1, translate(H["sample_note"]))
     row += 3
-    sheet.cell(row=row, column=1, value=translate(H["indicators"])).font = BOLD
+    _cell(sheet, row, 1, translate(H["indicators"])).font = BOLD
     row += 1
     _header(sheet, row, [translate(H[k]) for k in ("code", "indicator", "task", "lead", "method",
                                                     "unit_of_measure", "value", "value_text", "numerator",
@@ -118,7 +125,7 @@ def _summary_sheet(sheet: Worksheet, report: Report, lang: str, translate: Trans
         _put(sheet, row, 13, format_target(item["targets"]["2030"], lang))
         _put(sheet, row, 14, status_label(item["status"], translate))
     row += 2
-    sheet.cell(row=row, column=1, value=translate(H["sections"])).font = BOLD
+    _cell(sheet, row, 1, translate(H["sections"])).font = BOLD
     row += 1
     _header(sheet, row, [translate(H["section"]), translate(H["task"]), translate(H["tasks"]),
                          translate(H["sites"])] + [translate(SITE_STATUS_LABELS[s]) for s in SITE_STATUSES])
@@ -142,17 +149,17 @@ def _section_sheet(sheet: Worksheet, report: Report, section: dict[str, Any], la
     row = _title_rows(sheet, report, f"{translate(H['section'])} {section['code']}. {local_name(section, lang)}",
                       translate)
     for task in section["tasks"]:
-        cell = sheet.cell(row=row, column=1, value=f"{task['code']} — {local_name(task, lang)}")
+        cell = _cell(sheet, row, 1, f"{task['code']} — {local_name(task, lang)}")
         cell.font = BOLD
         for column in range(1, 10):
             sheet.cell(row=row, column=column).fill = TASK_FILL
         row += 1
-        sheet.cell(row=row, column=1, value=translate(H["lead"])).font = BOLD
-        sheet.cell(row=row, column=2, value=task["lead_agency"])
-        sheet.cell(row=row, column=4, value=translate(H["period"])).font = BOLD
-        sheet.cell(row=row, column=5, value=task["period"])
+        _cell(sheet, row, 1, translate(H["lead"])).font = BOLD
+        _cell(sheet, row, 2, task["lead_agency"])
+        _cell(sheet, row, 4, translate(H["period"])).font = BOLD
+        _cell(sheet, row, 5, task["period"])
         row += 1
-        sheet.cell(row=row, column=1, value=f"{translate(H['site_list'])} ({len(task['sites'])})").font = BOLD
+        _cell(sheet, row, 1, f"{translate(H['site_list'])} ({len(task['sites'])})").font = BOLD
         row += 1
         if task["sites"]:
             _header(sheet, row, [translate(H[k]) for k in ("site_ref", "site_name", "category", "site_status",
@@ -167,12 +174,12 @@ def _section_sheet(sheet: Worksheet, report: Report, section: dict[str, Any], la
                 _put(sheet, row, 7, site["start_date"], DATE_FORMAT)
                 _put(sheet, row, 8, site["end_date"], DATE_FORMAT)
                 if site["is_sample"]:
-                    sheet.cell(row=row, column=9, value=translate(H["yes_sample"])).font = SAMPLE_FONT
+                    _cell(sheet, row, 9, translate(H["yes_sample"])).font = SAMPLE_FONT
         else:
-            sheet.cell(row=row, column=1, value=translate(H["no_sites"]))
+            _cell(sheet, row, 1, translate(H["no_sites"]))
         row += 2
         if not task["indicators"]:
-            sheet.cell(row=row, column=1, value=translate(H["no_indicator"])).font = Font(italic=True)
+            _cell(sheet, row, 1, translate(H["no_indicator"])).font = Font(italic=True)
             row += 2
         for code in task["indicators"]:
             row = _indicator_table(sheet, row, report.progress[code], lang, translate) + 1
@@ -188,9 +195,9 @@ def _indicator_table(sheet: Worksheet, row: int, progress: dict[str, Any], lang:
                f"{format_target(progress['targets']['2025'], lang)}; {translate(H['target_2030'])}: "
                f"{format_target(progress['targets']['2030'], lang)}; {translate(H['target_year'])} "
                f"{progress['year']}: {format_target(progress['target'], lang)}")
-    sheet.cell(row=row, column=1, value=heading).font = BOLD
+    _cell(sheet, row, 1, heading).font = BOLD
     row += 1
-    sheet.cell(row=row, column=1, value=local_name(spec, lang, "description")).font = Font(italic=True, size=9)
+    _cell(sheet, row, 1, local_name(spec, lang, "description")).font = Font(italic=True, size=9)
     row += 1
     if spec["kind"] == "manual":
         return _manual_table(sheet, row, progress, lang, translate)

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.catalogue import MEASURES
+from geo.cells import keep_text, spreadsheet_text
 from geo.site_query import SiteFilters
 from geo.sites import published_sites_sql
 
@@ -74,12 +75,15 @@ def _office_table(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
 def export_sites(frame: gpd.GeoDataFrame, fmt: str, lang: str = "vi") -> bytes:
     """The sites in one of FORMATS, as bytes."""
     if fmt == "csv":
+        table = _office_table(frame, lang).map(lambda v: spreadsheet_text(v) if isinstance(v, str) else v)
         # UTF-8 with a byte-order mark, so spreadsheet programs keep the diacritics.
-        return ("\ufeff" + _office_table(frame, lang).to_csv(index=False)).encode("utf-8")
+        return ("\ufeff" + table.to_csv(index=False)).encode("utf-8")
     if fmt == "xlsx":
         buffer = io.BytesIO()
+        sheet_name = "Sites" if lang == "en" else "Điểm"
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            _office_table(frame, lang).to_excel(writer, index=False, sheet_name="Sites" if lang == "en" else "Điểm")
+            _office_table(frame, lang).to_excel(writer, index=False, sheet_name=sheet_name)
+            keep_text(writer.sheets[sheet_name])
         return buffer.getvalue()
     with tempfile.TemporaryDirectory() as directory:
         if fmt == "gpkg":

@@ -25,10 +25,20 @@ def published(alias: str = "s") -> str:
     return f"({alias}.moderation = 'approved' AND {alias}.deleted_at IS NULL)"
 
 
+def _not_ended_before(alias: str, year: str) -> str:
+    return f"({alias}.end_date IS NULL OR {alias}.end_date >= make_date({year}, 1, 1))"
+
+
 def in_year(alias: str = "s", year: str = ":year") -> str:
     """SQL: the site had started by the end of the year (or has no start) and had not ended before it began."""
     return (f"(({alias}.start_date IS NULL OR {alias}.start_date <= make_date({year}, 12, 31)) "
-            f"AND ({alias}.end_date IS NULL OR {alias}.end_date >= make_date({year}, 1, 1)))")
+            f"AND {_not_ended_before(alias, year)})")
+
+
+def listed_in_year(alias: str = "s", year: str = ":year") -> str:
+    """SQL: what a year's report lists — published sites of the year, and planned ones not yet ended."""
+    return (f"({published(alias)} AND ({in_year(alias, year)} "
+            f"OR ({alias}.status = 'planned' AND {_not_ended_before(alias, year)})))")
 
 
 def counted_in_year(alias: str = "s", year: str = ":year") -> str:

@@ -29,7 +29,7 @@ def workbook(year: int) -> Response:
     lang = select_locale()
     body = report.workbook_bytes(data, lang=lang, translate=gettext)
     response = Response(body, mimetype=XLSX)
-    filename = f"bao-cao-sxtdbv-{data.year}-{data.geography}{'-en' if lang == 'en' else ''}.xlsx"
+    filename = f"bao-cao-sxtdbv-{data.year}-{data.level}{'-en' if lang == 'en' else ''}.xlsx"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -28,20 +28,17 @@ COLUMNS = ("id", "ref", "name", "category", "category_name", "status", "district
            "commune_code", "commune_name", "plan_task", "lead_agency", "address", "lon", "lat", "location_precision",
            "start_date", "end_date", "description", "source", "is_sample")
 
-# Column headings of the office formats (CSV, Excel), by language; GIS formats keep the field codes.
-HEADINGS = {
-    "vi": {"id": "Mã", "ref": "Số hiệu", "name": "Tên", "category_name": "Loại", "status": "Trạng thái",
-           "district_code": "Mã huyện", "district_name": "Huyện", "commune_code": "Mã xã (2025)",
-           "commune_name": "Xã (2025)", "plan_task": "Nhiệm vụ", "lead_agency": "Cơ quan chủ trì",
-           "address": "Địa chỉ", "lon": "Kinh độ", "lat": "Vĩ độ", "location_precision": "Độ chính xác vị trí",
-           "start_date": "Ngày bắt đầu", "end_date": "Ngày kết thúc", "description": "Mô tả", "source": "Nguồn",
-           "is_sample": "Dữ liệu mẫu"},
-    "en": {"id": "ID", "ref": "Reference", "name": "Name", "category_name": "Category", "status": "Status",
-           "district_code": "District code", "district_name": "District", "commune_code": "Commune code (2025)",
-           "commune_name": "Commune (2025)", "plan_task": "Plan task", "lead_agency": "Lead agency",
-           "address": "Address", "lon": "Longitude", "lat": "Latitude", "location_precision": "Location precision",
-           "start_date": "Start date", "end_date": "End date", "description": "Description", "source": "Source",
-           "is_sample": "Sample data"},
+# Column headings of the office formats (CSV, Excel), Vietnamese and English; GIS formats keep the field codes.
+HEADINGS: dict[str, tuple[str, str]] = {
+    "id": ("Mã", "ID"), "ref": ("Số hiệu", "Reference"), "name": ("Tên", "Name"),
+    "category_name": ("Loại", "Category"), "status": ("Trạng thái", "Status"),
+    "district_code": ("Mã huyện", "District code"), "district_name": ("Huyện", "District"),
+    "commune_code": ("Mã xã (2025)", "Commune code (2025)"), "commune_name": ("Xã (2025)", "Commune (2025)"),
+    "plan_task": ("Nhiệm vụ", "Plan task"), "lead_agency": ("Cơ quan chủ trì", "Lead agency"),
+    "address": ("Địa chỉ", "Address"), "lon": ("Kinh độ", "Longitude"), "lat": ("Vĩ độ", "Latitude"),
+    "location_precision": ("Độ chính xác vị trí", "Location precision"),
+    "start_date": ("Ngày bắt đầu", "Start date"), "end_date": ("Ngày kết thúc", "End date"),
+    "description": ("Mô tả", "Description"), "source": ("Nguồn", "Source"), "is_sample": ("Dữ liệu mẫu", "Sample data"),
 }
 
 
@@ -65,7 +62,7 @@ def sites_frame(session: Session, filters: SiteFilters, lang: str = "vi") -> gpd
 
 def _office_table(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     table = pd.DataFrame(frame.drop(columns=["geometry", "category"]))
-    headings = dict(HEADINGS[lang])
+    headings = {key: en if lang == "en" else vi for key, (vi, en) in HEADINGS.items()}
     for key, (vi, en, unit) in MEASURES.items():
         label = en if lang == "en" else vi
         headings[key] = f"{label} ({unit})" if unit else label

@@ -24,18 +24,19 @@ class Actor:
     id: int
     username: str
     role: str
-    unit_code: str | None
+    area_code: str | None  # the district or 2025 commune of district staff; None for everyone else
 
     @property
     def is_planner(self) -> bool:
         return self.role in ("planner", "admin")
 
 
-_USER_COLUMNS = "id, username, role, unit_code, is_active, display_name"
+# app_user.unit_code keeps its SQL name (see geo/editing.py on scp.actor_unit); in Python it is the area.
+_USER_COLUMNS = "id, username, role, unit_code AS area_code, is_active, display_name"
 
 
 def _actor(row) -> Actor:
-    return Actor(id=row.id, username=row.username, role=row.role, unit_code=row.unit_code)
+    return Actor(id=row.id, username=row.username, role=row.role, area_code=row.area_code)
 
 
 def check_password_rules(password: str) -> None:
@@ -44,7 +45,7 @@ def check_password_rules(password: str) -> None:
         raise BadParameter("password", N_("Mật khẩu phải có ít nhất %(n)s ký tự"), n=MIN_PASSWORD)
 
 
-def create_user(session: Session, username: str, password: str, role: str, unit_code: str | None = None,
+def create_user(session: Session, username: str, password: str, role: str, area_code: str | None = None,
                 display_name: str | None = None) -> Actor:
     """Add an account; district staff need the code of a district or 2025 commune as their area."""
     username = username.strip()
@@ -55,18 +56,18 @@ def create_user(session: Session, username: str, password: str, role: str, unit_
                            values=role, allowed=", ".join(ROLES))
     if role == "district_staff":
         level = session.execute(text("SELECT level FROM admin_unit WHERE code = :code AND level IN "
-                                     "('district', 'commune')"), {"code": unit_code or ""}).scalar()
+                                     "('district', 'commune')"), {"code": area_code or ""}).scalar()
         if level is None:
-            raise BadParameter("district", N_("Cán bộ huyện cần mã một huyện hoặc một xã (2025) có trong danh mục"))
+            raise BadParameter("area_code", N_("Cán bộ huyện cần mã một huyện hoặc một xã (2025) có trong danh mục"))
     else:
-        unit_code = None
+        area_code = None
     check_password_rules(password)
     if session.execute(text("SELECT 1 FROM app_user WHERE username = :u"), {"u": username}).scalar():
         raise BadParameter("username", N_("Tên đăng nhập %(name)s đã có"), name=username)
     row = session.execute(text(f"""
         INSERT INTO app_user (username, password_hash, role, unit_code, display_name)
-        VALUES (:username, :hash, :role, :unit_code, :display_name) RETURNING {_USER_COLUMNS}"""),
-        dict(username=username, hash=HASHER.hash(password), role=role, unit_code=unit_code,
+        VALUES (:username, :hash, :role, :area_code, :display_name) RETURNING {_USER_COLUMNS}"""),
+        dict(username=username, hash=HASHER.hash(password), role=role, area_code=area_code,
              display_name=display_name)).one()
     return _actor(row)
 
@@ -158,5 +159,5 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
     row = session.execute(text("""
         UPDATE api_token t SET last_used_at = now() FROM app_user u
         WHERE t.token_hash = :h AND t.revoked_at IS NULL AND u.id = t.user_id AND u.is_active
-        RETURNING u.id, u.username, u.role, u.unit_code"""), {"h": _token_hash(token)}).one_or_none()
+        RETURNING u.id, u.username, u.role, u.unit_code AS area_code"""), {"h": _token_hash(token)}).one_or_none()
     return _actor(row) if row else None

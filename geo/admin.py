@@ -7,7 +7,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, make_url, text
 
-from geo import boundaries, reference, sites
+from geo import boundaries, reference, site_store, sites
 from geo.db import make_engine, transaction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def load_initial_data(engine: Engine, *, say=print) -> None:
         say(f"    administrative units: {counts}")
     with transaction(engine) as session:
         if sites.count_sites(session) == 0:
-            loaded = sites.load_seed_sites(session, sites.SEED_FILE)
+            loaded = site_store.load_seed_sites(session, sites.SEED_FILE)
             say(f"    loaded {loaded} seed sites (sample data)")
         else:
             say(f"    sites in the database: {sites.count_sites(session)}")

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import editing
+from geo.site_record import validate_site
 from geo.accounts import Actor
 from geo.catalogue import CATEGORIES, MEASURES, STATUSES
 from geo.errors import N_, BadParameter, DomainError, InvalidRecord
@@ -104,7 +105,7 @@ def preview(session: Session, actor: Actor, content: bytes, filename: str) -> li
         problems: list[tuple[str, str, dict[str, Any]]] = []
         record = None
         try:
-            record = editing.validate_site(data)
+            record = validate_site(data)
         except InvalidRecord as invalid:
             problems = [(field, reason, params) for field, (reason, params) in invalid.errors.items()]
         if record is not None:
@@ -128,9 +129,9 @@ def _place_problems(session: Session, actor: Actor, record: dict[str, Any]) -> l
     problems = []
     if found.district is None:
         problems.append(("lon", N_("Vị trí nằm ngoài tỉnh Kiên Giang"), {}))
-    elif actor.role == "district_staff" and actor.unit_code not in (found.district, found.commune):
+    elif actor.role == "district_staff" and actor.area_code not in (found.district, found.commune):
         problems.append(("lon", N_("Vị trí nằm ngoài địa bàn được giao cho bạn (%(unit)s)"),
-                         {"unit": actor.unit_code}))
+                         {"unit": actor.area_code}))
     if found.duplicate is not None:
         problems.append(("name", N_("Trùng với điểm số %(id)s cùng tên trong vòng %(m)s m"),
                          {"id": found.duplicate, "m": DUPLICATE_METRES}))

@@ -1,226 +1,36 @@
 """Writes to sites by signed-in people: create, edit, delete, restore, approve, reject — each with its history row.
 
-Every write runs in the caller's transaction together with its site_history row, so both commit or neither
-does. Who may do what is checked here for a clear message, and again by the database: the transaction
-carries the actor's area (scp.actor_unit), and a trigger refuses any site outside it (migration 0002).
+Every write runs in the caller's transaction through geo.site_store, which adds the site_history row, so both
+commit or neither does. Who may do what is checked here for a clear message, and again by the database: the
+transaction carries the actor's area (the setting scp.actor_unit), and a trigger refuses any site outside it
+(migrations 0002 and 0004).
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 from typing import Any, Mapping
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from geo.accounts import Actor
-from geo.catalogue import CATEGORIES, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, STATUSES
-from geo.coordinates import parse_coordinate
-from geo.errors import N_, BadParameter, Conflict, Forbidden, InvalidRecord, NotFound, from_database
+from geo.errors import N_, BadParameter, Conflict, Forbidden, NotFound
+from geo.site_record import EDITABLE, validate_site
+from geo.site_store import (CLEAR_PENDING, RECORD_COLUMNS, SNAPSHOT_COLUMNS, change_site, get_site, insert_site,
+                            record_params)
 
-EDITABLE = ("name", "name_en", "category", "status", "lon", "lat", "location_precision", "ward_code", "address",
-            "plan_task", "lead_agency", "start_date", "end_date", "measures", "description", "source")
-_CATEGORY = {c.code: c for c in CATEGORIES}
-_TASK = {t.code: t for t in PLAN_TASKS}
-TEXT_MEASURES = {"solar_kind", "certification"}
-BOOL_MEASURES = {"eco_packaging"}
-YEAR_MEASURES = {"scp_outreach_year", "phase_out_year"}
-
-
-def _text(value: Any) -> str:
-    """A text field as typed, trimmed; numbers from a spreadsheet or JSON become their text."""
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    return str(value).strip()
-
-
-def _date(value: Any) -> str | None:
-    """An ISO date from 'yyyy-mm-dd' or 'dd/mm/yyyy' (as written in Vietnamese documents)."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
-    text_value = str(value).strip()
-    # A date cell of a workbook read as text comes with a midnight time: '2024-03-01 00:00:00'.
-    if len(text_value) == 19 and text_value.endswith(" 00:00:00"):
-        text_value = text_value[:10]
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return dt.datetime.strptime(text_value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    raise ValueError(text_value)
-
-
-def _measure(key: str, value: Any) -> Any:
-    if value in (None, ""):
-        return None
-    if key in BOOL_MEASURES:
-        if isinstance(value, bool):
-            return value
-        lowered = str(value).strip().lower()
-        if lowered in ("true", "1", "yes", "có", "co", "x", "on"):
-            return True
-        if lowered in ("false", "0", "no", "không", "khong"):
-            return False
-        raise ValueError(value)
-    if key in TEXT_MEASURES:
-        return str(value).strip()
-    number = float(str(value).replace(",", ".")) if not isinstance(value, (int, float)) else float(value)
-    if number < 0:
-        raise ValueError(value)
-    if key in YEAR_MEASURES:
-        if not number.is_integer() or not 2000 <= number <= 2100:
-            raise ValueError(value)
-        return int(number)
-    return int(number) if key == "households" and number.is_integer() else number
-
-
-def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A clean site record from user input (a form or a GeoJSON Feature's properties and point).
-
-    With current, fields missing from data keep their current values (a partial update). Raises InvalidRecord
-    naming every field at fault.
-    """
-    merged = {k: (current or {}).get(k) for k in EDITABLE}
-    merged.update({k: v for k, v in data.items() if k in EDITABLE})
-    errors: dict[str, tuple[str, dict[str, Any]]] = {}
-    # PostgreSQL cannot store NUL in text: refuse it by field rather than fail on the write.
-    for key, value in merged.items():
-        texts = value.values() if isinstance(value, dict) else [value]
-        if any(isinstance(t, str) and "\x00" in t for t in texts):
-            errors[key] = (N_("Không được chứa ký tự NUL"), {})
-            merged[key] = None
-    record: dict[str, Any] = {}
-
-    name = _text(merged.get("name"))
-    if not name:
-        errors["name"] = (N_("Cần nhập tên điểm"), {})
-    elif len(name) > 200:
-        errors["name"] = (N_("Tên dài quá %(n)s ký tự"), {"n": 200})
-    record["name"] = name
-    record["name_en"] = _text(merged.get("name_en")) or None
-
-    category = _text(merged.get("category"))
-    if category not in _CATEGORY:
-        errors["category"] = (N_("Loại điểm không có trong danh mục: “%(value)s”"), {"value": category or ""})
-    record["category"] = category
-    status = _text(merged.get("status")) or "planned"
-    if status not in STATUSES:
-        errors["status"] = (N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
-                            {"values": status, "allowed": ", ".join(STATUSES)})
-    record["status"] = status
-
-    for axis in ("lat", "lon"):
-        value = merged.get(axis)
-        try:
-            # Numbers from JSON go through the same checks as typed text (range, NaN, true/false).
-            record[axis] = parse_coordinate("" if value is None else str(value), axis)
-        except (BadParameter, ValueError) as error:
-            errors[axis] = ((error.reason, error.params) if isinstance(error, BadParameter)
-                            else (N_("Không đọc được tọa độ “%(value)s”; viết dạng 10.0125 hoặc 10°00'45\" B"),
-                                  {"value": value}))
-    precision = _text(merged.get("location_precision")) or "exact"
-    if precision not in LOCATION_PRECISIONS:
-        errors["location_precision"] = (N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
-                                        {"values": precision, "allowed": ", ".join(LOCATION_PRECISIONS)})
-    record["location_precision"] = precision
-    record["ward_code"] = _text(merged.get("ward_code")) or None
-    if record["ward_code"] and not re.fullmatch(r"[0-9]{1,10}", record["ward_code"]):
-        errors["ward_code"] = (N_("Mã xã, phường phải là số (mã của Tổng cục Thống kê): “%(value)s”"),
-                               {"value": record["ward_code"]})
-    record["address"] = _text(merged.get("address")) or None
-
-    task = _text(merged.get("plan_task"))
-    if task not in _TASK:
-        errors["plan_task"] = (N_("Nhiệm vụ không có trong kế hoạch: “%(value)s”"), {"value": task or ""})
-    record["plan_task"] = task
-    record["lead_agency"] = _text(merged.get("lead_agency")) or (_TASK[task].lead_agency if task in _TASK
-                                                                            else None)
-    for key in ("start_date", "end_date"):
-        try:
-            record[key] = _date(merged.get(key))
-        except ValueError:
-            errors[key] = (N_("Ngày không hợp lệ “%(value)s”; viết dạng dd/mm/yyyy"), {"value": merged.get(key)})
-    if record.get("start_date") and record.get("end_date") and record["end_date"] < record["start_date"]:
-        errors["end_date"] = (N_("Ngày kết thúc phải sau ngày bắt đầu"), {})
-
-    raw_measures = merged.get("measures") or {}
-    if isinstance(raw_measures, str):
-        try:
-            raw_measures = json.loads(raw_measures)
-        except ValueError:
-            raw_measures = None
-    if not isinstance(raw_measures, dict):
-        errors["measures"] = (N_("Các chỉ số phải là một đối tượng JSON"), {})
-        raw_measures = {}
-    # With an unknown category there is nothing to check the measures against: its error says enough.
-    allowed = _CATEGORY[category].measures if category in _CATEGORY else tuple(raw_measures)
-    measures = {}
-    for key, value in raw_measures.items():
-        if key not in MEASURES or key not in allowed:
-            if value not in (None, ""):
-                errors[f"measures.{key}"] = (N_("Loại điểm này không có chỉ số “%(value)s”"), {"value": key})
-            continue
-        try:
-            cleaned = _measure(key, value)
-        except (TypeError, ValueError):
-            errors[f"measures.{key}"] = (N_("Giá trị “%(value)s” không hợp lệ cho %(label)s"),
-                                         {"value": value, "label": MEASURES[key][0]})
-            continue
-        if cleaned is not None:
-            measures[key] = cleaned
-    record["measures"] = measures
-    record["description"] = _text(merged.get("description")) or None
-    record["source"] = _text(merged.get("source"))
-    if not record["source"]:
-        errors["source"] = (N_("Cần ghi nguồn của thông tin"), {})
-    if errors:
-        raise InvalidRecord(errors)
-    return record
+__all__ = ["EDITABLE", "Actor", "get_site", "validate_site"]
+# What a planner reviews of a queued site, and what the queue lists of it.
+REVIEWED = (*EDITABLE, "district_code", "commune_code")
+QUEUE_COLUMNS = ("id", "name", "category", "district_code", "moderation", "version", "has_pending", "submitted_by",
+                 "submitted_at")
 
 
 def _act_as(session: Session, actor: Actor) -> None:
     """Tell the database who writes, for its area check (transaction-local settings)."""
-    session.execute(text("SELECT set_config('scp.actor_unit', :unit, true), set_config('scp.actor_role', :role, true)"),
-                    {"unit": (actor.unit_code or "") if actor.role == "district_staff" else "", "role": actor.role})
-
-
-SNAPSHOT_SQL = """
-    SELECT s.id, s.name, s.name_en, s.category_code AS category, s.status, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
-           s.location_precision, s.ward_code, s.address, s.plan_task, s.lead_agency,
-           to_char(s.start_date, 'YYYY-MM-DD') AS start_date, to_char(s.end_date, 'YYYY-MM-DD') AS end_date,
-           s.measures, s.description, s.source, s.is_sample, s.district_code, s.commune_code, s.moderation,
-           s.review_note, s.version, s.pending, s.deleted_at IS NOT NULL AS deleted, s.created_by,
-           to_char(s.updated_at, 'YYYY-MM-DD"T"HH24:MI:SS') AS updated_at
-    FROM site s WHERE s.id = :id"""
-
-
-def get_site(session: Session, site_id: int, *, lock: bool = False) -> dict[str, Any]:
-    """One site as a plain record (any moderation state), or NotFound."""
-    row = session.execute(text(SNAPSHOT_SQL + (" FOR UPDATE" if lock else "")), {"id": site_id}).one_or_none()
-    if row is None:
-        raise NotFound("id", N_("Không có điểm số %(id)s"), id=site_id)
-    return dict(row._mapping)
-
-
-def _history_view(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if record is None:
-        return None
-    keep = (*EDITABLE, "district_code", "commune_code", "moderation", "version", "deleted", "pending", "review_note")
-    return {k: record.get(k) for k in keep if k in record}
-
-
-def _history(session: Session, site_id: int, version: int, action: str, actor: Actor,
-             before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, note: str | None = None) -> None:
-    session.execute(text("""
-        INSERT INTO site_history (site_id, version, action, changed_by, before, after, note)
-        VALUES (:site_id, :version, :action, :by, CAST(:before AS jsonb), CAST(:after AS jsonb), :note)"""),
-        dict(site_id=site_id, version=version, action=action, by=actor.id, note=note,
-             before=json.dumps(_history_view(before), ensure_ascii=False, default=str) if before else None,
-             after=json.dumps(_history_view(after), ensure_ascii=False, default=str) if after else None))
+    # The setting keeps its SQL name scp.actor_unit: the trigger functions of migrations 0002 and 0004 read it.
+    session.execute(text("SELECT set_config('scp.actor_unit', :area, true), set_config('scp.actor_role', :role, true)"),
+                    {"area": (actor.area_code or "") if actor.role == "district_staff" else "", "role": actor.role})
 
 
 def in_area(actor: Actor, site: Mapping[str, Any]) -> bool:
@@ -228,7 +38,7 @@ def in_area(actor: Actor, site: Mapping[str, Any]) -> bool:
     if actor.is_planner:
         return True
     # An account with no area has none: never let a missing code match a site's missing commune.
-    return bool(actor.unit_code) and actor.unit_code in (site.get("district_code"), site.get("commune_code"))
+    return bool(actor.area_code) and actor.area_code in (site.get("district_code"), site.get("commune_code"))
 
 
 def _require_staff(actor: Actor | None) -> Actor:
@@ -281,42 +91,18 @@ def create_site(session: Session, actor: Actor | None, data: Mapping[str, Any]) 
     """Add a site: approved at once for planners, submitted for review for district staff."""
     actor = _require_staff(actor)
     record = validate_site(data)
-    moderation = "approved" if actor.is_planner else "submitted"
     _act_as(session, actor)
-    try:
-        with session.begin_nested():
-            site_id = session.execute(text("""
-                INSERT INTO site (name, name_en, category_code, status, geom, location_precision, ward_code, address,
-                                  plan_task, lead_agency, start_date, end_date, measures, description, source,
-                                  moderation, created_by, updated_by)
-                VALUES (:name, :name_en, :category, :status, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
-                        :location_precision, :ward_code, :address, :plan_task, :lead_agency, :start_date, :end_date,
-                        CAST(:measures AS jsonb), :description, :source, :moderation, :by, :by)
-                RETURNING id"""), {**record, "measures": json.dumps(record["measures"], ensure_ascii=False),
-                                   "moderation": moderation, "by": actor.id}).scalar_one()
-    except DBAPIError as error:
-        raise from_database(error) from error
-    after = get_site(session, site_id)
-    _history(session, site_id, 1, "create", actor, None, after)
-    return after
+    site_id = insert_site(session, {**record, "moderation": "approved" if actor.is_planner else "submitted"},
+                          by=actor.id)
+    return get_site(session, site_id)
 
 
-def _apply(session: Session, site_id: int, record: Mapping[str, Any], actor: Actor, moderation: str,
-           *, clear_pending: bool = True) -> None:
-    try:
-        with session.begin_nested():
-            session.execute(text(f"""
-                UPDATE site SET name = :name, name_en = :name_en, category_code = :category, status = :status,
-                    geom = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), location_precision = :location_precision,
-                    ward_code = :ward_code, address = :address, plan_task = :plan_task, lead_agency = :lead_agency,
-                    start_date = :start_date, end_date = :end_date, measures = CAST(:measures AS jsonb),
-                    description = :description, source = :source, moderation = :moderation,
-                    {"pending = NULL, pending_by = NULL, pending_at = NULL," if clear_pending else ""}
-                    updated_by = :by, updated_at = now(), version = version + 1
-                WHERE id = :id"""), {**record, "measures": json.dumps(record["measures"], ensure_ascii=False),
-                                     "moderation": moderation, "by": actor.id, "id": site_id})
-    except DBAPIError as error:
-        raise from_database(error) from error
+def _write_record(session: Session, current: Mapping[str, Any], record: Mapping[str, Any], actor: Actor,
+                  moderation: str, action: str) -> dict[str, Any]:
+    """Write a whole clean record over the site, with its moderation state; any pending change is dropped."""
+    return change_site(session, current, action, actor.id,
+                       f"{RECORD_COLUMNS}, moderation = :moderation, {CLEAR_PENDING}",
+                       {**record_params(record), "moderation": moderation})
 
 
 def update_site(session: Session, actor: Actor | None, site_id: int, data: Mapping[str, Any],
@@ -327,25 +113,13 @@ def update_site(session: Session, actor: Actor | None, site_id: int, data: Mappi
     record = validate_site(data, current=current)
     _act_as(session, actor)
     if actor.is_planner:
-        _apply(session, site_id, record, actor, "approved")
-        action = "update"
-    elif current["moderation"] == "approved":
+        return _write_record(session, current, record, actor, "approved", "update")
+    if current["moderation"] == "approved":
         # The approved version stays public; the change waits beside it until a planner approves it.
-        try:
-            with session.begin_nested():
-                session.execute(text("""UPDATE site SET pending = CAST(:pending AS jsonb), pending_by = :by,
-                                            pending_at = now(), version = version + 1, updated_by = :by,
-                                            updated_at = now(), review_note = NULL WHERE id = :id"""),
-                                {"pending": json.dumps(record, ensure_ascii=False), "by": actor.id, "id": site_id})
-        except DBAPIError as error:
-            raise from_database(error) from error
-        action = "submit_change"
-    else:
-        _apply(session, site_id, record, actor, "submitted")
-        action = "update"
-    after = get_site(session, site_id)
-    _history(session, site_id, after["version"], action, actor, current, after)
-    return after
+        return change_site(session, current, "submit_change", actor.id,
+                           "pending = CAST(:pending AS jsonb), pending_by = :by, pending_at = now(), review_note = NULL",
+                           {"pending": json.dumps(record, ensure_ascii=False)})
+    return _write_record(session, current, record, actor, "submitted", "update")
 
 
 def delete_site(session: Session, actor: Actor | None, site_id: int, expected_version: int | None) -> dict[str, Any]:
@@ -353,15 +127,7 @@ def delete_site(session: Session, actor: Actor | None, site_id: int, expected_ve
     actor = _require_staff(actor)
     current = _editable(session, actor, site_id, expected_version)
     _act_as(session, actor)
-    try:
-        with session.begin_nested():
-            session.execute(text("""UPDATE site SET deleted_at = now(), version = version + 1, updated_by = :by,
-                                    updated_at = now() WHERE id = :id"""), {"by": actor.id, "id": site_id})
-    except DBAPIError as error:
-        raise from_database(error) from error
-    after = get_site(session, site_id)
-    _history(session, site_id, after["version"], "delete", actor, current, after)
-    return after
+    return change_site(session, current, "delete", actor.id, "deleted_at = now()")
 
 
 def restore_site(session: Session, actor: Actor | None, site_id: int) -> dict[str, Any]:
@@ -371,11 +137,7 @@ def restore_site(session: Session, actor: Actor | None, site_id: int) -> dict[st
     if not current["deleted"]:
         raise BadParameter("id", N_("Điểm số %(id)s chưa bị xoá"), id=site_id)
     _act_as(session, actor)
-    session.execute(text("""UPDATE site SET deleted_at = NULL, version = version + 1, updated_by = :by,
-                            updated_at = now() WHERE id = :id"""), {"by": actor.id, "id": site_id})
-    after = get_site(session, site_id)
-    _history(session, site_id, after["version"], "restore", actor, current, after)
-    return after
+    return change_site(session, current, "restore", actor.id, "deleted_at = NULL")
 
 
 def approve_site(session: Session, actor: Actor | None, site_id: int, expected_version: int | None) -> dict[str, Any]:
@@ -384,13 +146,8 @@ def approve_site(session: Session, actor: Actor | None, site_id: int, expected_v
     current = _awaiting_review(session, site_id, expected_version)
     _act_as(session, actor)
     if current["pending"]:
-        _apply(session, site_id, current["pending"], actor, "approved")
-    else:
-        session.execute(text("""UPDATE site SET moderation = 'approved', review_note = NULL, version = version + 1,
-                                updated_by = :by, updated_at = now() WHERE id = :id"""), {"by": actor.id, "id": site_id})
-    after = get_site(session, site_id)
-    _history(session, site_id, after["version"], "approve", actor, current, after)
-    return after
+        return _write_record(session, current, current["pending"], actor, "approved", "approve")
+    return change_site(session, current, "approve", actor.id, "moderation = 'approved', review_note = NULL")
 
 
 def reject_site(session: Session, actor: Actor | None, site_id: int, expected_version: int | None,
@@ -402,14 +159,10 @@ def reject_site(session: Session, actor: Actor | None, site_id: int, expected_ve
         raise BadParameter("reason", N_("Cần ghi lý do từ chối"))
     current = _awaiting_review(session, site_id, expected_version)
     _act_as(session, actor)
-    moderation = "approved" if current["pending"] else "rejected"
-    session.execute(text("""UPDATE site SET moderation = :moderation, pending = NULL, pending_by = NULL,
-                            pending_at = NULL, review_note = :reason, version = version + 1, updated_by = :by,
-                            updated_at = now() WHERE id = :id"""),
-                    {"moderation": moderation, "reason": reason, "by": actor.id, "id": site_id})
-    after = get_site(session, site_id)
-    _history(session, site_id, after["version"], "reject", actor, current, after, note=reason)
-    return after
+    return change_site(session, current, "reject", actor.id,
+                       f"moderation = :moderation, {CLEAR_PENDING}, review_note = :reason",
+                       {"moderation": "approved" if current["pending"] else "rejected", "reason": reason},
+                       note=reason)
 
 
 def sites_for(session: Session, actor: Actor, *, deleted: bool = False) -> list[dict[str, Any]]:
@@ -419,23 +172,35 @@ def sites_for(session: Session, actor: Actor, *, deleted: bool = False) -> list[
                s.commune_code, s.version, s.review_note, s.pending IS NOT NULL AS has_pending, s.is_sample,
                to_char(s.updated_at, 'DD/MM/YYYY HH24:MI') AS updated
         FROM site s
-        WHERE (:unit = '' OR s.district_code = :unit OR s.commune_code = :unit)
+        WHERE (:area = '' OR s.district_code = :area OR s.commune_code = :area)
           AND (s.deleted_at IS NOT NULL) = :deleted
         ORDER BY s.updated_at DESC, s.id DESC LIMIT 500"""),
-        {"unit": "" if actor.is_planner else actor.unit_code, "deleted": deleted})
+        {"area": "" if actor.is_planner else actor.area_code, "deleted": deleted})
     return [dict(r._mapping) for r in rows]
 
 
 def review_queue(session: Session) -> list[dict[str, Any]]:
-    """Sites waiting for a planner: new submissions and pending changes, oldest first."""
-    rows = session.execute(text("""
-        SELECT s.id, s.name, s.category_code AS category, s.district_code, s.moderation, s.version,
-               s.pending IS NOT NULL AS has_pending, u.username AS submitted_by,
+    """Sites waiting for a planner, oldest first, in one query: new submissions with every field they fill (so
+    nothing is approved unseen), and pending changes with what they change."""
+    rows = session.execute(text(f"""
+        SELECT {SNAPSHOT_COLUMNS}, s.pending IS NOT NULL AS has_pending, u.username AS submitted_by,
                to_char(coalesce(s.pending_at, s.updated_at), 'DD/MM/YYYY HH24:MI') AS submitted_at
         FROM site s LEFT JOIN app_user u ON u.id = coalesce(s.pending_by, s.updated_by)
         WHERE s.deleted_at IS NULL AND (s.moderation = 'submitted' OR s.pending IS NOT NULL)
-        ORDER BY coalesce(s.pending_at, s.updated_at), s.id"""))
-    return [dict(r._mapping) for r in rows]
+        ORDER BY coalesce(s.pending_at, s.updated_at), s.id"""))  # noqa: S608 - fixed SQL fragments only
+    queue = []
+    for row in rows.mappings():
+        shown = {key: row[key] for key in REVIEWED}
+        pending = row["pending"]
+        queue.append({**{key: row[key] for key in QUEUE_COLUMNS},
+                      "changes": changes(shown, {**shown, **pending}) if pending else changes({}, shown)})
+    return queue
+
+
+def queue_length(session: Session) -> int:
+    """How many sites wait for a planner."""
+    return session.execute(text("""SELECT count(*) FROM site s WHERE s.deleted_at IS NULL
+                                    AND (s.moderation = 'submitted' OR s.pending IS NOT NULL)""")).scalar_one()
 
 
 def site_history(session: Session, actor: Actor | None, site_id: int) -> list[dict[str, Any]]:

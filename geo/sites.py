@@ -1,4 +1,4 @@
-"""Sites: load the seed records, and query approved sites as GeoJSON built in SQL."""
+"""Sites: query approved sites as GeoJSON built in SQL (geo.site_store writes them)."""
 from __future__ import annotations
 
 import json
@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from geo.errors import from_database
 from geo.site_query import SiteFilters, published, where
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,47 +18,6 @@ SEED_FILE = ROOT / "data" / "sites" / "kien-giang-sites-sample.geojson"
 def count_sites(session: Session) -> int:
     """Number of sites in the database, deleted ones included."""
     return session.execute(text("SELECT count(*) FROM site")).scalar_one()
-
-
-def insert_site(session: Session, record: dict[str, Any]) -> int:
-    """Insert one site from a plain record (lon/lat in EPSG:4326); the database sets its district."""
-    params = {
-        "ref": record.get("ref"), "name": record["name"], "name_en": record.get("name_en"),
-        "category_code": record["category"], "status": record["status"],
-        "lon": float(record["lon"]), "lat": float(record["lat"]),
-        "location_precision": record.get("location_precision") or "exact",
-        "ward_code": record.get("ward_code"), "address": record.get("address"),
-        "plan_task": record["plan_task"], "lead_agency": record["lead_agency"],
-        "start_date": record.get("start_date"), "end_date": record.get("end_date"),
-        "measures": json.dumps(record.get("measures") or {}, ensure_ascii=False),
-        "description": record.get("description"), "source": record["source"],
-        "is_sample": bool(record.get("is_sample", False)),
-        "moderation": record.get("moderation", "draft"),
-        "created_by": record.get("created_by"),
-    }
-    try:
-        with session.begin_nested():
-            return session.execute(text("""
-                INSERT INTO site (ref, name, name_en, category_code, status, geom, location_precision, ward_code,
-                                  address, plan_task, lead_agency, start_date, end_date, measures, description,
-                                  source, is_sample, moderation, created_by, updated_by)
-                VALUES (:ref, :name, :name_en, :category_code, :status,
-                        ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :location_precision, :ward_code,
-                        :address, :plan_task, :lead_agency, :start_date, :end_date, CAST(:measures AS jsonb),
-                        :description, :source, :is_sample, :moderation, :created_by, :created_by)
-                RETURNING id"""), params).scalar_one()
-    except DBAPIError as error:
-        raise from_database(error) from error
-
-
-def load_seed_sites(session: Session, path: Path) -> int:
-    """Load the shipped seed sites as approved sample records; returns how many."""
-    collection = json.loads(path.read_text(encoding="utf-8"))
-    for feature in collection["features"]:
-        lon, lat = feature["geometry"]["coordinates"][:2]
-        record = dict(feature["properties"], lon=lon, lat=lat, moderation="approved")
-        insert_site(session, record)
-    return len(collection["features"])
 
 
 # Columns a public feature carries: no staff names, no personal data.

@@ -1,6 +1,7 @@
 """Points Folium at the JavaScript and CSS the app serves itself (installed from npm by scripts/vendor-assets)."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import branca.colormap
@@ -49,17 +50,26 @@ def _local(pairs: list[tuple[str, str]], files: dict[str, str], base: str) -> li
     return out
 
 
+_patched: set[str] = set()
+_lock = threading.Lock()
+
+
 def use_local_assets(base: str = "/static/vendor") -> None:
-    """Rewrite, once per process, Folium's class-level CDN links to the app's own copies."""
-    if getattr(folium, "_scp_local_assets", None) == base:
+    """Rewrite Folium's class-level CDN links to the app's own copies, once per process (later calls return at once)."""
+    if base in _patched:
         return
-    for cls in (folium.Map, *PLUGINS):
-        cls.default_js = _local(list(cls.default_js), JS, base)
-        cls.default_css = _local(list(cls.default_css), CSS, base)
-    folium.folium._default_js = folium.Map.default_js
-    folium.folium._default_css = folium.Map.default_css
-    _patch_colormap_d3(f"{base}/{JS['d3']}")
-    folium._scp_local_assets = base
+    # Two first requests in two threads must not both rewrite the class attributes.
+    with _lock:
+        if base in _patched:
+            return
+        for cls in (folium.Map, *PLUGINS):
+            cls.default_js = _local(list(cls.default_js), JS, base)
+            cls.default_css = _local(list(cls.default_css), CSS, base)
+        folium.folium._default_js = folium.Map.default_js
+        folium.folium._default_css = folium.Map.default_css
+        _patch_colormap_d3(f"{base}/{JS['d3']}")
+        _patched.clear()
+        _patched.add(base)
 
 
 def _patch_colormap_d3(url: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import accounts, boundaries, bulk_import, editing
+from geo import boundaries, bulk_import, editing
 from geo.catalogue import CATEGORIES, MEASURES, PLAN_TASKS
 from geo.errors import N_, Conflict, DomainError, Forbidden
 from webmap import labels, mapbuild
@@ -28,14 +29,17 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 WARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "kien-giang-wards-2020.csv"
 MODERATION_NAMES = {"draft": N_("Nháp"), "submitted": N_("Chờ duyệt"), "approved": N_("Đã duyệt"),
                     "rejected": N_("Bị từ chối")}
+# Folium's links to the app's own copies, set once when the blueprint is registered, not on each request.
+bp.record_once(lambda _state: use_local_assets())
 ACTIONS = {"create": N_("Tạo mới"), "update": N_("Sửa"), "submit_change": N_("Gửi thay đổi chờ duyệt"),
            "delete": N_("Xoá"), "restore": N_("Khôi phục"), "approve": N_("Duyệt"), "reject": N_("Từ chối")}
 
 
-def wards() -> list[dict[str, str]]:
-    """The 143 wards and communes of 2009–2025, to place a site known only to its ward."""
+@functools.cache
+def wards() -> tuple[dict[str, str], ...]:
+    """The 143 wards and communes of 2009–2025, to place a site known only to its ward (read once per process)."""
     with open(WARDS_FILE, encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+        return tuple(csv.DictReader(f))
 
 
 class ClickToPlace(MacroElement):
@@ -50,7 +54,6 @@ class ClickToPlace(MacroElement):
 
 def form_map(lat: float | None, lon: float | None) -> dict[str, str]:
     """A small map to click the location on, centred on the site if it has one."""
-    use_local_assets()
     options = mapbuild.MapOptions(centre=(lat, lon) if lat and lon else mapbuild.DEFAULT_CENTRE,
                                   zoom=13 if lat and lon else 8, fullscreen=False,
                                   base_map_names={"osm": "OpenStreetMap", "topo": "OpenTopoMap",
@@ -97,8 +100,8 @@ def my_sites():
     session = get_session()
     actor = current_user.actor
     return render_template("staff/staff_list.html", sites=editing.sites_for(session, actor),
-                           area=boundaries.unit_name(session, actor.unit_code),
-                           queue=len(editing.review_queue(session)) if actor.is_planner else None,
+                           area=boundaries.unit_name(session, actor.area_code),
+                           queue=editing.queue_length(session) if actor.is_planner else None,
                            moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()}, status_names=labels.status_names())
 
 
@@ -148,17 +151,32 @@ def edit_site(site_id: int):
     return redirect(url_for("staff.my_sites"))
 
 
-def _post_action(site_id: int, action, *args) -> Any:
+class Refused(Exception):
+    """A domain error met by a staff action, carried to the one handler that renders the refusal page."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _post_action(site_id: int, action, *args) -> dict[str, Any]:
+    """Run one editing action in its own transaction; a domain error rolls it back and raises Refused."""
     session = get_session()
     try:
         result = action(session, current_user.actor, site_id, *args)
     except DomainError as error:
         session.rollback()
-        # A page with the reason and the refusal's own status, not a redirect: nothing was changed.
-        return render_template("staff/staff_refused.html", field=error.field, reason=message_of(error),
-                               back=_same_site(request.referrer) or url_for("staff.my_sites")), status_of(error)
+        raise Refused(error) from error
     session.commit()
     return result
+
+
+@bp.errorhandler(Refused)
+def refused(refusal: Refused):
+    """A page with the reason and the refusal's own status, not a redirect: nothing was changed."""
+    error = refusal.error
+    return render_template("staff/staff_refused.html", field=error.field, reason=message_of(error),
+                           back=_same_site(request.referrer) or url_for("staff.my_sites")), status_of(error)
 
 
 def _same_site(url: str | None) -> str | None:
@@ -176,8 +194,6 @@ def _same_site(url: str | None) -> str | None:
 def delete_site(site_id: int):
     """Soft-delete a site."""
     result = _post_action(site_id, editing.delete_site, request.form.get("version"))
-    if isinstance(result, tuple):
-        return result
     flash(_("Đã xoá điểm “%(name)s”; cán bộ kế hoạch có thể khôi phục", name=result["name"]))
     return redirect(url_for("staff.my_sites"))
 
@@ -187,8 +203,6 @@ def delete_site(site_id: int):
 def restore_site(site_id: int):
     """Undo a deletion."""
     result = _post_action(site_id, editing.restore_site)
-    if isinstance(result, tuple):
-        return result
     flash(_("Đã khôi phục điểm “%(name)s”", name=result["name"]))
     return redirect(url_for("staff.deleted_sites"))
 
@@ -206,14 +220,7 @@ def deleted_sites():
 @planner_required
 def review():
     """The planners' review queue."""
-    session = get_session()
-    queue = []
-    for item in editing.review_queue(session):
-        site = editing.get_site(session, item["id"])
-        shown = {key: site.get(key) for key in (*editing.EDITABLE, "district_code", "commune_code")}
-        # A change shows what it changes; a new site shows every field it fills, so nothing is approved unseen.
-        after = {**shown, **site["pending"]} if site["pending"] else shown
-        queue.append({**item, "changes": editing.changes({} if not site["pending"] else shown, after)})
+    queue = editing.review_queue(get_session())
     return render_template("staff/review.html", queue=queue)
 
 
@@ -222,8 +229,6 @@ def review():
 def approve(site_id: int):
     """Approve a submission."""
     result = _post_action(site_id, editing.approve_site, request.form.get("version"))
-    if isinstance(result, tuple):
-        return result
     flash(_("Đã duyệt “%(name)s”", name=result["name"]))
     return redirect(url_for("staff.review"))
 
@@ -233,8 +238,6 @@ def approve(site_id: int):
 def reject(site_id: int):
     """Reject a submission with a reason."""
     result = _post_action(site_id, editing.reject_site, request.form.get("version"), request.form.get("reason", ""))
-    if isinstance(result, tuple):
-        return result
     flash(_("Đã từ chối “%(name)s”", name=result["name"]))
     return redirect(url_for("staff.review"))
 
@@ -294,40 +297,3 @@ def _translated(preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     for field, reason, params in row["problems"]]
         out.append({**row, "problem_texts": problems})
     return out
-
-
-def _admin_only():
-    if current_user.actor.role != "admin":
-        abort(403)
-
-
-@bp.route("/users", methods=["GET", "POST"])
-@login_required
-def users():
-    """The admin's page of accounts: add one, disable one, set a new password."""
-    _admin_only()
-    session = get_session()
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        action, name = request.form.get("action"), request.form.get("username", "")
-        try:
-            if action == "add":
-                accounts.create_user(session, name, request.form.get("password", ""), request.form.get("role", ""),
-                                     request.form.get("unit_code") or None, request.form.get("display_name") or None)
-                flash(_("Đã thêm tài khoản %(name)s", name=name))
-            elif action == "disable":
-                accounts.disable(session, name)
-                flash(_("Đã khoá tài khoản %(name)s", name=name))
-            elif action == "password":
-                accounts.set_password(session, name, request.form.get("password", ""))
-                flash(_("Đã đặt mật khẩu mới cho %(name)s", name=name))
-            else:
-                abort(400)
-        except DomainError as error:
-            session.rollback()
-            errors = field_messages(error)
-            return render_template("accounts/users.html", users=accounts.list_users(session), errors=errors,
-                                   form=request.form), status_of(error)
-        session.commit()
-        return redirect(url_for("staff.users"))
-    return render_template("accounts/users.html", users=accounts.list_users(session), errors=errors, form={})

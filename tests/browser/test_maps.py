@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from geo.catalogue import DARD, DONRE
-from geo.sites import SEED_FILE, insert_site, load_seed_sites
+from geo.site_store import insert_site, load_seed_sites
+from geo.sites import SEED_FILE
 from tests.browser.conftest import screenshot
 from tests.sitedata import site
 

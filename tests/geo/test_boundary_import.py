@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from geo.boundaries import BOUNDARY_DIR, import_boundaries
 from geo.db import transaction
 from geo.errors import BoundaryImportError
-from geo.sites import insert_site
+from geo.site_store import insert_site
 from tests.sitedata import site
 
 # VN-2000 / TM-3 104°30′ written out with the seven datum parameters of Circular 973/2001/TT-TCĐC,

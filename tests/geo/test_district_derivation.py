@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from geo.boundaries import BOUNDARY_DIR
 from geo.errors import OutsideProvince
-from geo.sites import insert_site
+from geo.site_store import insert_site
 from tests.sitedata import site
 
 GEOD = Geod(ellps="WGS84")

@@ -1,6 +1,8 @@
 """Writes by role and area, checked by geo.editing and, beneath it, by the database itself."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -226,7 +228,7 @@ def test_district_staff_accounts_need_an_area_in_the_database(db):
 
 
 def test_an_actor_without_an_area_matches_no_site(users):
-    nowhere = editing.Actor(id=0, username="x", role="district_staff", unit_code=None)
+    nowhere = editing.Actor(id=0, username="x", role="district_staff", area_code=None)
     assert not editing.in_area(nowhere, {"district_code": "899", "commune_code": None})
 
 
@@ -236,3 +238,36 @@ def test_json_numbers_as_coordinates_get_the_same_checks_as_text(db, users):
     assert set(invalid.value.errors) == {"lon", "lat", "ward_code"}
     site = run(db, editing.create_site, users["planner"], site_input(ward_code="30742"))
     assert (site["lon"], site["lat"], site["ward_code"]) == (*IN_RACH_GIA, "30742")
+
+
+def test_the_review_queue_shows_a_new_site_whole_and_a_change_by_what_it_changes(db, users, approved_site):
+    new = run(db, editing.create_site, users["staff_899"], site_input("Điểm mới của huyện"))
+    run(db, editing.update_site, users["staff_899"], approved_site["id"], {"name": "Tên mới"},
+        approved_site["version"])
+    with Session(db) as session:
+        queue = editing.review_queue(session)
+    assert [item["id"] for item in queue] == [new["id"], approved_site["id"]]
+    assert [item["has_pending"] for item in queue] == [False, True]
+    assert [item["submitted_by"] for item in queue] == ["staff_899", "staff_899"]
+    whole = {key: (before, after) for key, before, after in queue[0]["changes"]}
+    assert whole["name"] == (None, "Điểm mới của huyện") and whole["district_code"] == (None, "899")
+    assert whole["measures"] == (None, {"households": 120})
+    assert queue[1]["changes"] == [("name", "Điểm đã duyệt", "Tên mới")]
+    with Session(db) as session:
+        assert editing.queue_length(session) == 2
+
+
+def test_seed_sites_are_written_with_their_history_row(db, tmp_path):
+    from geo.site_store import load_seed_sites
+
+    seeds = tmp_path / "seeds.geojson"
+    seeds.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(IN_RACH_GIA)},
+         "properties": {**site_input("Điểm mẫu"), "lead_agency": "Sở TN&MT", "is_sample": True, "ref": "KG-1"}}]}),
+        encoding="utf-8")
+    with Session(db) as session, session.begin():
+        assert load_seed_sites(session, seeds) == 1
+    with db.connect() as connection:
+        row = connection.execute(text("SELECT s.ref, s.moderation, s.is_sample, s.district_code, h.action, h.version "
+                                      "FROM site s JOIN site_history h ON h.site_id = s.id")).one()
+    assert tuple(row) == ("KG-1", "approved", True, "899", "create", 1)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from geo import figures, manual_values, report
 from geo.catalogue import DARD, DOIT
 from geo.errors import Conflict
-from geo.sites import insert_site
+from geo.site_store import insert_site
 from tests.sitedata import site
 
 # Ward centroids (data/boundaries/kien-giang-wards-2020.csv): district → 2025 commune.

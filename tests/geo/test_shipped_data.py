@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from geo.boundaries import BOUNDARY_DIR, DISTRICT_CODES
 from geo.catalogue import CATEGORY_CODES
-from geo.sites import SEED_FILE, load_seed_sites
+from geo.site_store import load_seed_sites
+from geo.sites import SEED_FILE
 
 
 @pytest.fixture(scope="module")

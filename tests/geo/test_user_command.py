@@ -51,10 +51,10 @@ def test_accounts_and_tokens_from_the_command_line(db, database_url):
 
 def test_the_command_refuses_with_the_field_and_changes_nothing(db, database_url):
     no_area = user(database_url, "add", "x", "--role", "district_staff", "--password-stdin", stdin=PASSWORD + "\n")
-    assert no_area.returncode == 1 and no_area.stderr.startswith("district:")
+    assert no_area.returncode == 1 and no_area.stderr.startswith("area_code:")
     unknown_area = user(database_url, "add", "x", "--role", "district_staff", "--district", "901",
                         "--password-stdin", stdin=PASSWORD + "\n")
-    assert unknown_area.returncode == 1 and unknown_area.stderr.startswith("district:")
+    assert unknown_area.returncode == 1 and unknown_area.stderr.startswith("area_code:")
     short = user(database_url, "add", "x", "--role", "planner", "--password-stdin", stdin="ngắn\n")
     assert short.returncode == 1 and short.stderr.startswith("password:")
     assert user(database_url, "token", "nobody").returncode == 1

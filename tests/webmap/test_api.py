@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.catalogue import DARD, DOIT, DONRE
-from geo.sites import insert_site
+from geo.site_store import insert_site
 from tests.sitedata import site
 
 RACH_GIA = (105.0809, 10.0125)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from geo.catalogue import DARD
-from geo.sites import insert_site
+from geo.site_store import insert_site
 from tests.sitedata import site
 
 RACH_GIA = (105.0832, 10.0095)

@@ -388,13 +388,18 @@ def test_only_the_admin_manages_accounts(client, users, db):
     assert client.get("/staff/users").status_code == 403
     client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/")})
     sign_in(client, "admin")
+    assert 'href="/staff/users"' in client.get("/staff/").data.decode()
     token = csrf_token(client, "/staff/users")
+    no_area = client.post("/staff/users", data={"csrf_token": token, "action": "add", "username": "hatien",
+                                                "role": "district_staff", "area_code": "", "password": PASSWORD})
+    assert no_area.status_code == 400
+    assert 'name="area_code"' in no_area.data.decode() and "Cán bộ huyện cần mã" in no_area.data.decode()
     short = client.post("/staff/users", data={"csrf_token": token, "action": "add", "username": "hatien",
-                                              "role": "district_staff", "unit_code": "900", "password": "ngắn"})
+                                              "role": "district_staff", "area_code": "900", "password": "ngắn"})
     assert short.status_code == 400 and "ít nhất 10 ký tự" in short.data.decode()
     added = client.post("/staff/users", data={"csrf_token": token, "action": "add", "username": "hatien",
-                                              "role": "district_staff", "unit_code": "900", "password": PASSWORD})
-    assert added.status_code == 302
+                                              "role": "district_staff", "area_code": "900", "password": PASSWORD})
+    assert added.status_code == 302 and "<td>900</td>" in client.get("/staff/users").data.decode()
     client.post("/staff/users", data={"csrf_token": token, "action": "disable", "username": "staff_911"})
     with db.connect() as connection:
         rows = dict(connection.execute(text("SELECT username, is_active FROM app_user")).all())

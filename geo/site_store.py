@@ -1,0 +1,129 @@
+"""The one writer of site rows: the INSERT and the UPDATE of a site, each with its site_history row.
+
+The seeds, the form, the JSON API and the bulk import all write through insert_site and change_site, in the
+caller's transaction, so a site and its history row commit together or not at all.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from geo.errors import N_, NotFound, from_database
+from geo.site_record import EDITABLE
+
+# A site as every staff page and history row sees it (FROM site s).
+SNAPSHOT_COLUMNS = """
+    s.id, s.name, s.name_en, s.category_code AS category, s.status, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
+    s.location_precision, s.ward_code, s.address, s.plan_task, s.lead_agency,
+    to_char(s.start_date, 'YYYY-MM-DD') AS start_date, to_char(s.end_date, 'YYYY-MM-DD') AS end_date,
+    s.measures, s.description, s.source, s.is_sample, s.district_code, s.commune_code, s.moderation,
+    s.review_note, s.version, s.pending, s.deleted_at IS NOT NULL AS deleted, s.created_by,
+    to_char(s.updated_at, 'YYYY-MM-DD"T"HH24:MI:SS') AS updated_at"""
+SNAPSHOT_SQL = f"SELECT {SNAPSHOT_COLUMNS} FROM site s WHERE s.id = :id"  # noqa: S608 - fixed SQL
+
+# The assignments of change_site that write a whole clean record (validate_site's keys) over the site's fields.
+RECORD_COLUMNS = """
+    name = :name, name_en = :name_en, category_code = :category, status = :status,
+    geom = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), location_precision = :location_precision,
+    ward_code = :ward_code, address = :address, plan_task = :plan_task, lead_agency = :lead_agency,
+    start_date = :start_date, end_date = :end_date, measures = CAST(:measures AS jsonb),
+    description = :description, source = :source"""
+CLEAR_PENDING = "pending = NULL, pending_by = NULL, pending_at = NULL"
+
+
+def get_site(session: Session, site_id: int, *, lock: bool = False) -> dict[str, Any]:
+    """One site as a plain record (any moderation state), or NotFound."""
+    row = session.execute(text(SNAPSHOT_SQL + (" FOR UPDATE" if lock else "")), {"id": site_id}).one_or_none()
+    if row is None:
+        raise NotFound("id", N_("Không có điểm số %(id)s"), id=site_id)
+    return dict(row._mapping)
+
+
+def _history_view(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    keep = (*EDITABLE, "district_code", "commune_code", "moderation", "version", "deleted", "pending", "review_note")
+    return {k: record.get(k) for k in keep if k in record}
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _record_history(session: Session, after: Mapping[str, Any], action: str, by: int | None,
+                    before: Mapping[str, Any] | None, note: str | None) -> None:
+    session.execute(text("""
+        INSERT INTO site_history (site_id, version, action, changed_by, before, after, note)
+        VALUES (:site_id, :version, :action, :by, CAST(:before AS jsonb), CAST(:after AS jsonb), :note)"""),
+        dict(site_id=after["id"], version=after["version"], action=action, by=by, note=note,
+             before=_json(_history_view(before)), after=_json(_history_view(after))))
+
+
+def record_params(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A clean record as the bound parameters of RECORD_COLUMNS and of the INSERT."""
+    return {
+        "name": record["name"], "name_en": record.get("name_en"), "category": record["category"],
+        "status": record["status"], "lon": float(record["lon"]), "lat": float(record["lat"]),
+        "location_precision": record.get("location_precision") or "exact", "ward_code": record.get("ward_code"),
+        "address": record.get("address"), "plan_task": record["plan_task"], "lead_agency": record.get("lead_agency"),
+        "start_date": record.get("start_date"), "end_date": record.get("end_date"),
+        "measures": json.dumps(record.get("measures") or {}, ensure_ascii=False),
+        "description": record.get("description"), "source": record["source"],
+    }
+
+
+def insert_site(session: Session, record: Mapping[str, Any], *, by: int | None = None) -> int:
+    """Insert one site and its 'create' history row; returns its id. The database sets its district.
+
+    record holds validate_site's keys (lon/lat in EPSG:4326) and optionally moderation (default draft), ref and
+    is_sample; by is the account that writes (None for the shipped seeds).
+    """
+    params = {**record_params(record), "ref": record.get("ref"), "is_sample": bool(record.get("is_sample", False)),
+              "moderation": record.get("moderation") or "draft", "by": by}
+    try:
+        with session.begin_nested():
+            site_id = session.execute(text("""
+                INSERT INTO site (ref, name, name_en, category_code, status, geom, location_precision, ward_code,
+                                  address, plan_task, lead_agency, start_date, end_date, measures, description,
+                                  source, is_sample, moderation, created_by, updated_by)
+                VALUES (:ref, :name, :name_en, :category, :status, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
+                        :location_precision, :ward_code, :address, :plan_task, :lead_agency, :start_date, :end_date,
+                        CAST(:measures AS jsonb), :description, :source, :is_sample, :moderation, :by, :by)
+                RETURNING id"""), params).scalar_one()
+    except DBAPIError as error:
+        raise from_database(error) from error
+    _record_history(session, get_site(session, site_id), "create", by, None, None)
+    return site_id
+
+
+def change_site(session: Session, before: Mapping[str, Any], action: str, by: int, assignments: str,
+                params: Mapping[str, Any] | None = None, *, note: str | None = None) -> dict[str, Any]:
+    """Update a site (a new version, signed by by) and add its history row; returns the site after.
+
+    assignments is a fixed SQL fragment of this package (RECORD_COLUMNS, CLEAR_PENDING, …), never user input;
+    its values come bound from params.
+    """
+    try:
+        with session.begin_nested():
+            session.execute(text(f"""
+                UPDATE site SET {assignments}, version = version + 1, updated_by = :by, updated_at = now()
+                WHERE id = :id"""), {**(params or {}), "by": by, "id": before["id"]})  # noqa: S608 - fixed SQL
+    except DBAPIError as error:
+        raise from_database(error) from error
+    after = get_site(session, before["id"])
+    _record_history(session, after, action, by, before, note)
+    return after
+
+
+def load_seed_sites(session: Session, path: Path) -> int:
+    """Load the shipped seed sites as approved sample records; returns how many."""
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    for feature in collection["features"]:
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        insert_site(session, dict(feature["properties"], lon=lon, lat=lat, moderation="approved"))
+    return len(collection["features"])

@@ -1,0 +1,55 @@
+"""The admin's page of accounts: add one, disable one, set a new password."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from geo import accounts
+from geo.errors import DomainError
+from webmap.db import get_session
+from webmap.errors import field_messages, status_of
+
+bp = Blueprint("accounts", __name__, url_prefix="/staff")
+
+
+def _add(session, name: str) -> str:
+    accounts.create_user(session, name, request.form.get("password", ""), request.form.get("role", ""),
+                         request.form.get("area_code") or None, request.form.get("display_name") or None)
+    return _("Đã thêm tài khoản %(name)s", name=name)
+
+
+def _disable(session, name: str) -> str:
+    accounts.disable(session, name)
+    return _("Đã khoá tài khoản %(name)s", name=name)
+
+
+def _set_password(session, name: str) -> str:
+    accounts.set_password(session, name, request.form.get("password", ""))
+    return _("Đã đặt mật khẩu mới cho %(name)s", name=name)
+
+
+ACTIONS = {"add": _add, "disable": _disable, "password": _set_password}
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@login_required
+def users():
+    """The admin's page of accounts (admins only)."""
+    if current_user.actor.role != "admin":
+        abort(403)
+    session = get_session()
+    if request.method == "GET":
+        return render_template("accounts/users.html", users=accounts.list_users(session), errors={}, form={})
+    action = ACTIONS.get(request.form.get("action", ""))
+    if action is None:
+        abort(400)
+    try:
+        message = action(session, request.form.get("username", ""))
+    except DomainError as error:
+        session.rollback()
+        return render_template("accounts/users.html", users=accounts.list_users(session),
+                               errors=field_messages(error), form=request.form), status_of(error)
+    session.commit()
+    flash(message)
+    return redirect(url_for("accounts.users"))

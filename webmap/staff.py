@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import csv
 import functools
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,7 +59,7 @@ def form_map(lat: float | None, lon: float | None) -> dict[str, str]:
                                                   "satellite": "Esri", "blank": _("Nền trống")})
     m = mapbuild.base_map(options)
     # The districts show where the staff's area ends, even with no base-map tiles.
-    districts = json.loads(boundaries.units_geojson(get_session(), "district", simplify_m=100))
+    districts = boundaries.units_features(get_session(), "district", simplify_m=100)
     mapbuild.districts_layer(districts, _("Ranh giới huyện (gần đúng)"), _("Huyện")).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.add_child(ClickToPlace())
@@ -171,6 +170,13 @@ def _post_action(site_id: int, action, *args) -> dict[str, Any]:
     return result
 
 
+def _act(site_id: int, action, done: str, back: str, *args):
+    """Run an editing action, say what was done (done names the site as %(name)s), and go back."""
+    result = _post_action(site_id, action, *args)
+    flash(_(done, name=result["name"]))
+    return redirect(url_for(back))
+
+
 @bp.errorhandler(Refused)
 def refused(refusal: Refused):
     """A page with the reason and the refusal's own status, not a redirect: nothing was changed."""
@@ -193,18 +199,15 @@ def _same_site(url: str | None) -> str | None:
 @login_required
 def delete_site(site_id: int):
     """Soft-delete a site."""
-    result = _post_action(site_id, editing.delete_site, request.form.get("version"))
-    flash(_("Đã xoá điểm “%(name)s”; cán bộ kế hoạch có thể khôi phục", name=result["name"]))
-    return redirect(url_for("staff.my_sites"))
+    return _act(site_id, editing.delete_site, N_("Đã xoá điểm “%(name)s”; cán bộ kế hoạch có thể khôi phục"),
+                "staff.my_sites", request.form.get("version"))
 
 
 @bp.post("/sites/<int:site_id>/restore")
 @planner_required
 def restore_site(site_id: int):
     """Undo a deletion."""
-    result = _post_action(site_id, editing.restore_site)
-    flash(_("Đã khôi phục điểm “%(name)s”", name=result["name"]))
-    return redirect(url_for("staff.deleted_sites"))
+    return _act(site_id, editing.restore_site, N_("Đã khôi phục điểm “%(name)s”"), "staff.deleted_sites")
 
 
 @bp.get("/deleted")
@@ -228,18 +231,15 @@ def review():
 @planner_required
 def approve(site_id: int):
     """Approve a submission."""
-    result = _post_action(site_id, editing.approve_site, request.form.get("version"))
-    flash(_("Đã duyệt “%(name)s”", name=result["name"]))
-    return redirect(url_for("staff.review"))
+    return _act(site_id, editing.approve_site, N_("Đã duyệt “%(name)s”"), "staff.review", request.form.get("version"))
 
 
 @bp.post("/sites/<int:site_id>/reject")
 @planner_required
 def reject(site_id: int):
     """Reject a submission with a reason."""
-    result = _post_action(site_id, editing.reject_site, request.form.get("version"), request.form.get("reason", ""))
-    flash(_("Đã từ chối “%(name)s”", name=result["name"]))
-    return redirect(url_for("staff.review"))
+    return _act(site_id, editing.reject_site, N_("Đã từ chối “%(name)s”"), "staff.review",
+                request.form.get("version"), request.form.get("reason", ""))
 
 
 @bp.get("/sites/<int:site_id>/history")

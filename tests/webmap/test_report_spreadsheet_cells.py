@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from geo.catalogue import DOIT
-from geo.sites import insert_site
+from geo.site_store import insert_site
 from tests.sitedata import HA_TIEN, RACH_GIA, site
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "=1+1", "+1", "-1+1", "@SUM(A1)", "=cmd|' /C calc'!A0"]

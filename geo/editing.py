@@ -20,6 +20,11 @@ from geo.site_store import (CLEAR_PENDING, RECORD_COLUMNS, SNAPSHOT_COLUMNS, cha
                             record_params)
 
 __all__ = ["EDITABLE", "Actor", "get_site", "validate_site"]
+# site.version is an integer column: a version beyond it cannot name a saved version.
+MAX_VERSION = 2**31 - 1
+# A change of district staff to an approved site waits in site.pending; a deletion waits there as DELETION.
+SUBMIT_PENDING = "pending = CAST(:pending AS jsonb), pending_by = :by, pending_at = now(), review_note = NULL"
+DELETION = {"deleted": True}
 # What a planner reviews of a queued site, and what the queue lists of it.
 REVIEWED = (*EDITABLE, "district_code", "commune_code")
 QUEUE_COLUMNS = ("id", "name", "category", "district_code", "moderation", "version", "has_pending", "submitted_by",
@@ -62,7 +67,7 @@ def _check_area(actor: Actor, site: Mapping[str, Any]) -> None:
 def _check_version(site: Mapping[str, Any], expected: int | None) -> None:
     if expected is None:
         raise BadParameter("version", N_("Cần số phiên bản của bản ghi đang sửa"))
-    if int(expected) != site["version"]:
+    if expected != site["version"]:
         raise Conflict("version", N_("Người khác đã lưu điểm này (phiên bản %(current)s) sau khi bạn mở nó "
                                      "(phiên bản %(yours)s); hãy xem hai phiên bản rồi sửa lại"),
                        current=site["version"], yours=expected)
@@ -116,17 +121,20 @@ def update_site(session: Session, actor: Actor | None, site_id: int, data: Mappi
         return _write_record(session, current, record, actor, "approved", "update")
     if current["moderation"] == "approved":
         # The approved version stays public; the change waits beside it until a planner approves it.
-        return change_site(session, current, "submit_change", actor.id,
-                           "pending = CAST(:pending AS jsonb), pending_by = :by, pending_at = now(), review_note = NULL",
+        return change_site(session, current, "submit_change", actor.id, SUBMIT_PENDING,
                            {"pending": json.dumps(record, ensure_ascii=False)})
     return _write_record(session, current, record, actor, "submitted", "update")
 
 
 def delete_site(session: Session, actor: Actor | None, site_id: int, expected_version: int | None) -> dict[str, Any]:
-    """Soft-delete a site (a planner can restore it)."""
+    """Soft-delete a site (a planner can restore it); district staff's deletion of an approved site waits for review."""
     actor = _require_staff(actor)
     current = _editable(session, actor, site_id, expected_version)
     _act_as(session, actor)
+    if not actor.is_planner and current["moderation"] == "approved":
+        # Like a change: the approved site stays public until a planner approves its deletion.
+        return change_site(session, current, "submit_delete", actor.id, SUBMIT_PENDING,
+                           {"pending": json.dumps(DELETION)})
     return change_site(session, current, "delete", actor.id, "deleted_at = now()")
 
 
@@ -141,10 +149,13 @@ def restore_site(session: Session, actor: Actor | None, site_id: int) -> dict[st
 
 
 def approve_site(session: Session, actor: Actor | None, site_id: int, expected_version: int | None) -> dict[str, Any]:
-    """Publish a submitted site, or a pending change of an approved one (planners only)."""
+    """Publish a submitted site, or a pending change of an approved one, or delete it as asked (planners only)."""
     actor = _require_planner(actor)
     current = _awaiting_review(session, site_id, expected_version)
     _act_as(session, actor)
+    if current["pending"] == DELETION:
+        return change_site(session, current, "delete", actor.id,
+                           f"deleted_at = now(), {CLEAR_PENDING}, review_note = NULL")
     if current["pending"]:
         return _write_record(session, current, current["pending"], actor, "approved", "approve")
     return change_site(session, current, "approve", actor.id, "moderation = 'approved', review_note = NULL")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import accounts
@@ -49,3 +51,40 @@ def feature(name: str = "Điểm thử", lon: float = IN_RACH_GIA[0], lat: float
              "source": "API (thử nghiệm)", "measures": {"households": 80}}
     props.update(properties)
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+
+
+# Fixtures and helpers of the HTTP tests of staff pages and the write API (import the fixtures by name).
+
+@pytest.fixture
+def users(db, app):
+    from webmap.auth import limiter
+
+    limiter.reset()
+    return make_users(db)
+
+
+@pytest.fixture
+def tokens(db, users):
+    with Session(db) as session, session.begin():
+        return {name: accounts.create_token(session, name) for name in users}
+
+
+@pytest.fixture
+def approved(client, tokens):
+    """A site in Rạch Giá approved by a planner through the API: (id, version)."""
+    body = api(client, "POST", "/api/sites", tokens["planner"], feature("Điểm Rạch Giá")).get_json()
+    return body["id"], body["properties"]["version"]
+
+
+def api(client, method: str, path: str, token: str | None, body: dict | None = None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.open(path, method=method, headers=headers, json=body)
+
+
+def site_count(db, where: str = "true") -> int:
+    with db.connect() as connection:
+        return connection.execute(text(f"SELECT count(*) FROM site WHERE {where}")).scalar_one()
+
+
+def public_names(client) -> list[str]:
+    return [f["properties"]["name"] for f in client.get("/api/sites").get_json()["features"]]

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, request
 
 from geo import editing
 from geo.errors import N_, BadParameter, Conflict, DomainError
+from webmap import params
 from webmap.auth import current_actor
 from webmap.db import get_session
 from webmap.errors import Unauthorized, json_error
@@ -43,8 +44,13 @@ def _input() -> tuple[dict[str, Any], int | None]:
         if geometry.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
             raise BadParameter("geometry", N_("Vị trí phải là một điểm GeoJSON (Point) [kinh độ, vĩ độ]"))
         properties["lon"], properties["lat"] = coordinates[0], coordinates[1]
-    version = properties.pop("version", None)
-    return properties, version
+    return properties, properties.pop("version", None)
+
+
+def _version(value: Any) -> int | None:
+    """The version a write was based on: a whole number, as a JSON number or text; 1.9 or 1e309 is refused."""
+    # JSON numbers go through their text, so that 1.9 is refused rather than truncated to 1.
+    return params.integer("version", None if value is None else str(value), 1, editing.MAX_VERSION)
 
 
 def _run(action, *args) -> Response:
@@ -68,7 +74,7 @@ def _run(action, *args) -> Response:
 @bp.post("/sites")
 def create() -> Response:
     """Add a site from a Feature: approved at once for planners, submitted for review for district staff."""
-    properties, _version = _input()
+    properties, _based_on = _input()
     response = _run(editing.create_site, properties)
     if response.status_code == 200:
         response.status_code = 201
@@ -79,11 +85,12 @@ def create() -> Response:
 def update(site_id: int) -> Response:
     """Change a site; properties.version must be the version the change was based on."""
     properties, version = _input()
-    return _run(lambda session, actor, sid: editing.update_site(session, actor, sid, properties, version), site_id)
+    return _run(lambda session, actor, sid: editing.update_site(session, actor, sid, properties, _version(version)),
+                site_id)
 
 
 @bp.delete("/sites/<int:site_id>")
 def delete(site_id: int) -> Response:
     """Soft-delete a site; ?version= is the version the deletion was based on."""
-    return _run(lambda session, actor, sid: editing.delete_site(session, actor, sid, request.args.get("version")),
-                site_id)
+    return _run(lambda session, actor, sid: editing.delete_site(session, actor, sid,
+                                                                _version(request.args.get("version"))), site_id)

@@ -5,7 +5,7 @@ import base64
 import csv
 import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import folium
@@ -17,8 +17,8 @@ from jinja2 import Template
 
 from geo import boundaries, bulk_import, editing
 from geo.catalogue import CATEGORIES, MEASURES, PLAN_TASKS
-from geo.errors import N_, Conflict, DomainError, Forbidden
-from webmap import labels, mapbuild
+from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden
+from webmap import labels, mapbuild, params
 from webmap.assets import use_local_assets
 from webmap.auth import planner_required
 from webmap.db import get_session
@@ -30,7 +30,10 @@ MODERATION_NAMES = {"draft": N_("Nháp"), "submitted": N_("Chờ duyệt"), "app
                     "rejected": N_("Bị từ chối")}
 # Folium's links to the app's own copies, set once when the blueprint is registered, not on each request.
 bp.record_once(lambda _state: use_local_assets())
+DELETED = N_("Đã xoá điểm “%(name)s”; cán bộ kế hoạch có thể khôi phục")
+DELETION_ASKED = N_("Đã gửi yêu cầu xoá điểm “%(name)s” chờ cán bộ kế hoạch duyệt")
 ACTIONS = {"create": N_("Tạo mới"), "update": N_("Sửa"), "submit_change": N_("Gửi thay đổi chờ duyệt"),
+           "submit_delete": N_("Gửi yêu cầu xoá chờ duyệt"),
            "delete": N_("Xoá"), "restore": N_("Khôi phục"), "approve": N_("Duyệt"), "reject": N_("Từ chối")}
 
 
@@ -92,18 +95,19 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
         precisions=list(labels.precision_names().items()), wards=wards()), status
 
 
+def _site_list(sites: list[dict[str, Any]], **extra: Any) -> str:
+    return render_template("staff/staff_list.html", sites=sites, status_names=labels.status_names(),
+                           moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()}, **extra)
+
+
 @bp.get("/")
 @login_required
 def my_sites():
     """The signed-in person's sites: their area's for district staff, all for planners."""
     session = get_session()
     actor = current_user.actor
-    return render_template("staff/staff_list.html", sites=editing.sites_for(session, actor),
-                           area=boundaries.unit_name(session, actor.area_code),
-                           queue=editing.queue_length(session) if actor.is_planner else None,
-                           moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()}, status_names=labels.status_names())
-
-
+    return _site_list(editing.sites_for(session, actor), area=boundaries.unit_name(session, actor.area_code),
+                      queue=editing.queue_length(session) if actor.is_planner else None)
 
 
 @bp.route("/sites/new", methods=["GET", "POST"])
@@ -118,7 +122,8 @@ def new_site():
         site = editing.create_site(session, current_user.actor, data)
     except DomainError as error:
         session.rollback()
-        return _render_form(None, data, field_messages(error), status_of(error) if isinstance(error, Forbidden) else 422)
+        status = status_of(error) if isinstance(error, Forbidden) else 422
+        return _render_form(None, data, field_messages(error), status)
     session.commit()
     flash(_("Đã lưu điểm “%(name)s”", name=site["name"]) if site["moderation"] == "approved"
           else _("Đã gửi điểm “%(name)s” chờ cán bộ kế hoạch duyệt", name=site["name"]))
@@ -136,9 +141,10 @@ def edit_site(site_id: int):
     if request.method == "GET":
         values = {**site, **(site["pending"] or {})}
         return _render_form(site, values, {})
+    version = _form_version()
     data = _form_data()
     try:
-        updated = editing.update_site(session, current_user.actor, site_id, data, request.form.get("version"))
+        updated = editing.update_site(session, current_user.actor, site_id, data, version)
     except DomainError as error:
         session.rollback()
         conflict = editing.get_site(session, site_id) if isinstance(error, Conflict) else None
@@ -158,6 +164,14 @@ class Refused(Exception):
         self.error = error
 
 
+def _form_version() -> int | None:
+    """The version the form was based on; a value that is not a whole number is refused, naming version."""
+    try:
+        return params.integer("version", request.form.get("version"), 1, editing.MAX_VERSION)
+    except BadParameter as error:
+        raise Refused(error) from error
+
+
 def _post_action(site_id: int, action, *args) -> dict[str, Any]:
     """Run one editing action in its own transaction; a domain error rolls it back and raises Refused."""
     session = get_session()
@@ -170,10 +184,10 @@ def _post_action(site_id: int, action, *args) -> dict[str, Any]:
     return result
 
 
-def _act(site_id: int, action, done: str, back: str, *args):
-    """Run an editing action, say what was done (done names the site as %(name)s), and go back."""
+def _act(site_id: int, action, done: str | Callable[[dict[str, Any]], str], back: str, *args):
+    """Run an editing action, say what was done (done, or done(site), names the site as %(name)s), and go back."""
     result = _post_action(site_id, action, *args)
-    flash(_(done, name=result["name"]))
+    flash(_(done(result) if callable(done) else done, name=result["name"]))
     return redirect(url_for(back))
 
 
@@ -199,8 +213,8 @@ def _same_site(url: str | None) -> str | None:
 @login_required
 def delete_site(site_id: int):
     """Soft-delete a site."""
-    return _act(site_id, editing.delete_site, N_("Đã xoá điểm “%(name)s”; cán bộ kế hoạch có thể khôi phục"),
-                "staff.my_sites", request.form.get("version"))
+    return _act(site_id, editing.delete_site,
+                lambda site: DELETED if site["deleted"] else DELETION_ASKED, "staff.my_sites", _form_version())
 
 
 @bp.post("/sites/<int:site_id>/restore")
@@ -214,9 +228,7 @@ def restore_site(site_id: int):
 @planner_required
 def deleted_sites():
     """Deleted sites, to restore."""
-    return render_template("staff/staff_list.html", sites=editing.sites_for(get_session(), current_user.actor, deleted=True),
-                           deleted=True, queue=None, moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()},
-                           status_names=labels.status_names())
+    return _site_list(editing.sites_for(get_session(), current_user.actor, deleted=True), deleted=True, queue=None)
 
 
 @bp.get("/review")
@@ -231,7 +243,7 @@ def review():
 @planner_required
 def approve(site_id: int):
     """Approve a submission."""
-    return _act(site_id, editing.approve_site, N_("Đã duyệt “%(name)s”"), "staff.review", request.form.get("version"))
+    return _act(site_id, editing.approve_site, N_("Đã duyệt “%(name)s”"), "staff.review", _form_version())
 
 
 @bp.post("/sites/<int:site_id>/reject")
@@ -239,7 +251,7 @@ def approve(site_id: int):
 def reject(site_id: int):
     """Reject a submission with a reason."""
     return _act(site_id, editing.reject_site, N_("Đã từ chối “%(name)s”"), "staff.review",
-                request.form.get("version"), request.form.get("reason", ""))
+                _form_version(), request.form.get("reason", ""))
 
 
 @bp.get("/sites/<int:site_id>/history")

@@ -113,16 +113,34 @@ def test_optimistic_locking_refuses_the_second_save(db, users, approved_site):
     assert run(db, editing.get_site, approved_site["id"])["name"] == "Lưu trước"
 
 
-def test_delete_is_soft_and_only_planners_restore(db, users, approved_site):
-    deleted = run(db, editing.delete_site, users["staff_899"], approved_site["id"], approved_site["version"])
+def test_delete_is_soft_and_only_planners_restore(db, users):
+    # A site not yet approved is not public: its own district's staff delete it at once.
+    submitted = run(db, editing.create_site, users["staff_899"], site_input("Điểm chưa duyệt"))
+    deleted = run(db, editing.delete_site, users["staff_899"], submitted["id"], submitted["version"])
     assert deleted["deleted"]
     with pytest.raises(Forbidden):
-        run(db, editing.restore_site, users["staff_899"], approved_site["id"])
-    restored = run(db, editing.restore_site, users["planner"], approved_site["id"])
+        run(db, editing.restore_site, users["staff_899"], submitted["id"])
+    restored = run(db, editing.restore_site, users["planner"], submitted["id"])
     assert not restored["deleted"]
-    history = run(db, editing.site_history, users["planner"], approved_site["id"])
+    history = run(db, editing.site_history, users["planner"], submitted["id"])
     assert [h["action"] for h in history] == ["restore", "delete", "create"]
     assert history[1]["username"] == "staff_899" and history[1]["after"]["deleted"] is True
+
+
+def test_staff_deletion_of_an_approved_site_waits_for_review(db, users, approved_site):
+    asked = run(db, editing.delete_site, users["staff_899"], approved_site["id"], approved_site["version"])
+    assert not asked["deleted"] and asked["moderation"] == "approved" and asked["pending"] == {"deleted": True}
+    with Session(db) as session:
+        assert [item["id"] for item in editing.review_queue(session)] == [approved_site["id"]]
+    rejected = run(db, editing.reject_site, users["planner"], approved_site["id"], asked["version"], "còn hoạt động")
+    assert not rejected["deleted"] and rejected["pending"] is None
+    asked = run(db, editing.delete_site, users["staff_899"], approved_site["id"], rejected["version"])
+    approved = run(db, editing.approve_site, users["planner"], approved_site["id"], asked["version"])
+    assert approved["deleted"] and approved["pending"] is None
+    history = run(db, editing.site_history, users["planner"], approved_site["id"])
+    assert [(h["action"], h["username"]) for h in history] == [
+        ("delete", "planner"), ("submit_delete", "staff_899"), ("reject", "planner"),
+        ("submit_delete", "staff_899"), ("create", "planner")]
 
 
 def test_only_planners_approve_and_rejection_needs_a_reason(db, users):

@@ -205,7 +205,9 @@ def test_delete_by_api(client, db, tokens, sites, who):
     site_id, version = sites["approved"]
     response = api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens.get(who))
     assert response.status_code == DELETE[who]
-    assert row(db, site_id)["deleted"] is (DELETE[who] == 200)
+    # District staff's deletion of an approved site waits for a planner, like a change.
+    assert row(db, site_id)["deleted"] is (who in ("admin", "planner"))
+    assert row(db, site_id)["pending"] == ({"deleted": True} if who in ("staff_899", "staff_30742") else None)
 
 
 @pytest.mark.parametrize("who", ALL)
@@ -215,7 +217,8 @@ def test_delete_by_form(client, db, users, sites, who):
     response = client.post(f"/staff/sites/{site_id}/delete", data={"csrf_token": token, "version": str(version)})
     # The form redirects after a deletion, and a signed-out person to the sign-in page.
     assert response.status_code == {"staff_911": 403}.get(who, 302)
-    assert row(db, site_id)["deleted"] is (DELETE[who] == 200)
+    assert row(db, site_id)["deleted"] is (who in ("admin", "planner"))
+    assert row(db, site_id)["pending"] == ({"deleted": True} if who in ("staff_899", "staff_30742") else None)
 
 
 # --- restore, approve, reject: planners only (forms) --------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Staff editing over HTTP: sign-in, CSRF, rate limit, the permission matrix of the JSON API, conflicts,
-bulk import, and the review flow to the public map."""
+"""Staff pages over HTTP: sign-in, CSRF, rate limit, the forms, conflicts, bulk import, accounts, and the review
+flow to the public map (the JSON write API is in test_api_write.py)."""
 from __future__ import annotations
 
 import io
@@ -8,39 +8,9 @@ import json
 import openpyxl
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from geo import accounts
-from tests.staffkit import (IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, PASSWORD, csrf_token, feature, make_users,
-                            sign_in)
-
-
-@pytest.fixture
-def users(db, app):
-    from webmap.auth import limiter
-
-    limiter.reset()
-    return make_users(db)
-
-
-@pytest.fixture
-def tokens(db, users):
-    with Session(db) as session, session.begin():
-        return {name: accounts.create_token(session, name) for name in users}
-
-
-def api(client, method: str, path: str, token: str | None, body: dict | None = None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.open(path, method=method, headers=headers, json=body)
-
-
-def site_count(db, where: str = "true") -> int:
-    with db.connect() as connection:
-        return connection.execute(text(f"SELECT count(*) FROM site WHERE {where}")).scalar_one()
-
-
-def public_names(client) -> list[str]:
-    return [f["properties"]["name"] for f in client.get("/api/sites").get_json()["features"]]
+from tests.staffkit import (IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, PASSWORD, api, approved,  # noqa: F401
+                            csrf_token, feature, public_names, sign_in, site_count, tokens, users)
 
 
 # --- sign-in -------------------------------------------------------------------------------------------
@@ -99,92 +69,6 @@ def test_passwords_are_stored_as_argon2_hashes(db, users):
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
 
 
-# --- the permission matrix of the JSON API (crafted requests, no form) -------------------------------------
-
-@pytest.mark.parametrize(("who", "where", "status", "moderation"), [
-    ("admin", IN_RACH_GIA, 201, "approved"),
-    ("planner", IN_PHU_QUOC, 201, "approved"),
-    ("staff_899", IN_RACH_GIA, 201, "submitted"),
-    ("staff_911", IN_RACH_GIA, 403, None),
-    (None, IN_RACH_GIA, 401, None),
-])
-def test_api_create_by_role_and_area(client, db, tokens, who, where, status, moderation):
-    response = api(client, "POST", "/api/sites", tokens.get(who), feature("Qua API", *where))
-    assert response.status_code == status, response.get_json()
-    if moderation:
-        assert response.get_json()["properties"]["moderation"] == moderation
-        assert response.get_json()["properties"]["district_code"] in ("899", "911")
-    assert site_count(db) == (1 if moderation else 0)
-
-
-@pytest.fixture
-def approved(client, tokens):
-    body = api(client, "POST", "/api/sites", tokens["planner"], feature("Điểm Rạch Giá")).get_json()
-    return body["id"], body["properties"]["version"]
-
-
-@pytest.mark.parametrize(("who", "status"), [
-    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
-def test_api_edit_by_role_and_area(client, tokens, approved, who, status):
-    site_id, version = approved
-    body = {"type": "Feature", "properties": {"name": "Tên sửa", "version": version}}
-    assert api(client, "PATCH", f"/api/sites/{site_id}", tokens.get(who), body).status_code == status
-
-
-@pytest.mark.parametrize(("who", "status"), [("planner", 200), ("staff_899", 403)])
-def test_api_move_out_of_the_district(client, tokens, approved, who, status):
-    site_id, version = approved
-    body = {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(IN_PHU_QUOC)},
-            "properties": {"version": version}}
-    response = api(client, "PATCH", f"/api/sites/{site_id}", tokens.get(who), body)
-    assert response.status_code == status
-    if status == 403:
-        assert response.get_json()["error"]["field"] == "location"
-
-
-@pytest.mark.parametrize(("who", "status"), [
-    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
-def test_api_delete_by_role_and_area(client, db, tokens, approved, who, status):
-    site_id, version = approved
-    assert api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens.get(who)).status_code == status
-    assert site_count(db, "deleted_at IS NOT NULL") == (1 if status == 200 else 0)
-
-
-def test_a_revoked_or_unknown_token_is_refused(client, db, tokens, users):
-    with Session(db) as session, session.begin():
-        accounts.revoke_tokens(session, "planner")
-    assert api(client, "POST", "/api/sites", tokens["planner"], feature()).status_code == 401
-    assert api(client, "POST", "/api/sites", "made-up-token", feature()).status_code == 401
-
-
-def test_api_bad_input_is_422_naming_each_field(client, db, tokens):
-    body = feature("", *IN_RACH_GIA, category="bakery")
-    response = api(client, "POST", "/api/sites", tokens["planner"], body)
-    assert response.status_code == 422
-    assert set(response.get_json()["error"]["fields"]) == {"name", "category"}
-    assert api(client, "POST", "/api/sites", tokens["planner"], {"type": "Point"}).status_code == 400
-    assert site_count(db) == 0
-
-
-def test_api_write_with_a_session_needs_the_csrf_header(client, db, users):
-    sign_in(client, "planner")
-    assert client.post("/api/sites", json=feature()).status_code == 400
-    token = csrf_token(client, "/staff/")
-    assert client.post("/api/sites", json=feature(), headers={"X-CSRFToken": token}).status_code == 201
-
-
-def test_api_conflict_shows_the_current_version(client, tokens, approved):
-    site_id, version = approved
-    first = {"type": "Feature", "properties": {"name": "Bản thứ nhất", "version": version}}
-    second = {"type": "Feature", "properties": {"name": "Bản thứ hai", "version": version}}
-    assert api(client, "PATCH", f"/api/sites/{site_id}", tokens["planner"], first).status_code == 200
-    response = api(client, "PATCH", f"/api/sites/{site_id}", tokens["admin"], second)
-    assert response.status_code == 409
-    error = response.get_json()["error"]
-    assert error["field"] == "version" and error["current"]["properties"]["name"] == "Bản thứ nhất"
-    assert error["yours"]["properties"]["name"] == "Bản thứ hai"
-
-
 def test_approving_a_stale_version_is_refused_with_the_reason(client, users, tokens):
     created = api(client, "POST", "/api/sites", tokens["staff_899"], feature("Đang chờ")).get_json()
     version = created["properties"]["version"]
@@ -198,6 +82,23 @@ def test_approving_a_stale_version_is_refused_with_the_reason(client, users, tok
     assert response.status_code == 409
     assert 'id="refused"' in html and 'data-field="version"' in html
     assert public_names(client) == []
+
+
+BAD_VERSIONS = ["abc", "1.9", "1e309"]
+
+
+@pytest.mark.parametrize("version", ["abc", "1.9", "1e309"])
+def test_forms_refuse_a_version_that_is_not_a_whole_number(client, db, users, tokens, version):
+    created = api(client, "POST", "/api/sites", tokens["staff_899"], feature("Đang chờ")).get_json()
+    sign_in(client, "planner")
+    token = csrf_token(client, "/staff/review")
+    for action, extra in (("edit", {"name": "Tên sửa"}), ("delete", {}), ("approve", {}),
+                          ("reject", {"reason": "thiếu nguồn"})):
+        response = client.post(f"/staff/sites/{created['id']}/{action}",
+                               data={"csrf_token": token, "version": version, **extra})
+        assert response.status_code == 400, (action, response.status_code)
+        assert 'data-field="version"' in response.data.decode(), action
+    assert site_count(db, "version = 1 AND moderation = 'submitted' AND deleted_at IS NULL") == 1
 
 
 def test_password_change(client, users):

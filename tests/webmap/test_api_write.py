@@ -1,0 +1,127 @@
+"""The JSON write API over HTTP: the permission matrix of crafted requests (no form), bad input, versions."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy.orm import Session
+
+from geo import accounts
+from tests.staffkit import (IN_PHU_QUOC, IN_RACH_GIA, api, approved, csrf_token, feature,  # noqa: F401 - fixtures
+                            public_names, sign_in, site_count, tokens, users)
+
+BAD_VERSIONS = ["abc", "1.9", "1e309"]
+
+# --- the permission matrix of the JSON API (crafted requests, no form) -------------------------------------
+
+@pytest.mark.parametrize(("who", "where", "status", "moderation"), [
+    ("admin", IN_RACH_GIA, 201, "approved"),
+    ("planner", IN_PHU_QUOC, 201, "approved"),
+    ("staff_899", IN_RACH_GIA, 201, "submitted"),
+    ("staff_911", IN_RACH_GIA, 403, None),
+    (None, IN_RACH_GIA, 401, None),
+])
+def test_api_create_by_role_and_area(client, db, tokens, who, where, status, moderation):
+    response = api(client, "POST", "/api/sites", tokens.get(who), feature("Qua API", *where))
+    assert response.status_code == status, response.get_json()
+    if moderation:
+        assert response.get_json()["properties"]["moderation"] == moderation
+        assert response.get_json()["properties"]["district_code"] in ("899", "911")
+    assert site_count(db) == (1 if moderation else 0)
+
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
+def test_api_edit_by_role_and_area(client, tokens, approved, who, status):
+    site_id, version = approved
+    body = {"type": "Feature", "properties": {"name": "Tên sửa", "version": version}}
+    assert api(client, "PATCH", f"/api/sites/{site_id}", tokens.get(who), body).status_code == status
+
+
+@pytest.mark.parametrize(("who", "status"), [("planner", 200), ("staff_899", 403)])
+def test_api_move_out_of_the_district(client, tokens, approved, who, status):
+    site_id, version = approved
+    body = {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(IN_PHU_QUOC)},
+            "properties": {"version": version}}
+    response = api(client, "PATCH", f"/api/sites/{site_id}", tokens.get(who), body)
+    assert response.status_code == status
+    if status == 403:
+        assert response.get_json()["error"]["field"] == "location"
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
+def test_api_delete_by_role_and_area(client, db, tokens, approved, who, status):
+    site_id, version = approved
+    assert api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens.get(who)).status_code == status
+    # District staff ask for the deletion of an approved site: it stays public until a planner approves.
+    assert site_count(db, "deleted_at IS NOT NULL") == (1 if who in ("admin", "planner") else 0)
+    assert public_names(client) == ([] if who in ("admin", "planner") else ["Điểm Rạch Giá"])
+
+
+def test_a_staff_deletion_reaches_the_public_map_once_approved(client, db, users, tokens, approved):
+    site_id, version = approved
+    asked = api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens["staff_899"]).get_json()
+    assert asked["properties"]["pending"] == {"deleted": True}
+    assert public_names(client) == ["Điểm Rạch Giá"]
+    sign_in(client, "planner")
+    review = client.get("/staff/review").data.decode()
+    assert f'data-id="{site_id}"' in review
+    token = csrf_token(client, "/staff/review")
+    approved_now = client.post(f"/staff/sites/{site_id}/approve",
+                               data={"csrf_token": token, "version": asked["properties"]["version"]})
+    assert approved_now.status_code == 302
+    assert public_names(client) == []
+    history = client.get(f"/staff/sites/{site_id}/history").data.decode()
+    assert "Gửi yêu cầu xoá chờ duyệt" in history
+
+
+def test_a_revoked_or_unknown_token_is_refused(client, db, tokens, users):
+    with Session(db) as session, session.begin():
+        accounts.revoke_tokens(session, "planner")
+    assert api(client, "POST", "/api/sites", tokens["planner"], feature()).status_code == 401
+    assert api(client, "POST", "/api/sites", "made-up-token", feature()).status_code == 401
+
+
+def test_api_bad_input_is_422_naming_each_field(client, db, tokens):
+    body = feature("", *IN_RACH_GIA, category="bakery")
+    response = api(client, "POST", "/api/sites", tokens["planner"], body)
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {"name", "category"}
+    assert api(client, "POST", "/api/sites", tokens["planner"], {"type": "Point"}).status_code == 400
+    assert site_count(db) == 0
+
+
+def test_api_write_with_a_session_needs_the_csrf_header(client, db, users):
+    sign_in(client, "planner")
+    assert client.post("/api/sites", json=feature()).status_code == 400
+    token = csrf_token(client, "/staff/")
+    assert client.post("/api/sites", json=feature(), headers={"X-CSRFToken": token}).status_code == 201
+
+
+def test_api_conflict_shows_the_current_version(client, tokens, approved):
+    site_id, version = approved
+    first = {"type": "Feature", "properties": {"name": "Bản thứ nhất", "version": version}}
+    second = {"type": "Feature", "properties": {"name": "Bản thứ hai", "version": version}}
+    assert api(client, "PATCH", f"/api/sites/{site_id}", tokens["planner"], first).status_code == 200
+    response = api(client, "PATCH", f"/api/sites/{site_id}", tokens["admin"], second)
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["field"] == "version" and error["current"]["properties"]["name"] == "Bản thứ nhất"
+    assert error["yours"]["properties"]["name"] == "Bản thứ hai"
+
+
+@pytest.mark.parametrize("version", BAD_VERSIONS)
+def test_api_refuses_a_version_that_is_not_a_whole_number(client, db, tokens, approved, version):
+    site_id, _version = approved
+    headers = {"Authorization": f"Bearer {tokens['planner']}"}
+    number = json.dumps(version) if version == "abc" else version  # 1.9 and 1e309 as JSON numbers
+    patched = client.patch(f"/api/sites/{site_id}", headers=headers, content_type="application/json",
+                           data='{"type": "Feature", "properties": {"name": "Tên sửa", "version": %s}}' % number)
+    deleted = client.delete(f"/api/sites/{site_id}?version={version}", headers=headers)
+    for response in (patched, deleted):
+        assert response.status_code == 400, response.data
+        assert response.get_json()["error"]["field"] == "version"
+    assert public_names(client) == ["Điểm Rạch Giá"]
+    assert site_count(db, "version = 1 AND deleted_at IS NULL") == 1

@@ -13,27 +13,11 @@ import base64
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
-
-from geo import accounts
-from tests.staffkit import IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, csrf_token, feature, make_users, sign_in
+from tests.staffkit import (IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, csrf_token, feature, sign_in,  # noqa: F401
+                            tokens, users)
 
 OWN = ("staff_899", "staff_30742")
 ALL = ("admin", "planner", "staff_899", "staff_30742", "staff_911", None)
-
-
-@pytest.fixture
-def users(db, app):
-    from webmap.auth import limiter
-
-    limiter.reset()
-    return make_users(db)
-
-
-@pytest.fixture
-def tokens(db, users):
-    with Session(db) as session, session.begin():
-        return {name: accounts.create_token(session, name) for name in users}
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from geo import boundaries, exports, sites
 from geo.errors import N_, BadParameter, NotFound
 from geo.site_query import MAX_LIMIT, SiteFilters
-from webmap import params
+from webmap import caching, params
 from webmap.db import get_session
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -17,10 +17,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 GEOJSON = "application/geo+json"
 
 
-def _geojson(body: str, max_age: int = 60) -> Response:
-    response = Response(body, mimetype=GEOJSON)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    return response
+def _geojson(body: str) -> Response:
+    return Response(body, mimetype=GEOJSON)
 
 
 @bp.get("/sites")
@@ -31,6 +29,10 @@ def list_sites() -> Response:
     fmt = request.args.get("f", "geojson")
     if fmt != "geojson":
         return _export(session, filters, fmt)
+    return caching.public(lambda: _site_page(session, filters))
+
+
+def _site_page(session, filters: SiteFilters) -> Response:
     page = sites.site_page(session, filters)
     response = _geojson(page.body)
     # A Link header lets a client page through without reading the body first.
@@ -49,7 +51,7 @@ def get_site(site_id: int) -> Response:
     feature = sites.published_site(get_session(), site_id)
     if feature is None:
         raise NotFound("id", N_("Không có điểm %(id)s"), id=site_id)
-    return _geojson(feature)
+    return caching.public(lambda: _geojson(feature))
 
 
 def _export(session, filters: SiteFilters, fmt: str) -> Response:
@@ -86,4 +88,5 @@ def _units(level: str) -> Response:
         raise BadParameter("simplify", N_("Phải là số mét, nhận được “%(value)s”"), value=raw) from None
     if not 0 <= simplify <= 5000:
         raise BadParameter("simplify", N_("Phải nằm trong khoảng %(low)s–%(high)s"), low=0, high=5000)
-    return _geojson(boundaries.units_geojson(get_session(), level, simplify_m=simplify), max_age=3600)
+    return caching.public(lambda: _geojson(boundaries.units_geojson(get_session(), level, simplify_m=simplify)),
+                          max_age=3600)

@@ -11,7 +11,7 @@ from geo import boundaries
 from geo.catalogue import CATEGORY_CODES, LEAD_AGENCIES, PLAN_TASKS, PLAN_YEARS
 from geo.errors import N_, BadParameter
 from geo.site_query import MAX_LIMIT, units_of
-from webmap import labels, mapbuild, params
+from webmap import caching, labels, mapbuild, params
 from webmap.assets import use_local_assets
 from webmap.db import get_session
 from webmap.i18n import LANGUAGES
@@ -95,8 +95,7 @@ def embed() -> Response:
                               script_url=url_for("static", filename="sites.js"))
         body = render_template("maps/embed.html", map=mapbuild.page_parts(m), legend=categories, lang=lang,
                                full_url=url_for("maps.index", _external=True, **filters))
-    response = Response(body, mimetype="text/html")
-    response.headers["Cache-Control"] = f"public, max-age={current_app.config['EMBED_CACHE_SECONDS']}"
+    response = caching.public(lambda: Response(body, mimetype="text/html"), current_app.config["EMBED_CACHE_SECONDS"])
     response.headers["Content-Language"] = lang
     return response
 

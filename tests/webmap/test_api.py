@@ -197,3 +197,20 @@ def test_nul_characters_are_400_naming_the_parameter(client, db, path):
     response = client.get(path)
     assert response.status_code == 400
     assert b"NUL" in response.data
+
+
+def test_public_responses_carry_an_etag_and_answer_304_until_the_data_changes(client, sites, db):
+    for path in ("/api/sites?district=899", "/api/districts?simplify=100", "/api/communes", "/embed?district=899",
+                 f"/api/sites/{sites[0]}"):
+        first = client.get(path)
+        assert first.status_code == 200 and first.headers["Cache-Control"].startswith("public, max-age=")
+        etag = first.headers["ETag"]
+        again = client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    before = client.get("/api/sites").headers["ETag"]
+    assert client.get("/api/sites?limit=1").headers["ETag"] != before  # another query, another body
+    with Session(db) as session, session.begin():
+        session.execute(text("UPDATE site SET name = name || ' (sửa)' WHERE id = :id"), {"id": sites[0]})
+    changed = client.get("/api/sites", headers={"If-None-Match": before})
+    assert changed.status_code == 200 and changed.headers["ETag"] != before
+    assert "(sửa)" in changed.data.decode()

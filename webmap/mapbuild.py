@@ -177,9 +177,21 @@ def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapO
 FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.IGNORECASE)
 
 
-def page_parts(m: folium.Map) -> dict[str, str]:
-    """The map's head, body and script, to place in one of the app's own pages."""
+# What Folium adds to every map that a page without Folium popups does not use: Bootstrap and jQuery.
+HEAVY = ("jquery", "bootstrap", "bootstrap_css")
+
+
+def add_fullscreen(m: folium.Map, labels: dict[str, str]) -> None:
+    """A full-screen button on the map."""
+    plugins.Fullscreen(title=labels.get("fullscreen", ""), title_cancel=labels.get("fullscreen_exit", "")).add_to(m)
+
+
+def page_parts(m: folium.Map, *, light: bool = False) -> dict[str, str]:
+    """The map's head, body and script, to place in one of the app's own pages (light: without HEAVY)."""
     figure = m.get_root()
     figure.render()
+    if light:
+        for name in HEAVY:
+            figure.header._children.pop(name, None)
     header = FOLIUM_VIEWPORT.sub("", figure.header.render())
     return {"header": header, "html": figure.html.render(), "script": figure.script.render()}

@@ -23,6 +23,12 @@
       if (opener) opener.focus();
     }
   });
+  document.addEventListener("DOMContentLoaded", function () {
+    // A panel that stands open on a wide screen starts closed on a phone, so the map has the screen.
+    if (window.matchMedia("(max-width: 760px)").matches) {
+      document.querySelectorAll("details[data-close-narrow]").forEach(function (d) { d.open = false; });
+    }
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     document.querySelectorAll(".open[id]").forEach(function (target) {

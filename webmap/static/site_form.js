@@ -31,7 +31,7 @@
         if (note) note.textContent = "± " + Math.round(c.accuracy) + " m";
         setPoint(map, c.latitude, c.longitude, 16);
       }, function (error) {
-        if (note) note.textContent = locate.dataset.failed.replace("%(reason)s", error.message);
+        if (note) note.textContent = locate.dataset.failed + " " + error.message;
       }, { enableHighAccuracy: true, timeout: 15000 });
     });
     else if (locate) locate.hidden = true;

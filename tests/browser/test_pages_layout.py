@@ -12,7 +12,8 @@ from geo.site_store import insert_site, load_seed_sites
 from geo.sites import SEED_FILE
 from tests.browser.conftest import _local_only, screenshot
 from tests.sitedata import RACH_GIA, site
-from tests.staffkit import PASSWORD, make_users
+from tests.browser.test_staff_flow import sign_in
+from tests.staffkit import make_users
 
 pytestmark = pytest.mark.browser
 
@@ -43,14 +44,6 @@ def open_page(browser):
     yield make
     for context in contexts:
         context.close()
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/staff/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login button[type=submit]")
-    page.wait_for_url("**/staff/")
 
 
 def no_sideways_scroll(page) -> bool:
@@ -143,9 +136,10 @@ def test_search_without_accents_zooms_to_the_site(open_page, live_server, db):
     assert zoom >= 16 and abs(centre[0] - RACH_GIA[1]) < 0.001 and abs(centre[1] - RACH_GIA[0]) < 0.001
 
 
-def test_staff_place_a_site_on_a_phone_from_the_device_location(open_page, live_server, db):
+def located_form(open_page, live_server, db, accuracy: float):
+    """District staff's new-site form on a phone whose device reports Rạch Giá within accuracy metres, located."""
     make_users(db)
-    page = open_page(PHONE, geolocation={"latitude": RACH_GIA[1], "longitude": RACH_GIA[0], "accuracy": 20},
+    page = open_page(PHONE, geolocation={"latitude": RACH_GIA[1], "longitude": RACH_GIA[0], "accuracy": accuracy},
                      permissions=["geolocation"])
     sign_in(page, live_server, "staff_899")
     page.goto(live_server + "/staff/sites/new")
@@ -153,6 +147,11 @@ def test_staff_place_a_site_on_a_phone_from_the_device_location(open_page, live_
     assert no_sideways_scroll(page) and map_width(page) >= 0.9 * PHONE["width"] - 30
     page.click("#locate")
     page.wait_for_function("document.getElementById('lat').value !== ''")
+    return page
+
+
+def test_staff_place_a_site_on_a_phone_from_the_device_location(open_page, live_server, db):
+    page = located_form(open_page, live_server, db, 20)
     assert page.input_value("#lat") == f"{RACH_GIA[1]:.6f}" and page.input_value("#lon") == f"{RACH_GIA[0]:.6f}"
     assert page.input_value("#location_precision") == "exact"
     screenshot(page, "site-form-390")
@@ -167,13 +166,7 @@ def test_staff_place_a_site_on_a_phone_from_the_device_location(open_page, live_
 
 
 def test_a_coarse_device_fix_only_places_the_site_in_its_ward(open_page, live_server, db):
-    make_users(db)
-    page = open_page(PHONE, geolocation={"latitude": RACH_GIA[1], "longitude": RACH_GIA[0], "accuracy": 400},
-                     permissions=["geolocation"])
-    sign_in(page, live_server, "staff_899")
-    page.goto(live_server + "/staff/sites/new")
-    page.click("#locate")
-    page.wait_for_function("document.getElementById('lat').value !== ''")
+    page = located_form(open_page, live_server, db, 400)
     assert page.input_value("#location_precision") == "ward"
 
 

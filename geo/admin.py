@@ -46,11 +46,18 @@ def load_initial_data(engine: Engine, *, say=print) -> None:
             say(f"    sites in the database: {sites.count_sites(session)}")
 
 
+# Extensions the schema needs before its own objects: PostGIS (a role allowed to, or the template), and the
+# trusted unaccent and pg_trgm of the search (migration 0007), which a restore skips like every extension entry.
+EXTENSIONS = ("postgis", "unaccent", "pg_trgm")
+
+
 def ensure_postgis(engine: Engine) -> None:
-    """Create the postgis extension where it is missing (needs a role allowed to)."""
+    """Create the postgis extension, and the search's unaccent and pg_trgm, where missing (needs a role allowed to)."""
     with engine.begin() as connection:
-        if not connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).scalar():
-            connection.execute(text("CREATE EXTENSION postgis"))
+        for name in EXTENSIONS:
+            present = connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = :name"), {"name": name})
+            if not present.scalar():
+                connection.execute(text(f'CREATE EXTENSION "{name}" WITH SCHEMA public'))
 
 
 def create_database(url: str) -> None:

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from geo.errors import (N_, BadParameter, BoundaryImportError, Conflict, DomainError, Forbidden, InvalidRecord,
                         NotFound, OutsideProvince)
+from webmap.labels import field_label
 
 # The HTTP status of each kind of refusal; a subclass takes its nearest listed parent's.
 STATUS: dict[type[DomainError], int] = {
@@ -89,11 +90,15 @@ def _wants_json() -> bool:
 def _respond(field: str | None, reason: str, status: int):
     if _wants_json():
         return jsonify(error_body(field, reason, status)), status
-    return render_template("error.html", status=status, field=field, reason=reason), status
+    try:
+        return render_template("error.html", status=status, field=field, reason=reason), status
+    except Exception:  # noqa: BLE001 — the page of a failing app must not fail in turn
+        return gettext("Máy chủ gặp lỗi"), status
 
 
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+    app.add_template_global(field_label)
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -120,4 +125,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _respond(None, error.description or error.name, error.code or 500)
+        # Werkzeug's own descriptions are English: the page says it in the user's words instead.
+        own = error.description if error.description != type(error).description else None
+        return _respond(None, own, error.code or 500)

@@ -78,3 +78,28 @@ def map_labels() -> dict[str, Any]:
         "statuses": status_names(), "precisions": precision_names(),
         "measures": {k: {"label": label, "unit": unit} for k, (label, unit) in measure_labels().items()},
     }
+
+
+# What a parameter or form field is called on a page, so an error page never shows a raw name.
+FIELD_NAMES = {
+    "category": N_("Loại"), "status": N_("Trạng thái"), "district": N_("Huyện"), "commune": N_("Xã, phường"),
+    "plan_task": N_("Nhiệm vụ của kế hoạch"), "lead_agency": N_("Cơ quan chủ trì"), "year": N_("Năm"),
+    "start_year": N_("Năm bắt đầu"), "basemap": N_("Bản đồ nền"), "lat": N_("Vĩ độ"), "lon": N_("Kinh độ"),
+    "zoom": N_("Mức thu phóng"), "q": N_("Tìm kiếm"), "lang": N_("Ngôn ngữ"), "figure": N_("Chỉ số"),
+    "indicator": N_("Chỉ số"), "level": N_("Đơn vị hành chính"), "unit": N_("Đơn vị"), "id": N_("Mã điểm"),
+    "file": N_("Tệp"), "row": N_("Dòng"), "bbox": N_("Khung bản đồ"), "version": N_("Phiên bản"),
+    "username": N_("Tên đăng nhập"), "password": N_("Mật khẩu"), "current_password": N_("Mật khẩu hiện tại"),
+    "role": N_("Vai trò"), "area_code": N_("Địa bàn"), "csrf_token": N_("Phiên làm việc"), "reason": N_("Lý do"),
+    "name": N_("Tên điểm"), "location": N_("Vị trí"), "value": N_("Giá trị"), "simplify": N_("Mức đơn giản hoá"),
+}
+
+
+def field_label(field: str | None) -> str | None:
+    """A parameter's or field's name in the page's language (a measure by its label), None when there is none."""
+    if not field:
+        return None
+    if field.startswith("measures."):
+        measure = measure_labels().get(field.split(".", 1)[1])
+        if measure:
+            return measure[0]
+    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,8 +172,26 @@ def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapO
     return m
 
 
-def page_parts(m: folium.Map) -> dict[str, str]:
-    """The map's head, body and script, to place in one of the app's own pages."""
+# Folium's header forbids zooming the page (maximum-scale=1, user-scalable=no); the app's pages carry their own
+# viewport meta, so Folium's is dropped and people can pinch-zoom.
+FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.IGNORECASE)
+
+
+# What Folium adds to every map that a page without Folium popups does not use: Bootstrap and jQuery.
+HEAVY = ("jquery", "bootstrap", "bootstrap_css")
+
+
+def add_fullscreen(m: folium.Map, labels: dict[str, str]) -> None:
+    """A full-screen button on the map."""
+    plugins.Fullscreen(title=labels.get("fullscreen", ""), title_cancel=labels.get("fullscreen_exit", "")).add_to(m)
+
+
+def page_parts(m: folium.Map, *, light: bool = False) -> dict[str, str]:
+    """The map's head, body and script, to place in one of the app's own pages (light: without HEAVY)."""
     figure = m.get_root()
     figure.render()
-    return {"header": figure.header.render(), "html": figure.html.render(), "script": figure.script.render()}
+    if light:
+        for name in HEAVY:
+            figure.header._children.pop(name, None)
+    header = FOLIUM_VIEWPORT.sub("", figure.header.render())
+    return {"header": header, "html": figure.html.render(), "script": figure.script.render()}

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import force_locale, gettext as _
 
-from geo import boundaries
+from geo import boundaries, search
 from geo.catalogue import CATEGORY_CODES, LEAD_AGENCIES, PLAN_TASKS, PLAN_YEARS
 from geo.errors import N_, BadParameter
 from geo.site_query import MAX_LIMIT, units_of
@@ -60,13 +60,14 @@ def index() -> str:
     filters = _site_args(args)
     m = mapbuild.site_map(labels.category_list(), _districts(), url_for("api.list_sites", limit=MAX_LIMIT, **filters),
                           map_options(view_args), script_url=url_for("static", filename="sites.js"))
+    _fit_view(session, m, view_args, filters.get("commune") or filters.get("district"))
     if filters.get("category"):
         chosen = set(filters["category"].split(","))
         legend = [c for c in labels.category_list() if c["code"] in chosen]
     else:
         legend = labels.category_list()
     return render_template(
-        "maps/map.html", map=mapbuild.page_parts(m), legend=legend, filters=filters,
+        "maps/map.html", map=mapbuild.page_parts(m, light=True), legend=legend, filters=filters,
         categories=labels.category_list(), statuses=labels.status_choices(), districts=units_of(session, "district"),
         plan_tasks=PLAN_TASKS, lead_agencies=LEAD_AGENCIES, years=list(PLAN_YEARS),
         chosen_categories=set(filters.get("category", "").split(",")) - {""})
@@ -74,8 +75,14 @@ def index() -> str:
 
 def _embed_args() -> dict[str, str]:
     args = request.args.to_dict()
-    params.reject_unknown(args, ("category", "district", "basemap", "lat", "lon", "zoom"))
+    params.reject_unknown(args, ("category", "district", "commune", "basemap", "lat", "lon", "zoom"))
     return args
+
+
+def _fit_view(session, m, args: dict[str, str], unit: str | None) -> None:
+    """Without a typed centre, the map fits the chosen unit, or the whole province (Phú Quốc too) on any screen."""
+    if not (args.get("lat") or args.get("lon") or args.get("zoom")):
+        m.fit_bounds(search.unit_bounds(session, unit))
 
 
 @bp.get("/embed")
@@ -86,15 +93,17 @@ def embed() -> Response:
     lang = args.get("lang") if args.get("lang") in LANGUAGES else "vi"
     with force_locale(lang):
         session = get_session()
-        filters = _site_args({k: args[k] for k in ("category", "district") if k in args})
+        filters = _site_args({k: args[k] for k in ("category", "district", "commune") if k in args})
         params.site_filters(session, filters)
         chosen = set(filters.get("category", "").split(",")) - {""}
         categories = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
         m = mapbuild.site_map(categories, _districts(), url_for("api.list_sites", limit=MAX_LIMIT, **filters),
                               map_options(args, fullscreen=False),
                               script_url=url_for("static", filename="sites.js"))
-        body = render_template("maps/embed.html", map=mapbuild.page_parts(m), legend=categories, lang=lang,
-                               full_url=url_for("maps.index", _external=True, **filters))
+        _fit_view(session, m, args, filters.get("commune") or filters.get("district"))
+        mapbuild.add_fullscreen(m, labels.map_labels())
+        body = render_template("maps/embed.html", map=mapbuild.page_parts(m, light=True), legend=categories,
+                               lang=lang, full_url=url_for("maps.index", _external=True, **filters))
     response = caching.public(lambda: Response(body, mimetype="text/html"), current_app.config["EMBED_CACHE_SECONDS"])
     response.headers["Content-Language"] = lang
     return response
@@ -117,3 +126,10 @@ def embed_builder() -> str:
                            categories=labels.category_list(), districts=units_of(get_session(), "district"),
                            base_maps={k: v for k, v in labels.base_map_names().items() if k != "extra"},
                            allowed=current_app.config.get("EMBED_ALLOWED_ORIGINS", []))
+
+
+@bp.get("/api/search")
+def search_places():
+    """Published sites and units whose name or address holds q, accents ignored: [{kind, name, lat, lon, …}]."""
+    params.reject_unknown(request.args, ("q",))
+    return jsonify({"results": search.search(get_session(), request.args.get("q"), lang=labels.lang())})

@@ -19,6 +19,22 @@
       if (precision) precision.value = "exact";
       setPoint(map, event.latlng.lat, event.latlng.lng);
     });
+    var locate = document.getElementById("locate");
+    if (locate && navigator.geolocation) locate.addEventListener("click", function () {
+      var note = document.getElementById("locate-note");
+      navigator.geolocation.getCurrentPosition(function (position) {
+        var c = position.coords;
+        lat.value = c.latitude.toFixed(6);
+        lon.value = c.longitude.toFixed(6);
+        // Within 50 m the device's fix counts as the exact spot; a coarser one only places the site in its ward.
+        if (precision) precision.value = c.accuracy <= 50 ? "exact" : "ward";
+        if (note) note.textContent = "± " + Math.round(c.accuracy) + " m";
+        setPoint(map, c.latitude, c.longitude, 16);
+      }, function (error) {
+        if (note) note.textContent = locate.dataset.failed + " " + error.message;
+      }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+    else if (locate) locate.hidden = true;
     var ward = document.getElementById("ward");
     if (ward) ward.addEventListener("change", function () {
       var option = document.querySelector('#wards option[value="' + CSS.escape(ward.value) + '"]') ||

@@ -31,8 +31,14 @@ from geo.site_record import BOOL_MEASURES, CHOICE_MEASURES, validate_site
 DUPLICATE_METRES = 50
 MAX_ROWS = 2000  # the default of the setting IMPORT_MAX_ROWS
 NUMBER_MEASURES = tuple(key for key in MEASURES if key not in BOOL_MEASURES and key not in CHOICE_MEASURES)
-NUMBER_WRITING = {"vi": "1.200 là một nghìn hai trăm, 1,5 là một phẩy năm",
-                  "en": "1,200 là một nghìn hai trăm, 1.5 là một phẩy năm", "": "không rõ"}
+# Why a number could not be read, by the file's way of writing numbers.
+UNREADABLE_NUMBER = {
+    "vi": N_("Không đọc được số “%(value)s”: tệp viết số kiểu Việt Nam (1.200 là một nghìn hai trăm, 1,5 là một "
+             "phẩy năm)"),
+    "en": N_("Không đọc được số “%(value)s”: tệp viết số kiểu tiếng Anh (1,200 là một nghìn hai trăm, 1.5 là một "
+             "phẩy năm)"),
+    "": N_("Không đọc được số “%(value)s”"),
+}
 # A number whose separator can only be a decimal one, in each way of writing: 1,5 or 1.234,5 (vi); 1.5 (en).
 _DECIMAL = {"vi": re.compile(r"-?(\d+,(\d{1,2}|\d{4,})|\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,})"),
             "en": re.compile(r"-?(\d+\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d+|\d{1,3}(,\d{3}){2,})")}
@@ -206,8 +212,7 @@ def _read_numbers(data: dict[str, Any], locale: str | None) -> tuple[list[tuple[
         try:
             data["measures"][key], doubt = read_number(value, locale)
         except ValueError:
-            problems.append((f"measures.{key}", N_("Không đọc được số “%(value)s” theo cách viết số của tệp (%(how)s)"),
-                             {"value": value, "how": NUMBER_WRITING.get(locale or "", "")}))
+            problems.append((f"measures.{key}", UNREADABLE_NUMBER[locale or ""], {"value": value}))
             continue
         if doubt:
             warnings.append((f"measures.{key}", N_("Số “%(value)s” đọc được hai cách (%(vi)s hoặc %(en)s); đã đọc "

@@ -231,7 +231,6 @@ def preview(session: Session, actor: Actor, content: bytes | IO[bytes], filename
         raise BadParameter("file", N_("Tệp cần có các cột Tên, Kinh độ, Vĩ độ (và Loại, Nhiệm vụ, Nguồn)"))
     locale = file_locale(table.separator, _number_texts(table, columns))
     rows = []
-    seen: set[tuple[str, float, float]] = set()
     for number, raw in enumerate(table.rows, start=2):  # row 1 holds the headings
         data = _row_data(raw, columns)
         problems, warnings = _read_numbers(data, locale)
@@ -242,35 +241,48 @@ def preview(session: Session, actor: Actor, content: bytes | IO[bytes], filename
             problems += [(field, reason, params) for field, (reason, params) in invalid.errors.items()]
         if problems:
             record = None  # a number that could not be read would show as something else
-        if record is not None:
-            problems += _place_problems(session, actor, record)
-            key = (_key(record["name"]), round(record["lon"], 4), round(record["lat"], 4))
-            if key in seen:
-                problems.append(("name", N_("Trùng với một dòng khác trong tệp"), {}))
-            seen.add(key)
-        rows.append({"row": number, "data": data, "record": record, "problems": problems,
-                     "warnings": warnings})
+        rows.append({"row": number, "data": data, "record": record, "problems": problems, "warnings": warnings})
+    checked = [row for row in rows if row["record"] is not None]
+    seen: set[tuple[str, float, float]] = set()
+    for row, problems in zip(checked, _place_problems(session, actor, [row["record"] for row in checked])):
+        record = row["record"]
+        key = (_key(record["name"]), round(record["lon"], 4), round(record["lat"], 4))
+        if key in seen:
+            problems.append(("name", N_("Trùng với một dòng khác trong tệp"), {}))
+        seen.add(key)
+        row["problems"] += problems
     return rows
 
 
-def _place_problems(session: Session, actor: Actor, record: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """Outside the province, outside the person's area, or a site of the same name within 50 m."""
+def _place_problems(session: Session, actor: Actor,
+                    records: list[dict[str, Any]]) -> list[list[tuple[str, str, dict[str, Any]]]]:
+    """For each record: outside the province, outside the person's area, or a site of the same name within 50 m;
+    one query for all of them."""
+    if not records:
+        return []
     found = session.execute(text("""
-        SELECT scp_unit_at('district', p) AS district, scp_unit_at('commune', p) AS commune,
-               (SELECT s.id FROM site s WHERE s.deleted_at IS NULL AND lower(s.name) = lower(:name)
-                  AND ST_DWithin(s.geom::geography, p::geography, :metres) LIMIT 1) AS duplicate
-        FROM (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS p) q"""),
-        {"lon": record["lon"], "lat": record["lat"], "name": record["name"], "metres": DUPLICATE_METRES}).one()
-    problems = []
-    if found.district is None:
-        problems.append(("lon", N_("Vị trí nằm ngoài tỉnh Kiên Giang"), {}))
-    elif actor.role == "district_staff" and actor.area_code not in (found.district, found.commune):
-        problems.append(("lon", N_("Vị trí nằm ngoài địa bàn được giao cho bạn (%(unit)s)"),
-                         {"unit": actor.area_code}))
-    if found.duplicate is not None:
-        problems.append(("name", N_("Trùng với điểm số %(id)s cùng tên trong vòng %(m)s m"),
-                         {"id": found.duplicate, "m": DUPLICATE_METRES}))
-    return problems
+        SELECT scp_unit_at('district', q.p) AS district, scp_unit_at('commune', q.p) AS commune,
+               (SELECT s.id FROM site s WHERE s.deleted_at IS NULL AND lower(s.name) = lower(q.name)
+                  AND ST_DWithin(s.geom::geography, q.p::geography, :metres) LIMIT 1) AS duplicate
+        FROM (SELECT t.n, t.name, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS p
+              FROM unnest(CAST(:names AS text[]), CAST(:lons AS float8[]), CAST(:lats AS float8[]))
+                   WITH ORDINALITY AS t(name, lon, lat, n)) q
+        ORDER BY q.n"""),
+        {"names": [r["name"] for r in records], "lons": [float(r["lon"]) for r in records],
+         "lats": [float(r["lat"]) for r in records], "metres": DUPLICATE_METRES}).all()
+    result = []
+    for place in found:
+        problems = []
+        if place.district is None:
+            problems.append(("lon", N_("Vị trí nằm ngoài tỉnh Kiên Giang"), {}))
+        elif actor.role == "district_staff" and actor.area_code not in (place.district, place.commune):
+            problems.append(("lon", N_("Vị trí nằm ngoài địa bàn được giao cho bạn (%(unit)s)"),
+                             {"unit": actor.area_code}))
+        if place.duplicate is not None:
+            problems.append(("name", N_("Trùng với điểm số %(id)s cùng tên trong vòng %(m)s m"),
+                             {"id": place.duplicate, "m": DUPLICATE_METRES}))
+        result.append(problems)
+    return result
 
 
 def confirm(session: Session, actor: Actor, rows: list[dict[str, Any]], chosen: set[int]) -> list[int]:

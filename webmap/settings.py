@@ -69,8 +69,10 @@ def import_limits(env: Mapping[str, str]) -> dict[str, int]:
     for name, value in limits.items():
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")
-    # The confirm step sends the file back base64-encoded in one form field (Flask's default cap is 500 kB).
+    # The confirm step sends the file back base64-encoded in one form field (Flask's default cap is 500 kB);
+    # a request much larger than the file allowed is refused (413) before it is read.
     limits["MAX_FORM_MEMORY_SIZE"] = max(500_000, limits["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
+    limits["MAX_CONTENT_LENGTH"] = max(10 * 1024 * 1024, limits["MAX_FORM_MEMORY_SIZE"] + 1024 * 1024)
     return limits
 
 

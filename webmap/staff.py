@@ -151,6 +151,8 @@ def edit_site(site_id: int):
         updated = editing.update_site(session, current_user.actor, site_id, data, version)
     except DomainError as error:
         session.rollback()
+        if error.field == "pending":
+            raise Refused(error) from error  # a deletion waits for review: nothing to merge by hand
         conflict = editing.get_site(session, site_id) if isinstance(error, Conflict) else None
         return _render_form(site, {**data, "version": request.form.get("version")}, field_messages(error),
                             status_of(error), conflict)

@@ -108,7 +108,8 @@ def import_all(db, actor, content: bytes, filename: str) -> list[dict]:
 
 
 def test_a_semicolon_csv_of_vietnamese_excel_reads_1_200_as_twelve_hundred(db, users):
-    content = ";".join(NUMBER_HEADINGS) + f"\nTổ 1;waste_sorting;{IN_RACH_GIA[0]};{IN_RACH_GIA[1]};VI.2;Phòng;1.200;1,5\n"
+    content = (";".join(NUMBER_HEADINGS)
+               + f"\nTổ 1;waste_sorting;{IN_RACH_GIA[0]};{IN_RACH_GIA[1]};VI.2;Phòng;1.200;1,5\n")
     import_all(db, users["planner"], cp1258(content), "ds.csv")
     assert measures_of(db) == [{"households": 1200, "tonnes_sorted_per_month": 1.5}]
 

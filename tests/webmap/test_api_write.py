@@ -132,7 +132,8 @@ def test_api_refuses_a_version_that_is_not_a_whole_number(client, db, tokens, ap
 
 @pytest.mark.parametrize(("properties", "field"), [
     ({"category": "solar", "plan_task": "I.1", "measures": {"solar_kind": "áp mái"}}, "measures.solar_kind"),
-    ({"category": "organic_farm", "plan_task": "II.9", "measures": {"certification": "sạch"}}, "measures.certification"),
+    ({"category": "organic_farm", "plan_task": "II.9", "measures": {"certification": "sạch"}},
+     "measures.certification"),
     ({"plan_task": "II.8"}, "plan_task"),
     ({"description": "x" * 5001}, "description"),
     ({"address": "x" * 501}, "address"),

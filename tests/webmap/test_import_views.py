@@ -147,3 +147,18 @@ def test_the_import_limits_are_settings_checked_at_start_up():
     for bad in ("abc", "0"):
         with pytest.raises(settings.ConfigError, match="IMPORT_MAX_ROWS"):
             settings.from_environment({**env, "IMPORT_MAX_ROWS": bad})
+
+
+def test_the_form_refuses_an_edit_while_a_deletion_waits_and_says_why(client, users, db, tokens, approved):
+    from tests.staffkit import api
+
+    site_id, version = approved
+    asked = api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens["staff_899"]).get_json()
+    sign_in(client, "staff_899")
+    token = csrf_token(client, f"/staff/sites/{site_id}/edit")
+    response = client.post(f"/staff/sites/{site_id}/edit", data={
+        "csrf_token": token, "version": str(asked["properties"]["version"]), "name": "Tên mới",
+        "category": "waste_sorting", "status": "active", "lat": str(IN_RACH_GIA[1]), "lon": str(IN_RACH_GIA[0]),
+        "plan_task": "VI.2", "source": "x"})
+    assert response.status_code == 409 and "chờ duyệt yêu cầu xoá" in response.data.decode()
+    assert site_count(db, "pending = '{\"deleted\": true}'::jsonb AND name = 'Điểm Rạch Giá'") == 1

@@ -14,14 +14,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.accounts import Actor
-from geo.errors import N_, BadParameter, Conflict, Forbidden, NotFound
+from geo.errors import N_, BadParameter, Conflict, Forbidden, InvalidRecord, NotFound
 from geo.site_record import EDITABLE, validate_site
 from geo.site_store import (CLEAR_PENDING, RECORD_COLUMNS, SNAPSHOT_COLUMNS, change_site, get_site, insert_site,
-                            record_params)
+                            insert_sites, record_params)
 
 __all__ = ["EDITABLE", "Actor", "get_site", "validate_site"]
 # site.version is an integer column: a version beyond it cannot name a saved version.
 MAX_VERSION = 2**31 - 1
+MAX_REASON = 2000
 # A change of district staff to an approved site waits in site.pending; a deletion waits there as DELETION.
 SUBMIT_PENDING = "pending = CAST(:pending AS jsonb), pending_by = :by, pending_at = now(), review_note = NULL"
 DELETION = {"deleted": True}
@@ -102,6 +103,15 @@ def create_site(session: Session, actor: Actor | None, data: Mapping[str, Any]) 
     return get_site(session, site_id)
 
 
+def create_sites(session: Session, actor: Actor | None, records: list[Mapping[str, Any]]) -> list[int]:
+    """Add many clean records (validate_site's) at once, each with its history row, in batched statements;
+    moderation as for create_site. Returns their ids."""
+    actor = _require_staff(actor)
+    _act_as(session, actor)
+    moderation = "approved" if actor.is_planner else "submitted"
+    return insert_sites(session, [{**record, "moderation": moderation} for record in records], by=actor.id)
+
+
 def _write_record(session: Session, current: Mapping[str, Any], record: Mapping[str, Any], actor: Actor,
                   moderation: str, action: str) -> dict[str, Any]:
     """Write a whole clean record over the site, with its moderation state; any pending change is dropped."""
@@ -110,15 +120,39 @@ def _write_record(session: Session, current: Mapping[str, Any], record: Mapping[
                        {**record_params(record), "moderation": moderation})
 
 
+def _clean(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A stored record as validate_site cleans it, to compare a save with; None if it no longer passes the checks."""
+    try:
+        return validate_site({}, current=record)
+    except InvalidRecord:
+        return None
+
+
 def update_site(session: Session, actor: Actor | None, site_id: int, data: Mapping[str, Any],
                 expected_version: int | None) -> dict[str, Any]:
-    """Change a site; a district staff member's change to an approved site waits for review as 'pending'."""
+    """Change a site; a district staff member's change to an approved site waits for review as 'pending'.
+
+    A change to a site that already has a pending change is laid on top of that change, not on the approved
+    version: submitting a change raises the version, so a writer whose version matches has seen the site with
+    it (the form shows the pending values), and a partial update (a PATCH of the description) must not wipe the
+    other fields of the change still waiting. Refusing with 409 would make the second person redo an edit that
+    conflicts with nothing. A pending deletion cannot take an edit: that is a 409 until a planner reviews it.
+    A planner's save publishes, so on a submitted site or one with a pending change it is recorded as an
+    approval. A save that changes nothing writes nothing: no pending change, no history row.
+    """
     actor = _require_staff(actor)
     current = _editable(session, actor, site_id, expected_version)
-    record = validate_site(data, current=current)
+    if current["pending"] == DELETION:
+        raise Conflict("pending", N_("Điểm này đang chờ duyệt yêu cầu xoá; chỉ sửa được sau khi cán bộ kế hoạch "
+                                     "duyệt hoặc từ chối yêu cầu đó"))
+    base = {**current, **(current["pending"] or {})}
+    record = validate_site(data, current=base)
+    publishes = actor.is_planner and (current["moderation"] != "approved" or bool(current["pending"]))
+    if record == _clean(base) and not publishes:
+        return current
     _act_as(session, actor)
     if actor.is_planner:
-        return _write_record(session, current, record, actor, "approved", "update")
+        return _write_record(session, current, record, actor, "approved", "approve" if publishes else "update")
     if current["moderation"] == "approved":
         # The approved version stays public; the change waits beside it until a planner approves it.
         return change_site(session, current, "submit_change", actor.id, SUBMIT_PENDING,
@@ -168,6 +202,9 @@ def reject_site(session: Session, actor: Actor | None, site_id: int, expected_ve
     reason = (reason or "").strip()
     if not reason:
         raise BadParameter("reason", N_("Cần ghi lý do từ chối"))
+    if len(reason) > MAX_REASON:
+        raise BadParameter("reason", N_("Dài quá %(n)s ký tự (đang có %(length)s ký tự)"), n=MAX_REASON,
+                           length=len(reason))
     current = _awaiting_review(session, site_id, expected_version)
     _act_as(session, actor)
     return change_site(session, current, "reject", actor.id,

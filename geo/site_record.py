@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from geo.catalogue import CATEGORIES, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, STATUSES
+from geo.catalogue import CATEGORIES, CERTIFICATIONS, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, SOLAR_KINDS, STATUSES
 from geo.coordinates import parse_coordinate
 from geo.errors import N_, BadParameter, InvalidRecord
 
@@ -20,10 +22,15 @@ EDITABLE = ("name", "name_en", "category", "status", "lon", "lat", "location_pre
             "plan_task", "lead_agency", "start_date", "end_date", "measures", "description", "source")
 _CATEGORY = {c.code: c for c in CATEGORIES}
 _TASK = {t.code: t for t in PLAN_TASKS}
-TEXT_MEASURES = {"solar_kind", "certification"}
+# Measures that take one code of a closed list (their labels: geo.plan.BREAKDOWN_LABELS).
+CHOICE_MEASURES: dict[str, tuple[str, ...]] = {"solar_kind": SOLAR_KINDS, "certification": CERTIFICATIONS}
 BOOL_MEASURES = {"eco_packaging"}
 YEAR_MEASURES = {"scp_outreach_year", "phase_out_year"}
 NOT_A_CHOICE = N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s")
+TOO_LONG = N_("Dài quá %(n)s ký tự (đang có %(length)s ký tự)")
+# The longest text each text field takes; a longer one is refused by name, never cut.
+MAX_LENGTHS = {"name": 200, "name_en": 200, "address": 500, "lead_agency": 200, "description": 5000,
+               "source": 500}
 
 
 class Invalid(Exception):
@@ -44,20 +51,26 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def optional_text(value: Any, _record: Mapping[str, Any]) -> str | None:
-    """Trimmed text, or None when empty."""
-    return _text(value) or None
+def _limited(cleaned: str, max_length: int) -> str:
+    if len(cleaned) > max_length:
+        raise Invalid(TOO_LONG, n=max_length, length=len(cleaned))
+    return cleaned
 
 
-def required(message: str, max_length: int | None = None) -> Checker:
-    """Trimmed text that must be there (and not longer than max_length)."""
+def optional_text(max_length: int) -> Checker:
+    """Trimmed text not longer than max_length, or None when empty."""
+    def check(value: Any, _record: Mapping[str, Any]) -> str | None:
+        return _limited(_text(value), max_length) or None
+    return check
+
+
+def required(message: str, max_length: int) -> Checker:
+    """Trimmed text that must be there, not longer than max_length."""
     def check(value: Any, _record: Mapping[str, Any]) -> str:
         cleaned = _text(value)
         if not cleaned:
             raise Invalid(message)
-        if max_length is not None and len(cleaned) > max_length:
-            raise Invalid(N_("Tên dài quá %(n)s ký tự"), n=max_length)
-        return cleaned
+        return _limited(cleaned, max_length)
     return check
 
 
@@ -102,10 +115,20 @@ def ward_code(value: Any, _record: Mapping[str, Any]) -> str | None:
     return cleaned
 
 
+def plan_task(value: Any, record: Mapping[str, Any]) -> str:
+    """A task of the plan that the site's category serves (category.plan_tasks)."""
+    cleaned = known_code(_TASK, N_("Nhiệm vụ không có trong kế hoạch: “%(value)s”"))(value, record)
+    category = _CATEGORY.get(record.get("category") or "")
+    if category is not None and cleaned not in category.plan_tasks:
+        raise Invalid(N_("Nhiệm vụ %(value)s không thuộc loại điểm này; chọn trong: %(allowed)s"),
+                      value=cleaned, allowed=", ".join(category.plan_tasks))
+    return cleaned
+
+
 def lead_agency(value: Any, record: Mapping[str, Any]) -> str | None:
     """The agency as typed, else the one the plan gives the site's task."""
     task = record.get("plan_task")
-    return _text(value) or (_TASK[task].lead_agency if task in _TASK else None)
+    return _limited(_text(value), MAX_LENGTHS["lead_agency"]) or (_TASK[task].lead_agency if task in _TASK else None)
 
 
 def parse_date(value: Any) -> str | None:
@@ -143,7 +166,9 @@ def end_date(value: Any, record: Mapping[str, Any]) -> str | None:
 
 
 def measure_value(key: str, value: Any) -> Any:
-    """One measure's value by its type (yes/no, text, year, count or amount); ValueError if it is not one."""
+    """One measure's value by its type (yes/no, a code of its list, year, count or amount); ValueError if it is
+    not one. Numbers may come as numbers (JSON, a workbook cell, an import read by its file's locale) or as text
+    with a decimal point or comma; NaN, infinities and numbers beyond a float are refused."""
     if value in (None, ""):
         return None
     if key in BOOL_MEASURES:
@@ -155,10 +180,14 @@ def measure_value(key: str, value: Any) -> Any:
         if lowered in ("false", "0", "no", "không", "khong"):
             return False
         raise ValueError(value)
-    if key in TEXT_MEASURES:
+    if key in CHOICE_MEASURES:
+        if str(value).strip() not in CHOICE_MEASURES[key]:
+            raise ValueError(value)
         return str(value).strip()
-    number = float(str(value).replace(",", ".")) if not isinstance(value, (int, float)) else float(value)
-    if number < 0:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    number = float(value) if isinstance(value, (int, float, Decimal)) else float(str(value).replace(",", "."))
+    if not math.isfinite(number) or number < 0:
         raise ValueError(value)
     if key in YEAR_MEASURES:
         if not number.is_integer() or not 2000 <= number <= 2100:
@@ -188,9 +217,12 @@ def measures(value: Any, record: Mapping[str, Any]) -> dict[str, Any]:
             continue
         try:
             number = measure_value(key, item)
-        except (TypeError, ValueError):
-            errors[f"measures.{key}"] = (N_("Giá trị “%(value)s” không hợp lệ cho %(label)s"),
-                                         {"value": item, "label": MEASURES[key][0]})
+        except (TypeError, ValueError, OverflowError):
+            if key in CHOICE_MEASURES:
+                errors[f"measures.{key}"] = (NOT_A_CHOICE, {"values": item, "allowed": ", ".join(CHOICE_MEASURES[key])})
+            else:
+                errors[f"measures.{key}"] = (N_("Giá trị “%(value)s” không hợp lệ cho %(label)s"),
+                                             {"value": item, "label": MEASURES[key][0]})
             continue
         if number is not None:
             cleaned[key] = number
@@ -201,28 +233,37 @@ def measures(value: Any, record: Mapping[str, Any]) -> dict[str, Any]:
 
 # Each editable field and its checker, in the order the fields are checked (and their errors listed).
 CHECKS: dict[str, Checker] = {
-    "name": required(N_("Cần nhập tên điểm"), max_length=200),
-    "name_en": optional_text,
+    "name": required(N_("Cần nhập tên điểm"), MAX_LENGTHS["name"]),
+    "name_en": optional_text(MAX_LENGTHS["name_en"]),
     "category": known_code(_CATEGORY, N_("Loại điểm không có trong danh mục: “%(value)s”")),
     "status": one_of(STATUSES, "planned"),
     "lat": coordinate("lat"),
     "lon": coordinate("lon"),
     "location_precision": one_of(LOCATION_PRECISIONS, "exact"),
     "ward_code": ward_code,
-    "address": optional_text,
-    "plan_task": known_code(_TASK, N_("Nhiệm vụ không có trong kế hoạch: “%(value)s”")),
+    "address": optional_text(MAX_LENGTHS["address"]),
+    "plan_task": plan_task,
     "lead_agency": lead_agency,
     "start_date": date,
     "end_date": end_date,
     "measures": measures,
-    "description": optional_text,
-    "source": required(N_("Cần ghi nguồn của thông tin")),
+    "description": optional_text(MAX_LENGTHS["description"]),
+    "source": required(N_("Cần ghi nguồn của thông tin"), MAX_LENGTHS["source"]),
 }
 
 
-def _has_nul(value: Any) -> bool:
-    texts = value.values() if isinstance(value, dict) else [value]
-    return any(isinstance(t, str) and "\x00" in t for t in texts)
+def _bad_character(value: Any) -> str | None:
+    """Why a field's text (or a measure's key or value) cannot be stored: NUL, or a lone UTF-16 surrogate
+    (JSON's "\\ud800"), which no UTF-8 text holds; None when it can."""
+    texts = [*value.keys(), *value.values()] if isinstance(value, dict) else [value]
+    for item in texts:
+        if not isinstance(item, str):
+            continue
+        if "\x00" in item:
+            return N_("Không được chứa ký tự NUL")
+        if any("\ud800" <= ch <= "\udfff" for ch in item):
+            return N_("Chứa ký tự không hợp lệ (nửa cặp UTF-16)")
+    return None
 
 
 def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -232,9 +273,9 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
     """
     merged = {k: (current or {}).get(k) for k in EDITABLE}
     merged.update({k: v for k, v in data.items() if k in EDITABLE})
-    # PostgreSQL cannot store NUL in text: refuse it by field rather than fail on the write.
+    # PostgreSQL cannot store NUL or a lone surrogate in text: refuse it by field rather than fail on the write.
     errors: dict[str, tuple[str, dict[str, Any]]] = {
-        key: (N_("Không được chứa ký tự NUL"), {}) for key, value in merged.items() if _has_nul(value)}
+        key: (reason, {}) for key, reason in ((k, _bad_character(v)) for k, v in merged.items()) if reason}
     record: dict[str, Any] = {}
     for field, check in CHECKS.items():
         if field in errors:

@@ -9,11 +9,12 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from geo.errors import N_, NotFound, from_database
+from geo.models import Site, SiteHistory
 from geo.site_record import EDITABLE
 
 # A site as every staff page and history row sees it (FROM site s).
@@ -25,6 +26,7 @@ SNAPSHOT_COLUMNS = """
     s.review_note, s.version, s.pending, s.deleted_at IS NOT NULL AS deleted, s.created_by,
     to_char(s.updated_at, 'YYYY-MM-DD"T"HH24:MI:SS') AS updated_at"""
 SNAPSHOT_SQL = f"SELECT {SNAPSHOT_COLUMNS} FROM site s WHERE s.id = :id"  # noqa: S608 - fixed SQL
+SNAPSHOT_SQL_MANY = f"SELECT {SNAPSHOT_COLUMNS} FROM site s WHERE s.id = ANY(:ids)"  # noqa: S608 - fixed SQL
 
 # The assignments of change_site that write a whole clean record (validate_site's keys) over the site's fields.
 RECORD_COLUMNS = """
@@ -55,13 +57,21 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _record_history(session: Session, after: Mapping[str, Any], action: str, by: int | None,
-                    before: Mapping[str, Any] | None, note: str | None) -> None:
-    session.execute(text("""
-        INSERT INTO site_history (site_id, version, action, changed_by, before, after, note)
-        VALUES (:site_id, :version, :action, :by, CAST(:before AS jsonb), CAST(:after AS jsonb), :note)"""),
-        dict(site_id=after["id"], version=after["version"], action=action, by=by, note=note,
-             before=_json(_history_view(before)), after=_json(_history_view(after))))
+def _stored_view(record: Mapping[str, Any] | None) -> Any:
+    # Through JSON text and back, so that the jsonb column gets what json.dumps(default=str) makes of any value.
+    return json.loads(_json(_history_view(record)) or "null")
+
+
+def _history_row(after: Mapping[str, Any], action: str, by: int | None, before: Mapping[str, Any] | None,
+                 note: str | None) -> dict[str, Any]:
+    return dict(site_id=after["id"], version=after["version"], action=action, changed_by=by, note=note,
+                before=_stored_view(before), after=_stored_view(after))
+
+
+def _record_history(session: Session, rows: list[dict[str, Any]]) -> None:
+    # One INSERT of many VALUES rows (SQLAlchemy's insertmanyvalues), however many sites were written.
+    if rows:
+        session.execute(insert(SiteHistory.__table__), rows)
 
 
 def record_params(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,28 +87,41 @@ def record_params(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def insert_site(session: Session, record: Mapping[str, Any], *, by: int | None = None) -> int:
-    """Insert one site and its 'create' history row; returns its id. The database sets its district.
+def _site_row(record: Mapping[str, Any], by: int | None) -> dict[str, Any]:
+    params = record_params(record)
+    return {"ref": record.get("ref"), "name": params["name"], "name_en": params["name_en"],
+            "category_code": params["category"], "status": params["status"],
+            "geom": f"SRID=4326;POINT({params['lon']!r} {params['lat']!r})",
+            **{key: params[key] for key in ("location_precision", "ward_code", "address", "plan_task", "lead_agency",
+                                            "start_date", "end_date", "description", "source")},
+            "measures": record.get("measures") or {}, "is_sample": bool(record.get("is_sample", False)),
+            "moderation": record.get("moderation") or "draft", "created_by": by, "updated_by": by}
 
-    record holds validate_site's keys (lon/lat in EPSG:4326) and optionally moderation (default draft), ref and
+
+def insert_sites(session: Session, records: list[Mapping[str, Any]], *, by: int | None = None) -> list[int]:
+    """Insert sites and their 'create' history rows in batched statements (not a round trip per row); returns
+    their ids in the order given. The database sets each one's district.
+
+    A record holds validate_site's keys (lon/lat in EPSG:4326) and optionally moderation (default draft), ref and
     is_sample; by is the account that writes (None for the shipped seeds).
     """
-    params = {**record_params(record), "ref": record.get("ref"), "is_sample": bool(record.get("is_sample", False)),
-              "moderation": record.get("moderation") or "draft", "by": by}
+    if not records:
+        return []
+    table = Site.__table__
     try:
         with session.begin_nested():
-            site_id = session.execute(text("""
-                INSERT INTO site (ref, name, name_en, category_code, status, geom, location_precision, ward_code,
-                                  address, plan_task, lead_agency, start_date, end_date, measures, description,
-                                  source, is_sample, moderation, created_by, updated_by)
-                VALUES (:ref, :name, :name_en, :category, :status, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
-                        :location_precision, :ward_code, :address, :plan_task, :lead_agency, :start_date, :end_date,
-                        CAST(:measures AS jsonb), :description, :source, :is_sample, :moderation, :by, :by)
-                RETURNING id"""), params).scalar_one()
+            ids = list(session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                       [_site_row(record, by) for record in records]).scalars())
     except DBAPIError as error:
         raise from_database(error) from error
-    _record_history(session, get_site(session, site_id), "create", by, None, None)
-    return site_id
+    after = session.execute(text(f"{SNAPSHOT_SQL_MANY} ORDER BY s.id"), {"ids": ids}).mappings()
+    _record_history(session, [_history_row(row, "create", by, None, None) for row in after])
+    return ids
+
+
+def insert_site(session: Session, record: Mapping[str, Any], *, by: int | None = None) -> int:
+    """Insert one site and its 'create' history row; returns its id (see insert_sites)."""
+    return insert_sites(session, [record], by=by)[0]
 
 
 def change_site(session: Session, before: Mapping[str, Any], action: str, by: int, assignments: str,
@@ -116,14 +139,13 @@ def change_site(session: Session, before: Mapping[str, Any], action: str, by: in
     except DBAPIError as error:
         raise from_database(error) from error
     after = get_site(session, before["id"])
-    _record_history(session, after, action, by, before, note)
+    _record_history(session, [_history_row(after, action, by, before, note)])
     return after
 
 
 def load_seed_sites(session: Session, path: Path) -> int:
     """Load the shipped seed sites as approved sample records; returns how many."""
-    collection = json.loads(path.read_text(encoding="utf-8"))
-    for feature in collection["features"]:
-        lon, lat = feature["geometry"]["coordinates"][:2]
-        insert_site(session, dict(feature["properties"], lon=lon, lat=lat, moderation="approved"))
-    return len(collection["features"])
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    return len(insert_sites(session, [dict(f["properties"], lon=f["geometry"]["coordinates"][0],
+                                           lat=f["geometry"]["coordinates"][1], moderation="approved")
+                                      for f in features]))

@@ -8,7 +8,8 @@ from flask_babel import get_locale, gettext as _
 
 from geo.catalogue import CATEGORIES, MEASURES, PRECISION_LABELS, STATUS_LABELS, STATUSES
 from geo.errors import N_
-from geo.plan import PROGRESS_STATUS_LABELS
+from geo.plan import BREAKDOWN_LABELS, PROGRESS_STATUS_LABELS
+from geo.site_record import CHOICE_MEASURES
 
 BASE_MAP_NAMES = {"osm": N_("Bản đồ đường phố (OpenStreetMap)"), "topo": N_("Địa hình (OpenTopoMap)"),
                   "satellite": N_("Ảnh vệ tinh (Esri)"), "blank": N_("Nền trống (không cần Internet)"),
@@ -62,6 +63,12 @@ def measure_labels() -> dict[str, tuple[str, str]]:
     """A site's measure key → (label, unit) in the page's language."""
     en = english()
     return {key: (label_en if en else label_vi, unit) for key, (label_vi, label_en, unit) in MEASURES.items()}
+
+
+def measure_choices() -> dict[str, list[tuple[str, str]]]:
+    """(code, label) of each measure that takes a code of a closed list (solar kind, certification), for a select."""
+    index = 1 if english() else 0
+    return {key: [(code, BREAKDOWN_LABELS[code][index]) for code in codes] for key, codes in CHOICE_MEASURES.items()}
 
 
 def map_labels() -> dict[str, Any]:

@@ -55,7 +55,25 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "EMBED_CACHE_SECONDS": _int("EMBED_CACHE_SECONDS", env.get("EMBED_CACHE_SECONDS", "300")),
         "TILE_URL": env.get("TILE_URL", "").strip() or None,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        **import_limits(env),
     }
+
+
+# The staff's bulk import: the most rows read from a file, and its largest size in bytes.
+IMPORT_DEFAULTS = {"IMPORT_MAX_ROWS": 2000, "IMPORT_MAX_BYTES": 5 * 1024 * 1024}
+
+
+def import_limits(env: Mapping[str, str]) -> dict[str, int]:
+    """IMPORT_MAX_ROWS and IMPORT_MAX_BYTES, checked, and the form size the import's confirm step needs."""
+    limits = {name: _int(name, env.get(name, str(default))) for name, default in IMPORT_DEFAULTS.items()}
+    for name, value in limits.items():
+        if value < 1:
+            raise ConfigError(f"{name} must be at least 1")
+    # The confirm step sends the file back base64-encoded in one form field (Flask's default cap is 500 kB);
+    # a request much larger than the file allowed is refused (413) before it is read.
+    limits["MAX_FORM_MEMORY_SIZE"] = max(500_000, limits["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
+    limits["MAX_CONTENT_LENGTH"] = max(10 * 1024 * 1024, limits["MAX_FORM_MEMORY_SIZE"] + 1024 * 1024)
+    return limits
 
 
 def _int(name: str, raw: str) -> int:

@@ -2,23 +2,26 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import csv
+import datetime as dt
 import functools
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import folium
 from branca.element import MacroElement
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
 from geo import boundaries, bulk_import, editing
 from geo.catalogue import CATEGORIES, MEASURES, PLAN_TASKS
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden
-from webmap import labels, mapbuild, params
+from webmap import labels, mapbuild, params, settings
 from webmap.assets import use_local_assets
 from webmap.auth import planner_required
 from webmap.db import get_session
@@ -91,7 +94,8 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
         "staff/site_form.html", site=site, values=values, measures=measures, errors=errors, conflict=conflict,
         map=form_map(lat, lon), categories=labels.category_list(), category_measures={c.code: list(c.measures)
                                                                               for c in CATEGORIES},
-        measure_labels=labels.measure_labels(), statuses=labels.status_choices(), plan_tasks=PLAN_TASKS,
+        measure_labels=labels.measure_labels(), measure_choices=labels.measure_choices(),
+        statuses=labels.status_choices(), plan_tasks=PLAN_TASKS,
         precisions=list(labels.precision_names().items()), wards=wards()), status
 
 
@@ -147,12 +151,17 @@ def edit_site(site_id: int):
         updated = editing.update_site(session, current_user.actor, site_id, data, version)
     except DomainError as error:
         session.rollback()
+        if error.field == "pending":
+            raise Refused(error) from error  # a deletion waits for review: nothing to merge by hand
         conflict = editing.get_site(session, site_id) if isinstance(error, Conflict) else None
         return _render_form(site, {**data, "version": request.form.get("version")}, field_messages(error),
                             status_of(error), conflict)
     session.commit()
-    flash(_("Đã gửi thay đổi chờ duyệt") if updated["pending"] or updated["moderation"] == "submitted"
-          else _("Đã lưu thay đổi"))
+    if updated["version"] == site["version"]:
+        flash(_("Không có gì thay đổi: chưa lưu gì"))
+    else:
+        flash(_("Đã gửi thay đổi chờ duyệt") if updated["pending"] or updated["moderation"] == "submitted"
+              else _("Đã lưu thay đổi"))
     return redirect(url_for("staff.my_sites"))
 
 
@@ -267,45 +276,120 @@ def history(site_id: int):
     return render_template("staff/history.html", site=site, rows=rows)
 
 
+def _import_limit(name: str) -> int:
+    return current_app.config.get(name, settings.IMPORT_DEFAULTS[name])
+
+
+def _upload() -> tuple[bytes, str]:
+    """The file of the import form (uploaded, or sent back base64-encoded by the confirm step), within its size."""
+    max_bytes = _import_limit("IMPORT_MAX_BYTES")
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        content, filename = upload.stream.read(max_bytes + 1), upload.filename
+    else:
+        try:
+            content = base64.b64decode(request.form.get("content", ""), validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise BadParameter("content", N_("Nội dung tệp gửi lại không đọc được (không phải base64); hãy tải "
+                                             "tệp lên lại")) from error
+        filename = request.form.get("filename", "")
+    if len(content) > max_bytes:
+        raise BadParameter("file", N_("Tệp lớn quá %(mb)s MB; hãy chia thành nhiều tệp"),
+                           mb=f"{max_bytes / 1048576:g}")
+    return content, filename
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def bulk():
-    """Upload a CSV or Excel list, see each row's problems, confirm: all rows are written or none."""
+    """Upload a CSV or Excel list, see each row as it will be stored and its problems, confirm: all chosen rows
+    are written or none."""
     if request.method == "GET":
         return render_template("staff/import.html", preview=None)
     session = get_session()
-    if "file" in request.files and request.files["file"].filename:
-        upload = request.files["file"]
-        content, filename = upload.read(), upload.filename
-    else:
-        content = base64.b64decode(request.form.get("content", "") or b"")
-        filename = request.form.get("filename", "")
+    chosen = {params.integer("row", n, 1, 10**9) for n in request.form.getlist("row")}
     try:
-        preview = bulk_import.preview(session, current_user.actor, content, filename)
-    except DomainError as error:
+        content, filename = _upload()
+        preview = bulk_import.preview(session, current_user.actor, content, filename,
+                                      _import_limit("IMPORT_MAX_ROWS"))
+    except BadParameter as error:
+        if error.field != "file":
+            raise
         flash(message_of(error), "error")
         return render_template("staff/import.html", preview=None), 422
+    shown = {"preview": _shown(preview), "filename": filename, "content": base64.b64encode(content).decode(),
+             "columns": _preview_columns()}
     if request.form.get("confirm"):
-        chosen = {int(n) for n in request.form.getlist("row")}
         try:
             created = bulk_import.confirm(session, current_user.actor, preview, chosen)
         except DomainError as error:
             session.rollback()
             flash(message_of(error), "error")
-            return render_template("staff/import.html", preview=_translated(preview), filename=filename,
-                                   content=base64.b64encode(content).decode()), status_of(error)
+            return render_template("staff/import.html", **shown), status_of(error)
         session.commit()
         flash(_("Đã nhập %(n)s điểm", n=len(created)))
         return redirect(url_for("staff.my_sites"))
     session.rollback()
-    return render_template("staff/import.html", preview=_translated(preview), filename=filename,
-                           content=base64.b64encode(content).decode())
+    return render_template("staff/import.html", **shown)
 
 
-def _translated(preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for row in preview:
-        problems = [f"{field}: {(_(reason) % params) if params else _(reason)}"
-                    for field, reason, params in row["problems"]]
-        out.append({**row, "problem_texts": problems})
-    return out
+# The preview's columns: every field a row stores, in the form's order.
+PREVIEW_FIELDS = ("name", "name_en", "category", "status", "lat", "lon", "location_precision", "ward_code", "address",
+                  "plan_task", "lead_agency", "start_date", "end_date", "measures", "description", "source")
+
+
+def _preview_columns() -> list[str]:
+    names = {"name": _("Tên"), "name_en": _("Tên tiếng Anh"), "category": _("Loại"), "status": _("Trạng thái"),
+             "lat": _("Vĩ độ"), "lon": _("Kinh độ"), "location_precision": _("Độ chính xác vị trí"),
+             "ward_code": _("Mã xã"), "address": _("Địa chỉ"), "plan_task": _("Nhiệm vụ"),
+             "lead_agency": _("Cơ quan chủ trì"), "start_date": _("Ngày bắt đầu"), "end_date": _("Ngày kết thúc"),
+             "measures": _("Số liệu"), "description": _("Mô tả"), "source": _("Nguồn")}
+    return [names[field] for field in PREVIEW_FIELDS]
+
+
+def _number(value: Any) -> str:
+    return format_decimal(value, format="#,##0.##########")
+
+
+def _measure_text(key: str, value: Any) -> str:
+    label, unit = labels.measure_labels()[key]
+    if isinstance(value, bool):
+        shown = _("Có") if value else _("Không")
+    elif key in labels.measure_choices():
+        shown = dict(labels.measure_choices()[key]).get(value, value)
+    elif "year" in key:
+        shown = str(value)
+    else:
+        shown = _number(value)
+    return f"{label}: {shown}{f' {unit}' if unit else ''}"
+
+
+def _cells(record: dict[str, Any]) -> list[str]:
+    """A clean record as the preview shows it: labels, dd/mm/yyyy dates, numbers in the page's way of writing."""
+    categories = {c["code"]: c["name"] for c in labels.category_list()}
+    shown = {**record, "category": categories.get(record["category"], record["category"]),
+             "status": labels.status_names().get(record["status"], record["status"]),
+             "location_precision": labels.precision_names().get(record["location_precision"], ""),
+             "lat": _number(record["lat"]), "lon": _number(record["lon"]),
+             "measures": "; ".join(_measure_text(k, v) for k, v in record["measures"].items())}
+    for field in ("start_date", "end_date"):
+        shown[field] = dt.date.fromisoformat(record[field]).strftime("%d/%m/%Y") if record[field] else ""
+    return ["" if shown[field] is None else str(shown[field]) for field in PREVIEW_FIELDS]
+
+
+def _said(field: str, reason: str, params_: dict[str, Any]) -> str:
+    params_ = {k: _number(v) if isinstance(v, Decimal) else v for k, v in params_.items()}
+    return f"{field}: {(_(reason) % params_) if params_ else _(reason)}"
+
+
+def _typed(data: dict[str, Any]) -> list[str]:
+    """A row that will not be stored, as the file has it."""
+    measures = "; ".join(f"{key}: {value}" for key, value in data["measures"].items() if value not in (None, ""))
+    return [measures if field == "measures" else str(data.get(field, "")) for field in PREVIEW_FIELDS]
+
+
+def _shown(preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with the values it will store (or, with a problem, as typed), its problems and warnings, translated."""
+    return [{**row, "cells": _cells(row["record"]) if row["record"] else _typed(row["data"]),
+             "problem_texts": [_said(*problem) for problem in row["problems"]],
+             "warning_texts": [_said(*warning) for warning in row["warnings"]]} for row in preview]

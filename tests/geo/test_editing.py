@@ -289,3 +289,65 @@ def test_seed_sites_are_written_with_their_history_row(db, tmp_path):
         row = connection.execute(text("SELECT s.ref, s.moderation, s.is_sample, s.district_code, h.action, h.version "
                                       "FROM site s JOIN site_history h ON h.site_id = s.id")).one()
     assert tuple(row) == ("KG-1", "approved", True, "899", "create", 1)
+
+
+# --- a pending change cannot vanish; an unchanged save writes nothing ------------------------------------------
+
+def test_a_partial_change_is_laid_on_the_pending_change_and_keeps_it(db, users, approved_site):
+    first = run(db, editing.update_site, users["staff_899"], approved_site["id"], {"name": "Tên của A"},
+                approved_site["version"])
+    second = run(db, editing.update_site, users["staff_899"], approved_site["id"], {"description": "Mô tả của B"},
+                 first["version"])
+    assert second["name"] == "Điểm đã duyệt"  # the public keeps the approved version meanwhile
+    assert (second["pending"]["name"], second["pending"]["description"]) == ("Tên của A", "Mô tả của B")
+    with Session(db) as session:
+        [item] = editing.review_queue(session)
+    assert [key for key, _before, _after in item["changes"]] == ["description", "name"]
+
+
+def test_a_planners_partial_change_publishes_the_pending_one_and_is_recorded_as_approval(db, users, approved_site):
+    pending = run(db, editing.update_site, users["staff_899"], approved_site["id"], {"name": "Tên của A"},
+                  approved_site["version"])
+    saved = run(db, editing.update_site, users["planner"], approved_site["id"], {"description": "Ghi chú"},
+                pending["version"])
+    assert (saved["name"], saved["description"], saved["pending"]) == ("Tên của A", "Ghi chú", None)
+    history = run(db, editing.site_history, users["planner"], approved_site["id"])
+    assert [(h["action"], h["username"]) for h in history] == [
+        ("approve", "planner"), ("submit_change", "staff_899"), ("create", "planner")]
+
+
+def test_a_planners_save_of_a_submitted_site_is_recorded_as_approval(db, users):
+    submitted = run(db, editing.create_site, users["staff_899"], site_input("Điểm gửi lên"))
+    saved = run(db, editing.update_site, users["planner"], submitted["id"], {}, submitted["version"])
+    assert saved["moderation"] == "approved"
+    assert run(db, editing.site_history, users["planner"], submitted["id"])[0]["action"] == "approve"
+
+
+def test_an_edit_of_a_site_whose_deletion_waits_is_refused_and_keeps_the_request(db, users, approved_site):
+    asked = run(db, editing.delete_site, users["staff_899"], approved_site["id"], approved_site["version"])
+    for who in ("staff_899", "planner"):
+        with pytest.raises(Conflict) as refused:
+            run(db, editing.update_site, users[who], approved_site["id"], {"name": "x"}, asked["version"])
+        assert refused.value.field == "pending"
+    assert run(db, editing.get_site, approved_site["id"])["pending"] == {"deleted": True}
+
+
+@pytest.mark.parametrize("who", ["staff_899", "planner"])
+def test_an_unchanged_save_makes_no_review_item_and_no_history_row(db, users, approved_site, who):
+    site = run(db, editing.get_site, approved_site["id"])
+    # What the form sends back untouched: every field as text.
+    form = {key: "" if site[key] is None else str(site[key]) for key in editing.EDITABLE if key != "measures"}
+    form["measures"] = {key: str(value) for key, value in site["measures"].items()}
+    saved = run(db, editing.update_site, users[who], site["id"], form, site["version"])
+    assert saved["version"] == site["version"] and saved["pending"] is None
+    assert counts(db) == (1, 1)
+    with Session(db) as session:
+        assert editing.review_queue(session) == []
+
+
+def test_an_unchanged_save_over_a_pending_change_keeps_it_as_it_was(db, users, approved_site):
+    pending = run(db, editing.update_site, users["staff_899"], approved_site["id"], {"name": "Tên của A"},
+                  approved_site["version"])
+    again = run(db, editing.update_site, users["staff_899"], approved_site["id"], {"name": "Tên của A"},
+                pending["version"])
+    assert again["version"] == pending["version"] and counts(db) == (1, 2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import accounts
@@ -125,3 +126,78 @@ def test_api_refuses_a_version_that_is_not_a_whole_number(client, db, tokens, ap
         assert response.get_json()["error"]["field"] == "version"
     assert public_names(client) == ["Điểm Rạch Giá"]
     assert site_count(db, "version = 1 AND deleted_at IS NULL") == 1
+
+
+# --- closed lists, limits and impossible values, by name ------------------------------------------------------
+
+@pytest.mark.parametrize(("properties", "field"), [
+    ({"category": "solar", "plan_task": "I.1", "measures": {"solar_kind": "áp mái"}}, "measures.solar_kind"),
+    ({"category": "organic_farm", "plan_task": "II.9", "measures": {"certification": "sạch"}},
+     "measures.certification"),
+    ({"plan_task": "II.8"}, "plan_task"),
+    ({"description": "x" * 5001}, "description"),
+    ({"address": "x" * 501}, "address"),
+])
+def test_api_refuses_a_value_off_its_list_or_too_long_by_name(client, db, tokens, properties, field):
+    response = api(client, "POST", "/api/sites", tokens["planner"], feature(**properties))
+    assert response.status_code == 422, response.data
+    assert field in response.get_json()["error"]["fields"]
+    assert site_count(db) == 0
+
+
+@pytest.mark.parametrize(("raw", "field"), [
+    ('"measures": {"households": NaN}', "measures.households"),
+    ('"measures": {"households": Infinity}', "measures.households"),
+    ('"measures": {"households": 1e309}', "measures.households"),
+    ('"name": "Đi\\ud800ểm"', "name"),
+    ('"source": "\\udfff"', "source"),
+])
+def test_api_refuses_nan_infinity_and_lone_surrogates_by_name(client, db, tokens, raw, field):
+    body = ('{"type": "Feature", "geometry": {"type": "Point", "coordinates": [%s, %s]}, "properties": '
+            '{"name": "Điểm", "category": "waste_sorting", "plan_task": "VI.2", "source": "x", %s}}'
+            % (*IN_RACH_GIA, raw))
+    response = client.post("/api/sites", data=body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {tokens['planner']}"})
+    assert response.status_code == 422, response.data
+    assert field in response.get_json()["error"]["fields"]
+    assert site_count(db) == 0
+
+
+# --- a pending change cannot vanish ------------------------------------------------------------------------------
+
+def test_a_second_persons_partial_patch_keeps_the_first_persons_pending_change(client, tokens, approved):
+    site_id, version = approved
+    first = api(client, "PATCH", f"/api/sites/{site_id}", tokens["staff_899"],
+                {"type": "Feature", "properties": {"name": "Tên của A", "version": version}}).get_json()
+    second = api(client, "PATCH", f"/api/sites/{site_id}", tokens["staff_30742"],
+                 {"type": "Feature", "properties": {"description": "Mô tả của B",
+                                                    "version": first["properties"]["version"]}})
+    assert second.status_code == 200
+    pending = second.get_json()["properties"]["pending"]
+    assert (pending["name"], pending["description"]) == ("Tên của A", "Mô tả của B")
+    assert public_names(client) == ["Điểm Rạch Giá"]
+    sign_in(client, "planner")
+    review = client.get("/staff/review").data.decode()
+    assert "Tên của A" in review and "Mô tả của B" in review
+
+
+def test_a_planners_patch_over_a_pending_change_publishes_both_and_is_an_approval(client, tokens, approved):
+    site_id, version = approved
+    first = api(client, "PATCH", f"/api/sites/{site_id}", tokens["staff_899"],
+                {"type": "Feature", "properties": {"name": "Tên của A", "version": version}}).get_json()
+    api(client, "PATCH", f"/api/sites/{site_id}", tokens["planner"],
+        {"type": "Feature", "properties": {"description": "Ghi chú", "version": first["properties"]["version"]}})
+    assert public_names(client) == ["Tên của A"]
+    sign_in(client, "planner")
+    history = client.get(f"/staff/sites/{site_id}/history").data.decode()
+    assert "<td>planner</td><td>Duyệt</td>" in history and "<td>planner</td><td>Sửa</td>" not in history
+
+
+def test_an_unchanged_patch_writes_nothing(client, db, tokens, approved):
+    site_id, version = approved
+    same = api(client, "PATCH", f"/api/sites/{site_id}", tokens["staff_899"],
+               {"type": "Feature", "properties": {"name": "Điểm Rạch Giá", "version": version}})
+    assert same.status_code == 200 and same.get_json()["properties"]["version"] == version
+    assert same.get_json()["properties"]["pending"] is None
+    with db.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM site_history")).scalar_one() == 1

@@ -53,10 +53,10 @@ def measure(client, path: str) -> tuple[int, float]:
     return size, best
 
 
-def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> None:
-    """Fill a scratch database beside url with each count of sites in turn and print the figures."""
+def scratch_database(url: str, suffix: str):
+    """A database beside url named with suffix, migrated, with the reference lists and boundaries: (url, engine)."""
     base = make_url(url)
-    scratch = base.set(database=f"{base.database}_bench").render_as_string(hide_password=False)
+    scratch = base.set(database=f"{base.database}{suffix}").render_as_string(hide_password=False)
     admin.create_database(scratch)
     admin.migrate(scratch)
     engine = make_engine(scratch)
@@ -65,6 +65,12 @@ def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> N
         if boundaries.count_units(session, "district") == 0:
             for layer in boundaries.SHIPPED_LAYERS:
                 boundaries.load_shipped_layer(session, layer)
+    return scratch, engine
+
+
+def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> None:
+    """Fill a scratch database beside url with each count of sites in turn and print the figures."""
+    scratch, engine = scratch_database(url, "_bench")
     from webmap import create_app
 
     app = create_app({"DATABASE_URL": scratch, "SECRET_KEY": "benchmark-only-secret-key", "TESTING": True})
@@ -88,7 +94,7 @@ MIX_PATHS = ("/embed", "/api/districts", "/api/sites?bbox=104.9,9.9,105.1,10.1&l
 
 
 def _load() -> str:
-    return "load %.2f" % os.getloadavg()[0]
+    return f"load {os.getloadavg()[0]:.2f}"
 
 
 def server_times(client, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]:
@@ -192,16 +198,7 @@ def wrk(base: str, paths, seconds: int, connections: int) -> dict[str, float]:
 
 def scale(url: str, counts: list[int], *, say: Callable[[str], None] = print, load_seconds: int = 60) -> None:
     """The provincial-scale figures for each count of sites, in a scratch database <db>_bench_scale."""
-    base = make_url(url)
-    scratch = base.set(database=f"{base.database}_bench_scale").render_as_string(hide_password=False)
-    admin.create_database(scratch)
-    admin.migrate(scratch)
-    engine = make_engine(scratch)
-    with transaction(engine) as session:
-        reference.load_reference(session)
-        if boundaries.count_units(session, "district") == 0:
-            for layer in boundaries.SHIPPED_LAYERS:
-                boundaries.load_shipped_layer(session, layer)
+    scratch, engine = scratch_database(url, "_bench_scale")
     for count in counts:
         fill_sites(engine, count)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

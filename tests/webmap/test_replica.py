@@ -26,7 +26,7 @@ from tests.staffkit import api, feature, make_users
 
 
 def _as_postgres(*command: str) -> str:
-    done = subprocess.run(["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True)
+    done = subprocess.run(["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"{' '.join(command)}: {done.stderr}"
     return done.stdout.strip()
 
@@ -92,7 +92,7 @@ def replica(database_url: str) -> Iterator[Replica]:
                       data, port)
     finally:
         subprocess.run(["runuser", "-u", "postgres", "--", str(bin_dir / "pg_ctl"), "-D", str(data), "-m",
-                        "immediate", "stop"], capture_output=True)
+                        "immediate", "stop"], capture_output=True, check=False)
         shutil.rmtree(data, ignore_errors=True)
         if added_hba:
             hba_file.write_text(hba_file.read_text().replace(added_hba, ""))

@@ -46,7 +46,7 @@ class SitePage:
     """A page of published sites: the GeoJSON text PostgreSQL built, and the facts a caller needs of it."""
 
     body: str
-    matched: int
+    matched: int | None  # None on a page reached by cursor
     returned: int
     last_id: int | None
 
@@ -66,20 +66,27 @@ def site_page(session: Session, filters: SiteFilters, *, self_link: dict[str, st
     """Published sites matching filters as a GeoJSON FeatureCollection built in SQL, ordered by id.
 
     With self_link, the collection carries OGC API links: self, and next_link while more sites follow.
+    A page reached by cursor (after_id) leaves numberMatched out and its matched is None: the count does not
+    change along a cursor walk, and counting every page of a walk over a million sites costs a scan each.
     """
     clause, params = where(filters)
     page_clause = clause + (" AND s.id > :after_id" if filters.after_id is not None else "")
     params.update(limit=filters.limit, offset=filters.offset, after_id=filters.after_id,
                   self_link=json.dumps(self_link),
                   next_link=None if next_link is None else json.dumps(next_link))
-    links = "" if self_link is None else """
-            'links', CASE WHEN :offset + (SELECT count(*) FROM features) < (SELECT total FROM matched)
+    counted = filters.after_id is None
+    matched_sql = (f"SELECT count(*) AS total FROM site s WHERE {clause}" if counted
+                   else "SELECT NULL::bigint AS total")
+    more = ("(:offset + (SELECT count(*) FROM features) < (SELECT total FROM matched))" if counted
+            else "((SELECT count(*) FROM features) = :limit)")
+    links = "" if self_link is None else f"""
+            'links', CASE WHEN {more}
                                AND CAST(:next_link AS text) IS NOT NULL
                           THEN json_build_array(CAST(:self_link AS json), CAST(:next_link AS json))
                           ELSE json_build_array(CAST(:self_link AS json)) END,"""
     row = session.execute(text(f"""
         WITH matched AS (
-            SELECT count(*) AS total FROM site s WHERE {clause}
+            {matched_sql}
         ), page AS (
             SELECT s.* FROM site s WHERE {page_clause}
             ORDER BY s.id LIMIT :limit OFFSET :offset
@@ -88,7 +95,7 @@ def site_page(session: Session, filters: SiteFilters, *, self_link: dict[str, st
         )
         SELECT json_build_object(
             'type', 'FeatureCollection',
-            'numberMatched', (SELECT total FROM matched),
+            {"'numberMatched', (SELECT total FROM matched)," if counted else ""}
             'numberReturned', (SELECT count(*) FROM features),
             'timeStamp', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),{links}
             'features', coalesce((SELECT json_agg(feature ORDER BY id) FROM features), '[]'::json),

@@ -26,8 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.extensions["sessions"] = make_session_factory(engine)
 
-    from webmap import db, errors, hooks, i18n
+    from webmap import caching, db, errors, hooks, i18n
     db.init_app(app)
+    caching.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     hooks.init_app(app)

@@ -4,13 +4,25 @@ Runs in a scratch database of its own (the served data is not touched) and print
 """
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.request
+from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import make_url, text
 
 from geo import admin, boundaries, reference
 from geo.db import make_engine, transaction
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def fill_sites(engine, count: int) -> None:
@@ -41,10 +53,10 @@ def measure(client, path: str) -> tuple[int, float]:
     return size, best
 
 
-def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> None:
-    """Fill a scratch database beside url with each count of sites in turn and print the figures."""
+def scratch_database(url: str, suffix: str):
+    """A database beside url named with suffix, migrated, with the reference lists and boundaries: (url, engine)."""
     base = make_url(url)
-    scratch = base.set(database=f"{base.database}_bench").render_as_string(hide_password=False)
+    scratch = base.set(database=f"{base.database}{suffix}").render_as_string(hide_password=False)
     admin.create_database(scratch)
     admin.migrate(scratch)
     engine = make_engine(scratch)
@@ -53,6 +65,12 @@ def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> N
         if boundaries.count_units(session, "district") == 0:
             for layer in boundaries.SHIPPED_LAYERS:
                 boundaries.load_shipped_layer(session, layer)
+    return scratch, engine
+
+
+def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> None:
+    """Fill a scratch database beside url with each count of sites in turn and print the figures."""
+    scratch, engine = scratch_database(url, "_bench")
     from webmap import create_app
 
     app = create_app({"DATABASE_URL": scratch, "SECRET_KEY": "benchmark-only-secret-key", "TESTING": True})
@@ -64,3 +82,164 @@ def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> N
         embed, _ = measure(client, "/embed")
         api, seconds = measure(client, "/api/sites?limit=10000")
         say(f"{count:>7} {page:>15,} {embed:>15,} {api:>19,} {seconds:>15.3f}")
+
+
+# --- provincial scale (scripts/bench --scale): server time of the progress views, API throughput next to a
+# bare Flask + psycopg2 app, and a mixed load of 200 clients on gunicorn gthread. Prints figures with the
+# machine's load; asserts nothing.
+
+SCALE_PATHS = ("/progress?year=2025", "/api/progress/summary?year=2025")
+BBOX_PATH = "/api/sites?bbox=104.9,9.9,105.1,10.1&limit=10000"
+MIX_PATHS = ("/embed", "/api/districts", "/api/sites?bbox=104.9,9.9,105.1,10.1&limit=1000")
+
+
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+def server_times(client, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]:
+    """Median seconds of each path in the app (no network), after one warm-up request."""
+    out = {}
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            client.get(path)
+            times.append(time.perf_counter() - start)
+        out[path] = statistics.median(times)
+    return out
+
+
+def bare_app():
+    """A bare Flask + psycopg2 app answering one path with the statement of BENCH_BARE (JSON: url, sql, params),
+    the yardstick of /api/sites' throughput; run by gunicorn."""
+    from flask import Flask, Response
+    from psycopg2.pool import ThreadedConnectionPool
+
+    spec = json.loads(os.environ["BENCH_BARE"])
+    pool = ThreadedConnectionPool(1, 16, spec["url"])
+    app = Flask("bare")
+
+    @app.get("/api/sites")
+    def sites() -> Response:
+        connection = pool.getconn()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(spec["sql"], spec["params"])
+                body = cursor.fetchone()[0]
+            connection.rollback()
+        finally:
+            pool.putconn(connection)
+        return Response(body, mimetype="application/geo+json")
+
+    return app
+
+
+def captured_statement(app, path: str) -> tuple[str, dict]:
+    """The SQL statement and parameters (psycopg2's form) of the body of path in app."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, dict]] = []
+
+    def keep(_connection, _cursor, statement, parameters, *_args) -> None:
+        if "FeatureCollection" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(app.extensions["engine"], "before_cursor_execute", keep)
+    app.test_client().get(path)
+    event.remove(app.extensions["engine"], "before_cursor_execute", keep)
+    return seen[-1]
+
+
+def _gunicorn(app_spec: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """gunicorn (deploy/gunicorn.conf.py: gthread) on a free port; returns the process and its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+                                "--access-logfile", "/dev/null", app_spec],
+                               env={**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port)}, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/sites?limit=1", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    return process, f"http://127.0.0.1:{port}"
+
+
+_WRK_MIX = """
+paths = {%s}
+n = 0
+request = function() n = n + 1; return wrk.format("GET", paths[(n %% #paths) + 1]) end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT p50=%%.1f p95=%%.1f p99=%%.1f requests=%%d errors=%%d\\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
+    + summary.errors.timeout))
+end
+"""
+
+
+def wrk(base: str, paths, seconds: int, connections: int) -> dict[str, float]:
+    """wrk (Debian package wrk) cycling through paths: requests/s, p50/p95/p99 in ms, errors."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_WRK_MIX % ", ".join(json.dumps(p) for p in paths))
+    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", script.name,
+                           base], capture_output=True, text=True, check=True)
+    os.unlink(script.name)
+    result = dict(item.split("=") for item in done.stdout.split("RESULT ")[1].split())
+    out = {k: float(v) for k, v in result.items()}
+    out["rps"] = out["requests"] / seconds
+    return out
+
+
+def scale(url: str, counts: list[int], *, say: Callable[[str], None] = print, load_seconds: int = 60) -> None:
+    """The provincial-scale figures for each count of sites, in a scratch database <db>_bench_scale."""
+    scratch, engine = scratch_database(url, "_bench_scale")
+    for count in counts:
+        fill_sites(engine, count)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE site"))
+        scale_figures(scratch, count, say=say, load_seconds=load_seconds)
+
+
+def scale_figures(url: str, count: int, *, say: Callable[[str], None] = print, load_seconds: int = 60) -> None:
+    """The figures of one filled database: progress times, throughput beside the bare app, the mixed load."""
+    from webmap import create_app
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret-key", "TESTING": True})
+    for path, seconds in server_times(app.test_client()).items():
+        say(f"{count:>8} sites  {path:<34} median of 5: {seconds:.3f} s  ({_load()})")
+    if not shutil.which("wrk"):
+        say("wrk is missing (apt-get install wrk): no throughput or load figures")
+        return
+    sql, parameters = captured_statement(app, BBOX_PATH)
+    app.extensions["engine"].dispose()
+    env = {"DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret-key",
+           "BENCH_BARE": json.dumps({"url": make_url(url).render_as_string(hide_password=False).replace(
+               "postgresql+psycopg2", "postgresql"), "sql": sql, "params": parameters})}
+    servers = [_gunicorn("webmap:create_app()", env), _gunicorn("webmap.benchmark:bare_app()", env)]
+    try:
+        rates = [wrk(base_url, [BBOX_PATH], 20, 8)["rps"] for _, base_url in servers]
+        say(f"{count:>8} sites  {BBOX_PATH}: app {rates[0]:.1f} req/s, bare Flask + psycopg2 {rates[1]:.1f} req/s, "
+            f"ratio {rates[0] / rates[1]:.2f}  ({_load()})")
+        mix = wrk(servers[0][1], MIX_PATHS, load_seconds, 200)
+        say(f"{count:>8} sites  200 clients x {load_seconds} s on {', '.join(MIX_PATHS)}: {mix['rps']:.1f} req/s, "
+            f"p50 {mix['p50']:.0f} ms, p95 {mix['p95']:.0f} ms, p99 {mix['p99']:.0f} ms, "
+            f"errors {mix['errors']:.0f}  ({_load()})")
+    finally:
+        for process, _ in servers:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    # scripts/bench --scale [COUNT…]; BENCH_DATABASE_URL measures an already filled database instead.
+    numbers = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
+    if os.environ.get("BENCH_DATABASE_URL"):
+        scale_figures(os.environ["BENCH_DATABASE_URL"], numbers[0])
+    else:
+        scale(os.environ["DATABASE_URL"], numbers)

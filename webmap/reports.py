@@ -1,5 +1,11 @@
-"""The annual report: the workbook to download and the printable page, in the reader's language."""
+"""The annual report: the workbook to download and the printable page, in the reader's language.
+
+Building a report takes seconds; each file is built once per year, level, language and data version and kept
+in the database (geo.report.cached_file), so every later request is a lookup.
+"""
 from __future__ import annotations
+
+from typing import Callable
 
 from flask import Blueprint, Response, request
 from flask_babel import gettext
@@ -14,22 +20,32 @@ bp = Blueprint("reports", __name__, url_prefix="/report")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _build(year: int) -> report.Report:
-    """Check the request and read the report's data."""
+def _checked(year: int) -> tuple[int, str]:
+    """Check the request: the year and the level."""
     args = params.with_aliases(request.args.to_dict())
     params.reject_unknown(args, ("level",))
     year = params.year(str(year))
-    return report.build_report(get_session(), year, params.level(args.get("level"), year))
+    return year, params.level(args.get("level"), year)
+
+
+def _file(year: int, kind: str, make: Callable[[report.Report, str], bytes]) -> tuple[bytes, int, str, str]:
+    """The report file of the request (from the cache, or built by make(data, lang) and kept), year, level, lang."""
+    year, level = _checked(year)
+    lang = select_locale()
+    session = get_session()
+    body = report.cached_file(session, year, level, lang, kind,
+                              lambda: make(report.build_report(session, year, level), lang))
+    session.commit()
+    return body, year, level, lang
 
 
 @bp.get("/<int:year>.xlsx")
 def workbook(year: int) -> Response:
     """The report of a year as an Excel workbook: ?level=district|commune&lang=vi|en."""
-    data = _build(year)
-    lang = select_locale()
-    body = report.workbook_bytes(data, lang=lang, translate=gettext)
+    body, year, level, lang = _file(year, "xlsx",
+                                    lambda data, lang: report.workbook_bytes(data, lang=lang, translate=gettext))
     response = Response(body, mimetype=XLSX)
-    filename = f"bao-cao-sxtdbv-{data.year}-{data.level}{'-en' if lang == 'en' else ''}.xlsx"
+    filename = f"bao-cao-sxtdbv-{year}-{level}{'-en' if lang == 'en' else ''}.xlsx"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -38,8 +54,7 @@ def workbook(year: int) -> Response:
 @bp.get("/<int:year>")
 def page(year: int) -> Response:
     """The report of a year as a printable page with its maps: ?level=district|commune&lang=vi|en."""
-    data = _build(year)
-    html = report.render_html(data, lang=select_locale(), translate=gettext)
-    response = Response(html, mimetype="text/html")
+    body, *_ = _file(year, "html", lambda data, lang: report.render_html(data, lang=lang, translate=gettext).encode())
+    response = Response(body, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -56,6 +56,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "TILE_URL": env.get("TILE_URL", "").strip() or None,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         **import_limits(env),
+        **scale(env),
     }
 
 
@@ -74,6 +75,18 @@ def import_limits(env: Mapping[str, str]) -> dict[str, int]:
     limits["MAX_FORM_MEMORY_SIZE"] = max(500_000, limits["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
     limits["MAX_CONTENT_LENGTH"] = max(10 * 1024 * 1024, limits["MAX_FORM_MEMORY_SIZE"] + 1024 * 1024)
     return limits
+
+
+# Past one server: a streaming replica for the public reads, and the gunicorn worker pool (deploy/).
+def scale(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """DATABASE_REPLICA_URL (None when unset), WEB_WORKERS and WEB_THREADS, checked."""
+    env = os.environ if environ is None else environ
+    replica = database_url(env, name="DATABASE_REPLICA_URL") if env.get("DATABASE_REPLICA_URL", "").strip() else None
+    sizes = {name: _int(name, env.get(name, default)) for name, default in (("WEB_WORKERS", "2"), ("WEB_THREADS", "8"))}
+    for name, value in sizes.items():
+        if value < 1:
+            raise ConfigError(f"{name} must be at least 1")
+    return {"DATABASE_REPLICA_URL": replica, **sizes}
 
 
 def _int(name: str, raw: str) -> int:

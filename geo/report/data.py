@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import geopandas as gpd
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo import figures, plan
+from geo import data_version, figures, plan
 from geo.catalogue import PLAN_TASKS, STATUSES
 from geo.site_query import listed_in_year, province_name
 
@@ -94,3 +94,25 @@ def build_report(session: Session, year: int, level: str | None = None) -> Repor
             "by_status": {status: sum(1 for s in section_sites if s["status"] == status) for status in STATUSES},
             "site_count": len(section_sites)})
     return report
+
+
+def cached_file(session: Session, year: int, level: str, lang: str, kind: str,
+                build: Callable[[], bytes]) -> bytes:
+    """A report file for the current data version: read from report_cache, or built once by build() and kept
+    there (replacing the one of older data); the caller commits."""
+    version = data_version.current(session)
+    key = {"year": year, "level": level, "lang": lang, "kind": kind}
+    body = session.execute(text("""
+        SELECT body FROM report_cache WHERE year = :year AND level = :level AND lang = :lang AND kind = :kind
+           AND data_version = :version"""), {**key, "version": version}).scalar()
+    if body is not None:
+        return bytes(body)
+    body = build()
+    # Two first requests at once both build; the later write wins and both bodies are of this version.
+    session.execute(text("""
+        INSERT INTO report_cache (year, level, lang, kind, data_version, body)
+        VALUES (:year, :level, :lang, :kind, :version, :body)
+        ON CONFLICT (year, level, lang, kind) DO UPDATE
+        SET data_version = EXCLUDED.data_version, body = EXCLUDED.body, made_at = now()"""),
+        {**key, "version": version, "body": body})
+    return body

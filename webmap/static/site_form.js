@@ -55,8 +55,22 @@
         box.hidden = wanted.indexOf(box.dataset.measure) < 0;
       });
     }
-    category.addEventListener("change", showMeasures);
+    var task = document.getElementById("plan_task");
+    function offerTasks() {
+      // Only the plan tasks the chosen category serves; the server refuses any other by name.
+      var chosen = category.options[category.selectedIndex];
+      var allowed = ((chosen && chosen.dataset.tasks) || "").split(" ").filter(Boolean);
+      Array.prototype.forEach.call(task.options, function (option) {
+        option.hidden = option.disabled = allowed.length > 0 && allowed.indexOf(option.value) < 0;
+      });
+      if (task.selectedOptions.length === 0 || task.selectedOptions[0].disabled) {
+        var first = Array.prototype.find.call(task.options, function (option) { return !option.disabled; });
+        if (first) task.value = first.value;
+      }
+    }
+    category.addEventListener("change", function () { showMeasures(); offerTasks(); });
     showMeasures();
+    offerTasks();
   }
 
   function plain(text) {

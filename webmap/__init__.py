@@ -17,10 +17,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
     )
+    # Flask defines MAX_CONTENT_LENGTH (as None, no limit), so a setdefault would never set it: update instead.
+    app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment() if config is None else config)
-    app.config.setdefault("EMBED_ALLOWED_ORIGINS", [])
-    app.config.setdefault("EMBED_CACHE_SECONDS", 300)
-    app.config.setdefault("TILE_URL", None)
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine

@@ -165,8 +165,6 @@ def init_app(app: Flask) -> None:
     # Per worker process; set RATELIMIT_STORAGE_URI (e.g. a Redis or Memcached URL) to share the counts.
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
-    # The bulk import is the only upload; a district office's list is far below this.
-    app.config.setdefault("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
 
     @login_manager.user_loader
     def load_user(user_id: str):

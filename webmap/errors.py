@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -117,6 +117,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(error: HTTPException):
         return _respond("username", gettext("Đăng nhập sai quá nhiều lần; hãy thử lại sau một phút"), 429)
+
+    @app.errorhandler(413)
+    def too_large(error: HTTPException):
+        limit = app.config["MAX_CONTENT_LENGTH"] or 0
+        return _respond("body", gettext("Nội dung gửi lên quá lớn: tối đa %(mb)s MB",
+                                        mb=format_decimal(round(limit / 1024 / 1024, 1))), 413)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -6,6 +6,18 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 
+# What create_app uses when neither the environment nor a test's config says otherwise.
+DEFAULTS: dict[str, Any] = {
+    "EMBED_ALLOWED_ORIGINS": [],
+    "EMBED_CACHE_SECONDS": 300,
+    "TILE_URL": None,
+    # The bulk import is the largest upload; a district office's list is far below this.
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    # A site Feature nests four deep (measures inside properties); 32 leaves room and stops a 50 000-deep body.
+    "MAX_JSON_DEPTH": 32,
+}
+
+
 class ConfigError(RuntimeError):
     """A missing or malformed setting; the message names it."""
 
@@ -55,6 +67,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "EMBED_CACHE_SECONDS": _int("EMBED_CACHE_SECONDS", env.get("EMBED_CACHE_SECONDS", "300")),
         "TILE_URL": env.get("TILE_URL", "").strip() or None,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        **{name: _int(name, env.get(name, str(DEFAULTS[name]))) for name in ("MAX_CONTENT_LENGTH", "MAX_JSON_DEPTH")},
     }
 
 

@@ -66,7 +66,6 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env.get("SESSION_COOKIE_SECURE", "true")),
         "EMBED_CACHE_SECONDS": _int("EMBED_CACHE_SECONDS", env.get("EMBED_CACHE_SECONDS", "300")),
         "TILE_URL": env.get("TILE_URL", "").strip() or None,
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         **{name: _int(name, env.get(name, str(DEFAULTS[name]))) for name in ("MAX_CONTENT_LENGTH", "MAX_JSON_DEPTH")},
     }
 

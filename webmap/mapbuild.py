@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,8 +172,19 @@ def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapO
     return m
 
 
+# An inline <script> (no src) that Folium writes into the head or the body, e.g. "L_NO_TOUCH = false;".
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+
+
 def page_parts(m: folium.Map) -> dict[str, str]:
-    """The map's head, body and script, to place in one of the app's own pages."""
+    """The map's head, body and script, to place in one of the app's own pages.
+
+    Inline code Folium puts in the head or body moves to the front of the script part, which the templates print
+    in one <script nonce>: the Content-Security-Policy runs no inline script without the page's nonce.
+    """
     figure = m.get_root()
     figure.render()
-    return {"header": figure.header.render(), "html": figure.html.render(), "script": figure.script.render()}
+    header, html_part = figure.header.render(), figure.html.render()
+    moved = _INLINE_SCRIPT.findall(header) + _INLINE_SCRIPT.findall(html_part)
+    return {"header": _INLINE_SCRIPT.sub("", header), "html": _INLINE_SCRIPT.sub("", html_part),
+            "script": "\n".join([*moved, figure.script.render()])}

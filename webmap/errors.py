@@ -7,6 +7,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import format_decimal, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from geo.errors import (N_, BadParameter, BoundaryImportError, Conflict, DomainError, Forbidden, InvalidRecord,
                         NotFound, OutsideProvince)
@@ -86,9 +87,16 @@ def _wants_json() -> bool:
             or request.accept_mimetypes.best == "application/json")
 
 
+def _ogc_exception(body: dict[str, Any], status: int, reason: str) -> dict[str, Any]:
+    """Under /ogc the body also carries the OGC API exception's code and description, beside the app's own."""
+    if request.path.startswith("/ogc"):
+        body.update(code=HTTP_STATUS_CODES.get(status, str(status)), description=reason)
+    return body
+
+
 def _respond(field: str | None, reason: str, status: int):
     if _wants_json():
-        return jsonify(error_body(field, reason, status)), status
+        return jsonify(_ogc_exception(error_body(field, reason, status), status, reason)), status
     return render_template("error.html", status=status, field=field, reason=reason), status
 
 
@@ -105,6 +113,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        if request.path.startswith("/ogc"):
+            status = status_of(error)
+            return jsonify(_ogc_exception(domain_error_body(error), status, message_of(error))), status
         if _wants_json():
             return json_error(error)
         return _respond(error.field, message_of(error), status_of(error))

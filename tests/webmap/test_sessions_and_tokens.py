@@ -131,3 +131,10 @@ def test_migration_0006_downgrades_and_upgrades(db, database_url):
         command.upgrade(config, "head")
     with db.connect() as connection:
         assert connection.execute(text("SELECT to_regclass('sign_in_failure')")).scalar() == "sign_in_failure"
+
+
+def test_the_tokens_table_reads_in_english(client, users, tokens):
+    sign_in(client, "admin")
+    page = client.get("/staff/users?lang=en").data.decode()
+    table = page.split('id="tokens"')[1].split("</table>")[0]
+    assert "Last used" in table and "Expires" in table and "never used" in table and "valid" in table

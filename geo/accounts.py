@@ -15,6 +15,8 @@ from geo.errors import N_, BadParameter, NotFound
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 10
+TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,46 @@ def authenticate(session: Session, username: str, password: str) -> Actor | None
     return _actor(row)
 
 
-def get_actor(session: Session, user_id: int) -> Actor | None:
-    """The active account with this id."""
-    row = session.execute(text(f"SELECT {_USER_COLUMNS} FROM app_user WHERE id = :id AND is_active"),
-                          {"id": user_id}).one_or_none()
-    return _actor(row) if row else None
+def get_actor(session: Session, user_id: int, generation: int | None = None) -> Actor | None:
+    """The active account with this id; with generation, only if its sessions have not been ended since."""
+    row = session.execute(text(f"SELECT {_USER_COLUMNS}, session_generation FROM app_user "
+                               "WHERE id = :id AND is_active"), {"id": user_id}).one_or_none()
+    if row is None or (generation is not None and row.session_generation != generation):
+        return None
+    return _actor(row)
+
+
+def session_generation(session: Session, user_id: int) -> int:
+    """The account's session generation, kept in a session at sign-in and checked on every request."""
+    return session.execute(text("SELECT session_generation FROM app_user WHERE id = :id"),
+                           {"id": user_id}).scalar_one()
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session of an account (sign-out everywhere): older generations are refused from now on."""
+    session.execute(text("UPDATE app_user SET session_generation = session_generation + 1 WHERE id = :id"),
+                    {"id": user_id})
+
+
+def failures_within(session: Session, keys: list[str], seconds: int) -> dict[str, int]:
+    """How many failed sign-ins each key had in the last seconds (every worker process writes the same table).
+
+    The first key is locked until the transaction ends, so two workers trying one name at once count in turn.
+    """
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": keys[0]})
+    rows = session.execute(text("""
+        SELECT key, count(*) FROM sign_in_failure
+        WHERE key = ANY(:keys) AND failed_at > now() - make_interval(secs => :secs) GROUP BY key"""),
+        {"keys": keys, "secs": seconds})
+    counts = {key: count for key, count in rows}
+    return {key: counts.get(key, 0) for key in keys}
+
+
+def record_failure(session: Session, keys: list[str], keep_seconds: int) -> None:
+    """Count one failed sign-in under each key, and forget those older than keep_seconds."""
+    session.execute(text("DELETE FROM sign_in_failure WHERE failed_at < now() - make_interval(secs => :secs)"),
+                    {"secs": keep_seconds})
+    session.execute(text("INSERT INTO sign_in_failure (key) SELECT unnest(CAST(:keys AS text[]))"), {"keys": keys})
 
 
 def _by_name(session: Session, username: str):
@@ -110,8 +147,9 @@ def set_password(session: Session, username: str, password: str) -> None:
     """Give an account a new password."""
     check_password_rules(password)
     row = _by_name(session, username)
-    session.execute(text("UPDATE app_user SET password_hash = :h WHERE id = :id"),
-                    {"h": HASHER.hash(password), "id": row.id})
+    # A new password ends every session signed in with the old one, wherever it was.
+    session.execute(text("UPDATE app_user SET password_hash = :h, session_generation = session_generation + 1 "
+                         "WHERE id = :id"), {"h": HASHER.hash(password), "id": row.id})
 
 
 def change_password(session: Session, actor: Actor, current: str, new: str) -> None:
@@ -124,7 +162,8 @@ def change_password(session: Session, actor: Actor, current: str, new: str) -> N
 def disable(session: Session, username: str) -> None:
     """Stop an account from signing in and revoke its tokens."""
     row = _by_name(session, username)
-    session.execute(text("UPDATE app_user SET is_active = false WHERE id = :id"), {"id": row.id})
+    session.execute(text("UPDATE app_user SET is_active = false, session_generation = session_generation + 1 "
+                         "WHERE id = :id"), {"id": row.id})
     session.execute(text("UPDATE api_token SET revoked_at = now() WHERE user_id = :id AND revoked_at IS NULL"),
                     {"id": row.id})
 
@@ -138,13 +177,36 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, username: str) -> str:
-    """A new personal API token for an account; only its hash is kept, so it is shown once."""
+def check_token_days(days: int | str | None) -> int:
+    """The days a new token lasts: a whole number 1–MAX_TOKEN_DAYS, TOKEN_DAYS when not given."""
+    if days is None or days == "":
+        return TOKEN_DAYS
+    try:
+        number = int(days)
+    except (TypeError, ValueError):
+        raise BadParameter("days", N_("Phải là số nguyên, nhận được “%(value)s”"), value=days) from None
+    if not 1 <= number <= MAX_TOKEN_DAYS:
+        raise BadParameter("days", N_("Phải nằm trong khoảng %(low)s–%(high)s"), low=1, high=MAX_TOKEN_DAYS)
+    return number
+
+
+def create_token(session: Session, username: str, days: int | str | None = None) -> str:
+    """A new personal API token lasting days (90 by default); only its hash is kept, so it is shown once."""
+    days = check_token_days(days)
     row = _by_name(session, username)
     token = secrets.token_urlsafe(32)
-    session.execute(text("INSERT INTO api_token (user_id, token_hash) VALUES (:id, :h)"),
-                    {"id": row.id, "h": _token_hash(token)})
+    session.execute(text("INSERT INTO api_token (user_id, token_hash, expires_at) "
+                         "VALUES (:id, :h, now() + make_interval(days => :days))"),
+                    {"id": row.id, "h": _token_hash(token), "days": days})
     return token
+
+
+def list_tokens(session: Session) -> list[dict]:
+    """Every token that still works or worked, newest first: whose, made, last used, expiry, revoked."""
+    return [dict(r._mapping) for r in session.execute(text("""
+        SELECT t.id, u.username, t.created_at, t.last_used_at, t.expires_at, t.revoked_at,
+               t.revoked_at IS NULL AND t.expires_at > now() AS is_valid
+        FROM api_token t JOIN app_user u ON u.id = t.user_id ORDER BY t.id DESC"""))]
 
 
 def revoke_tokens(session: Session, username: str) -> int:
@@ -155,9 +217,10 @@ def revoke_tokens(session: Session, username: str) -> int:
 
 
 def actor_for_token(session: Session, token: str) -> Actor | None:
-    """The active account a token belongs to, if the token is known and not revoked."""
+    """The active account a token belongs to, if the token is known, not revoked and not expired."""
     row = session.execute(text("""
         UPDATE api_token t SET last_used_at = now() FROM app_user u
-        WHERE t.token_hash = :h AND t.revoked_at IS NULL AND u.id = t.user_id AND u.is_active
+        WHERE t.token_hash = :h AND t.revoked_at IS NULL AND t.expires_at > now() AND u.id = t.user_id
+          AND u.is_active
         RETURNING u.id, u.username, u.role, u.unit_code AS area_code"""), {"h": _token_hash(token)}).one_or_none()
     return _actor(row) if row else None

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from geo.accounts import Actor
 from geo.errors import N_, BadParameter, Conflict, Forbidden, InvalidRecord, NotFound
 from geo.site_record import EDITABLE, validate_site
-from geo.site_store import (CLEAR_PENDING, RECORD_COLUMNS, SNAPSHOT_COLUMNS, change_site, get_site, insert_site,
-                            insert_sites, record_params)
+from geo.site_store import (CLEAR_PENDING, MISSING_SITE, RECORD_COLUMNS, SNAPSHOT_COLUMNS, change_site, get_site,
+                            insert_site, insert_sites, record_params)
 
 __all__ = ["EDITABLE", "Actor", "get_site", "validate_site"]
 # site.version is an integer column: a version beyond it cannot name a saved version.
@@ -61,8 +61,16 @@ def _require_planner(actor: Actor | None) -> Actor:
 
 
 def _check_area(actor: Actor, site: Mapping[str, Any]) -> None:
+    # The same refusal as a site that does not exist: another district's ids are not theirs to probe.
     if not in_area(actor, site):
-        raise Forbidden("id", N_("Điểm này nằm ngoài địa bàn được giao cho bạn"))
+        raise NotFound("id", MISSING_SITE, id=site["id"])
+
+
+def site_in_area(session: Session, actor: Actor, site_id: int) -> dict[str, Any]:
+    """A site the actor may see, or NotFound whether it does not exist or lies outside their area."""
+    site = get_site(session, site_id)
+    _check_area(actor, site)
+    return site
 
 
 def _check_version(site: Mapping[str, Any], expected: int | None) -> None:
@@ -77,9 +85,9 @@ def _check_version(site: Mapping[str, Any], expected: int | None) -> None:
 def _editable(session: Session, actor: Actor, site_id: int, expected_version: int | None) -> dict[str, Any]:
     """The site, locked, once it is known to exist, lie in the actor's area and be at the expected version."""
     current = get_site(session, site_id, lock=True)
+    _check_area(actor, current)
     if current["deleted"]:
         raise NotFound("id", N_("Điểm số %(id)s đã bị xoá"), id=site_id)
-    _check_area(actor, current)
     _check_version(current, expected_version)
     return current
 
@@ -253,8 +261,7 @@ def queue_length(session: Session) -> int:
 
 def site_history(session: Session, actor: Actor | None, site_id: int) -> list[dict[str, Any]]:
     """Every change of a site, newest first: who, when, what before and after (signed-in people only)."""
-    actor = _require_staff(actor)
-    _check_area(actor, get_site(session, site_id))
+    site_in_area(session, _require_staff(actor), site_id)
     rows = session.execute(text("""
         SELECT h.version, h.action, u.username, to_char(h.changed_at, 'DD/MM/YYYY HH24:MI:SS') AS changed_at,
                h.before, h.after, h.note

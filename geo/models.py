@@ -7,11 +7,13 @@ from typing import Any, Optional
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     Numeric,
@@ -104,6 +106,8 @@ class User(Base):
     phone: Mapped[Optional[str]] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Raised by sign-out and a password change: every session signed in under an older one ends (0006).
+    session_generation: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class ApiToken(Base):
@@ -117,6 +121,19 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True),
+                                                    server_default=text("now() + interval '90 days'"))
+
+
+class SignInFailure(Base):
+    """A failed sign-in, counted in a window by every worker process alike (0006)."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("sign_in_failure_key_time", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    key: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Site(Base):

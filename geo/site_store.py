@@ -35,6 +35,8 @@ RECORD_COLUMNS = """
     ward_code = :ward_code, address = :address, plan_task = :plan_task, lead_agency = :lead_agency,
     start_date = :start_date, end_date = :end_date, measures = CAST(:measures AS jsonb),
     description = :description, source = :source"""
+# The refusal of a site that does not exist, and of one the actor may not see (the same words, see editing).
+MISSING_SITE = N_("Không có điểm số %(id)s")
 CLEAR_PENDING = "pending = NULL, pending_by = NULL, pending_at = NULL"
 
 
@@ -42,7 +44,7 @@ def get_site(session: Session, site_id: int, *, lock: bool = False) -> dict[str,
     """One site as a plain record (any moderation state), or NotFound."""
     row = session.execute(text(SNAPSHOT_SQL + (" FOR UPDATE" if lock else "")), {"id": site_id}).one_or_none()
     if row is None:
-        raise NotFound("id", N_("Không có điểm số %(id)s"), id=site_id)
+        raise NotFound("id", MISSING_SITE, id=site_id)
     return dict(row._mapping)
 
 

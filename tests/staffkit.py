@@ -57,9 +57,6 @@ def feature(name: str = "Điểm thử", lon: float = IN_RACH_GIA[0], lat: float
 
 @pytest.fixture
 def users(db, app):
-    from webmap.auth import limiter
-
-    limiter.reset()
     return make_users(db)
 
 

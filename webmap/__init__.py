@@ -17,10 +17,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
     )
+    # Flask defines MAX_CONTENT_LENGTH (as None, no limit), so a setdefault would never set it: update instead.
+    app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment() if config is None else config)
-    app.config.setdefault("EMBED_ALLOWED_ORIGINS", [])
-    app.config.setdefault("EMBED_CACHE_SECONDS", 300)
-    app.config.setdefault("TILE_URL", None)
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine
@@ -33,9 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     hooks.init_app(app)
 
-    from webmap import accounts, api, api_write, auth, indicators_api, maps, ogc, progress, reports, staff
+    from webmap import accounts, api, api_write, auth, indicators_api, maps, ogc, openapi, progress, reports, staff
     auth.init_app(app)
     for blueprint in (auth.bp, staff.bp, accounts.bp, api_write.bp, api.bp, maps.bp, progress.bp, ogc.bp,
-                      indicators_api.bp, reports.bp):
+                      indicators_api.bp, reports.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

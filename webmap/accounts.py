@@ -1,4 +1,4 @@
-"""The admin's page of accounts: add one, disable one, set a new password."""
+"""The admin's page of accounts: add one, disable one, set a new password, make an API token; every token listed."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -32,6 +32,12 @@ def _set_password(session, name: str) -> str:
 ACTIONS = {"add": _add, "disable": _disable, "password": _set_password}
 
 
+def _page(session, status: int = 200, *, errors: dict | None = None, form=None, new_token: str | None = None):
+    return render_template("accounts/users.html", users=accounts.list_users(session),
+                           tokens=accounts.list_tokens(session), errors=errors or {}, form=form or {},
+                           new_token=new_token, token_days=accounts.TOKEN_DAYS), status
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @login_required
 def users():
@@ -40,16 +46,25 @@ def users():
         abort(403)
     session = get_session()
     if request.method == "GET":
-        return render_template("accounts/users.html", users=accounts.list_users(session), errors={}, form={})
+        return _page(session)
+    name = request.form.get("username", "")
+    if request.form.get("action") == "token":
+        try:
+            token = accounts.create_token(session, name, request.form.get("days"))
+        except DomainError as error:
+            session.rollback()
+            return _page(session, status_of(error), errors=field_messages(error), form=request.form)
+        session.commit()
+        # Shown once, in this answer only: a redirect would have to carry it in the (readable) session cookie.
+        return _page(session, 201, new_token=token)
     action = ACTIONS.get(request.form.get("action", ""))
     if action is None:
         abort(400)
     try:
-        message = action(session, request.form.get("username", ""))
+        message = action(session, name)
     except DomainError as error:
         session.rollback()
-        return render_template("accounts/users.html", users=accounts.list_users(session),
-                               errors=field_messages(error), form=request.form), status_of(error)
+        return _page(session, status_of(error), errors=field_messages(error), form=request.form)
     session.commit()
     flash(message)
     return redirect(url_for("accounts.users"))

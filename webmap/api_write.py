@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, g, request
 
 from geo import editing
 from geo.errors import N_, BadParameter, Conflict, DomainError
@@ -34,17 +34,32 @@ def _feature(site: dict[str, Any]) -> Response:
 
 def _input() -> tuple[dict[str, Any], int | None]:
     """Properties and point of the Feature in the request body, and the version it was based on."""
-    body = request.get_json(silent=True)
+    body = _body()
     if not isinstance(body, dict) or body.get("type") != "Feature":
         raise BadParameter("body", N_("Nội dung phải là một GeoJSON Feature"))
-    properties = dict(body.get("properties") or {})
+    properties = body.get("properties") or {}
+    if not isinstance(properties, dict):
+        raise BadParameter("properties", N_("Phải là một đối tượng JSON {tên: giá trị}"))
+    properties = dict(properties)
     geometry = body.get("geometry")
     if geometry is not None:
         coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
-        if geometry.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
+        if (not isinstance(geometry, dict) or geometry.get("type") != "Point" or not isinstance(coordinates, list)
+                or len(coordinates) != 2 or not all(_is_number(c) for c in coordinates)):
             raise BadParameter("geometry", N_("Vị trí phải là một điểm GeoJSON (Point) [kinh độ, vĩ độ]"))
         properties["lon"], properties["lat"] = coordinates[0], coordinates[1]
     return properties, properties.pop("version", None)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _body() -> Any:
+    """The request's JSON body, parsed once: strict and depth-limited (params.json_body)."""
+    if "json_body" not in g:
+        g.json_body = params.json_body(request.get_data(cache=True), current_app.config["MAX_JSON_DEPTH"])
+    return g.json_body
 
 
 def _version(value: Any) -> int | None:
@@ -65,7 +80,7 @@ def _run(action, *args) -> Response:
         if isinstance(error, Conflict):
             # Both versions, so the caller can merge by hand: the one saved meanwhile and the one just sent.
             return json_error(error, current=_feature_body(editing.get_site(session, args[0])),
-                              yours=request.get_json(silent=True))
+                              yours=_body())
         return json_error(error)
     session.commit()
     return _feature(site)

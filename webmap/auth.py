@@ -1,14 +1,17 @@
-"""Sign-in, sign-out and password change (Flask-Login), API tokens, CSRF (Flask-WTF) and the sign-in rate limit."""
+"""Sign-in, sign-out and password change (Flask-Login), API tokens, CSRF (Flask-WTF) and the sign-in rate limit.
+
+The sign-in limit counts failures in PostgreSQL (table sign_in_failure), so every gunicorn worker sees the same
+count: the database is already there, where Redis would be one more service to install, run and watch.
+A session remembers its account's session generation; sign-out and a new password raise it, ending them all.
+"""
 from __future__ import annotations
 
 from functools import wraps
 from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session as cookie, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
@@ -24,10 +27,10 @@ from webmap.errors import message_of
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
-SIGN_IN_LIMIT = "5 per minute"
-# Trying one password on many names is slowed down too, by address alone.
-ADDRESS_LIMIT = "30 per minute"
+# Failed tries allowed in WINDOW seconds: per address and name, and (one password tried on many names) per address.
+SIGN_IN_LIMIT = 5
+ADDRESS_LIMIT = 30
+WINDOW = 60
 
 
 class User(UserMixin):
@@ -77,9 +80,23 @@ class PasswordForm(FlaskForm):
                message=_l("Mật khẩu phải có ít nhất %(n)s ký tự", n=accounts.MIN_PASSWORD))])
 
 
-def _sign_in_key() -> str:
+def _sign_in_keys() -> list[str]:
     # Per address and name: one office behind one address can still sign in while a name is attacked.
-    return f"{get_remote_address()}:{(request.form.get('username') or '').strip().lower()}"
+    name = (request.form.get("username") or "").strip().lower()
+    return [f"{request.remote_addr}:{name}", f"{request.remote_addr}"]
+
+
+def _refuse_when_over(session, limits: dict[str, int]) -> None:
+    """429 when a key has had its limit of failures in the window (every worker counts the same rows)."""
+    counts = accounts.failures_within(session, list(limits), WINDOW)
+    if any(counts[key] >= limit for key, limit in limits.items()):
+        session.rollback()
+        abort(429)
+
+
+def _sign_in(actor: Actor) -> None:
+    login_user(User(actor))
+    cookie["generation"] = accounts.session_generation(get_session(), actor.id)
 
 
 def _local_path(target: str | None) -> str | None:
@@ -94,20 +111,20 @@ def _local_path(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, key_func=_sign_in_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code == 401)
-@limiter.limit(ADDRESS_LIMIT, key_func=get_remote_address, methods=["POST"],
-               deduct_when=lambda response: response.status_code == 401)
 def login():
     """Sign in with a username and password."""
     form = SignInForm()
     if form.validate_on_submit():
         session = get_session()
+        keys = _sign_in_keys()
+        _refuse_when_over(session, dict(zip(keys, (SIGN_IN_LIMIT, ADDRESS_LIMIT))))
         actor = accounts.authenticate(session, form.username.data, form.password.data)
-        session.commit()
         if actor is not None:
-            login_user(User(actor))
+            _sign_in(actor)
+            session.commit()
             return redirect(_local_path(request.args.get("next")) or url_for("staff.my_sites"))
+        accounts.record_failure(session, keys, WINDOW)
+        session.commit()
         flash(_("Sai tên đăng nhập hoặc mật khẩu"), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
@@ -116,28 +133,36 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out."""
+    """Sign out, here and in every other session of this account."""
+    session = get_session()
+    accounts.end_sessions(session, current_user.actor.id)
+    session.commit()
     logout_user()
+    cookie.pop("generation", None)
     flash(_("Đã đăng xuất"))
     return redirect(url_for("maps.index"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(SIGN_IN_LIMIT, key_func=lambda: f"password:{current_user.get_id()}", methods=["POST"],
-               deduct_when=lambda response: response.status_code == 422)
 def password():
-    """Change one's own password."""
+    """Change one's own password: every other session of the account ends, this one goes on."""
     form = PasswordForm()
     if form.validate_on_submit():
         session = get_session()
+        key = f"password:{current_user.actor.id}"
+        _refuse_when_over(session, {key: SIGN_IN_LIMIT})
         try:
             accounts.change_password(session, current_user.actor, form.current_password.data,
                                      form.new_password.data)
         except DomainError as error:
             session.rollback()
+            if error.field == "current_password":
+                accounts.record_failure(session, [key], WINDOW)
+                session.commit()
             getattr(form, error.field, form.new_password).errors.append(message_of(error))
             return render_template("auth/password.html", form=form), 422
+        cookie["generation"] = accounts.session_generation(session, current_user.actor.id)
         session.commit()
         flash(_("Đã đổi mật khẩu"))
         return redirect(url_for("staff.my_sites"))
@@ -154,7 +179,7 @@ def _token_from_header() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Set up Flask-Login, CSRF, the rate limiter and token authentication."""
+    """Set up Flask-Login, CSRF and token authentication."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Cần đăng nhập để mở trang này")
@@ -162,15 +187,14 @@ def init_app(app: Flask) -> None:
     # a forger could ride on, so only cookie-authenticated writes need the CSRF token.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
-    # Per worker process; set RATELIMIT_STORAGE_URI (e.g. a Redis or Memcached URL) to share the counts.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    limiter.init_app(app)
-    # The bulk import is the only upload; a district office's list is far below this.
-    app.config.setdefault("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        actor = accounts.get_actor(get_session(), int(user_id))
+        # A session signed in before the account's sessions were ended (sign-out, new password) is refused.
+        generation = cookie.get("generation")
+        if not isinstance(generation, int):
+            return None
+        actor = accounts.get_actor(get_session(), int(user_id), generation)
         return User(actor) if actor else None
 
     @app.before_request

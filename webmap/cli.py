@@ -230,13 +230,15 @@ def user_set_password(name: str, password_stdin: bool) -> None:
 
 @user.command("token")
 @click.argument("name")
-def user_token(name: str) -> None:
-    """Print a new personal API token for an account."""
+@click.option("--days", default=None, help="how many days the token works (default 90)")
+def user_token(name: str, days: str | None) -> None:
+    """Print a new personal API token for an account, and when it expires."""
     from geo import accounts
 
     with _transaction() as session:
-        token = accounts.create_token(session, name)
+        token = accounts.create_token(session, name, days)
     click.echo(token)
+    click.echo(f"expires in {accounts.check_token_days(days)} days", err=True)
 
 
 @user.command("revoke-tokens")

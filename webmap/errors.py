@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from geo.errors import (N_, BadParameter, BoundaryImportError, Conflict, DomainError, Forbidden, InvalidRecord,
                         NotFound, OutsideProvince)
@@ -87,9 +88,16 @@ def _wants_json() -> bool:
             or request.accept_mimetypes.best == "application/json")
 
 
+def _ogc_exception(body: dict[str, Any], status: int, reason: str) -> dict[str, Any]:
+    """Under /ogc the body also carries the OGC API exception's code and description, beside the app's own."""
+    if request.path.startswith("/ogc"):
+        body.update(code=HTTP_STATUS_CODES.get(status, str(status)), description=reason)
+    return body
+
+
 def _respond(field: str | None, reason: str, status: int):
     if _wants_json():
-        return jsonify(error_body(field, reason, status)), status
+        return jsonify(_ogc_exception(error_body(field, reason, status), status, reason)), status
     try:
         return render_template("error.html", status=status, field=field, reason=reason), status
     except Exception:  # noqa: BLE001 — the page of a failing app must not fail in turn
@@ -110,6 +118,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        if request.path.startswith("/ogc"):
+            status = status_of(error)
+            return jsonify(_ogc_exception(domain_error_body(error), status, message_of(error))), status
         if _wants_json():
             return json_error(error)
         return _respond(error.field, message_of(error), status_of(error))
@@ -122,6 +133,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(error: HTTPException):
         return _respond("username", gettext("Đăng nhập sai quá nhiều lần; hãy thử lại sau một phút"), 429)
+
+    @app.errorhandler(413)
+    def too_large(error: HTTPException):
+        limit = app.config["MAX_CONTENT_LENGTH"] or 0
+        return _respond("body", gettext("Nội dung gửi lên quá lớn: tối đa %(mb)s MB",
+                                        mb=format_decimal(round(limit / 1024 / 1024, 1))), 413)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

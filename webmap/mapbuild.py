@@ -175,10 +175,10 @@ def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapO
 # Folium's header forbids zooming the page (maximum-scale=1, user-scalable=no); the app's pages carry their own
 # viewport meta, so Folium's is dropped and people can pinch-zoom.
 FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.IGNORECASE)
-
-
 # What Folium adds to every map that a page without Folium popups does not use: Bootstrap and jQuery.
 HEAVY = ("jquery", "bootstrap", "bootstrap_css")
+# An inline <script> (no src) that Folium writes into the head or the body, e.g. "L_NO_TOUCH = false;".
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 
 def add_fullscreen(m: folium.Map, labels: dict[str, str]) -> None:
@@ -187,11 +187,18 @@ def add_fullscreen(m: folium.Map, labels: dict[str, str]) -> None:
 
 
 def page_parts(m: folium.Map, *, light: bool = False) -> dict[str, str]:
-    """The map's head, body and script, to place in one of the app's own pages (light: without HEAVY)."""
+    """The map's head, body and script, to place in one of the app's own pages (light: without HEAVY).
+
+    Inline code Folium puts in the head or body moves to the front of the script part, which the templates print
+    in one <script nonce>: the Content-Security-Policy runs no inline script without the page's nonce.
+    """
     figure = m.get_root()
     figure.render()
     if light:
         for name in HEAVY:
             figure.header._children.pop(name, None)
     header = FOLIUM_VIEWPORT.sub("", figure.header.render())
-    return {"header": header, "html": figure.html.render(), "script": figure.script.render()}
+    html_part = figure.html.render()
+    moved = _INLINE_SCRIPT.findall(header) + _INLINE_SCRIPT.findall(html_part)
+    return {"header": _INLINE_SCRIPT.sub("", header), "html": _INLINE_SCRIPT.sub("", html_part),
+            "script": "\n".join([*moved, figure.script.render()])}

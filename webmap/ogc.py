@@ -8,8 +8,9 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from geo import boundaries, sites
+from geo.catalogue import CATEGORY_CODES, FIRST_YEAR, LAST_YEAR, PLAN_TASK_CODES, STATUSES
 from geo.errors import N_, NotFound
-from webmap import params
+from webmap import openapi as oas, params
 from webmap.db import get_session
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -65,7 +66,9 @@ def _collection(collection_id: str) -> dict[str, Any]:
         "extent": {"spatial": {"bbox": [EXTENT], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
         "itemType": "feature", "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
         "links": [_link(url_for("ogc.items", collection_id=collection_id, _external=True), "items",
-                        "application/geo+json")],
+                        "application/geo+json"),
+                  _link(url_for("ogc.queryables", collection_id=collection_id, _external=True),
+                        "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json")],
     }
 
 
@@ -95,7 +98,9 @@ def items(collection_id: str) -> Response:
     session = get_session()
     args = request.args.to_dict()
     if collection_id != "sites":
-        filters = params.site_filters(session, {k: v for k, v in args.items() if k in params.PAGING})
+        # The standard: a parameter the API does not define is a 400, not silently ignored.
+        params.reject_unknown(args, params.PAGING)
+        filters = params.site_filters(session, args)
         body = boundaries.units_page(session, COLLECTIONS[collection_id][1], bbox=filters.bbox,
                                      limit=filters.limit, offset=filters.offset)
         body["links"] = [_link(request.url, "self", GEOJSON)]
@@ -131,46 +136,64 @@ def item(collection_id: str, feature_id: str) -> Response:
     raise NotFound("featureId", N_("Không có đối tượng %(name)s"), name=feature_id)
 
 
+QUERYABLE_SITE_PROPERTIES = {
+    "category": {"type": "string", "enum": list(CATEGORY_CODES), "title": "category"},
+    "status": {"type": "string", "enum": list(STATUSES), "title": "status"},
+    "district": {"type": "string", "title": "GSO district code (2009–2025)"},
+    "commune": {"type": "string", "title": "GSO commune code (from 2025-07-01)"},
+    "plan_task": {"type": "string", "enum": list(PLAN_TASK_CODES), "title": "plan task"},
+    "lead_agency": {"type": "string", "title": "lead agency"},
+    "year": {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR, "title": "active in year"},
+    "start_year": {"type": "integer", "minimum": 1900, "maximum": LAST_YEAR, "title": "started in year"},
+}
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str) -> Response:
+    """The properties a collection's items can be filtered by, as a JSON Schema (OGC API – Features Part 3)."""
+    _known(collection_id)
+    body = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": url_for("ogc.queryables", collection_id=collection_id, _external=True),
+        "type": "object", "title": _(COLLECTIONS[collection_id][0]),
+        # Sites take the filters of /api/sites; boundaries only bbox, limit and offset.
+        "properties": QUERYABLE_SITE_PROPERTIES if collection_id == "sites" else {},
+        "additionalProperties": False,
+    }
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/schema+json")
+
+
 @bp.get("/api")
 def openapi() -> Response:
-    """The OpenAPI 3.0 description of the read API."""
-    site_params = [
-        {"name": name, "in": "query", "required": False, "schema": {"type": kind}, "description": text}
-        for name, kind, text in (
-            ("category", "string", "category codes, comma-separated"),
-            ("status", "string", "planned, active, completed, suspended, phased_out; comma-separated"),
-            ("district", "string", "GSO district codes (2009–2025), comma-separated"),
-            ("commune", "string", "GSO commune codes (from 2025-07-01), comma-separated"),
-            ("plan_task", "string", "plan task codes such as VI.2"),
-            ("lead_agency", "string", "lead agency, exact name"),
-            ("year", "integer", "sites active in that year"),
-            ("start_year", "integer", "sites started in that year"),
-            ("bbox", "string", "minLon,minLat,maxLon,maxLat (WGS 84)"),
-            ("limit", "integer", "1–10000, default 1000"),
-            ("offset", "integer", "features to skip"),
-            ("cursor", "integer", "return sites with a larger id (the lastId of the previous page)"),
-            ("f", "string", "geojson (default), csv, xlsx, gpkg, shp"),
-            ("lang", "string", "vi (default) or en"))
-    ]
-    error = {"description": "a parameter is malformed: the body names it and the reason",
-             "content": {"application/json": {"schema": {"type": "object"}}}}
-    geojson = {"description": "GeoJSON FeatureCollection", "content": {"application/geo+json": {}}}
+    """The OpenAPI 3.0 description of the OGC API."""
+    collection_id = {"name": "collectionId", "in": "path", "required": True,
+                     "schema": {"type": "string", "enum": list(COLLECTIONS)}}
+    json_ok = {"description": "JSON", "content": {"application/json": {"schema": {"type": "object"}}}}
+    not_found = oas.error("no such collection or feature")
     document = {
         "openapi": "3.0.3",
-        "info": {"title": "Kiên Giang SCP map API", "version": "1.0"},
+        "info": {"title": "Kiên Giang SCP map – OGC API – Features", "version": "1.0"},
         "paths": {
-            "/api/sites": {"get": {"summary": "Approved sites", "parameters": site_params,
-                                   "responses": {"200": geojson, "400": error}}},
-            "/api/districts": {"get": {"summary": "District boundaries (approximate)", "parameters": [
-                {"name": "simplify", "in": "query", "schema": {"type": "number"}, "description": "metres"}],
-                "responses": {"200": geojson, "400": error}}},
-            "/api/communes": {"get": {"summary": "Commune boundaries from 2025-07-01 (approximate)",
-                                      "responses": {"200": geojson}}},
+            "/ogc": {"get": {"summary": "Landing page", "responses": {"200": json_ok}}},
+            "/ogc/conformance": {"get": {"summary": "Conformance classes", "responses": {"200": json_ok}}},
+            "/ogc/collections": {"get": {"summary": "Collections", "responses": {"200": json_ok}}},
+            "/ogc/collections/{collectionId}": {"get": {
+                "summary": "One collection", "parameters": [collection_id],
+                "responses": {"200": json_ok, "404": not_found}}},
+            "/ogc/collections/{collectionId}/queryables": {"get": {
+                "summary": "Filterable properties (JSON Schema)", "parameters": [collection_id],
+                "responses": {"200": {"description": "JSON Schema",
+                                      "content": {"application/schema+json": {"schema": {"type": "object"}}}},
+                              "404": not_found}}},
             "/ogc/collections/{collectionId}/items": {"get": {
-                "summary": "OGC API – Features items",
-                "parameters": [{"name": "collectionId", "in": "path", "required": True,
-                                "schema": {"type": "string", "enum": list(COLLECTIONS)}}, *site_params[8:11]],
-                "responses": {"200": geojson, "400": error, "404": error}}},
+                "summary": "Items; sites also take the filters of /api/sites",
+                "parameters": [collection_id, *oas.PAGING, oas.LANG],
+                "responses": {"200": oas.GEOJSON, "400": oas.BAD, "404": not_found}}},
+            "/ogc/collections/{collectionId}/items/{featureId}": {"get": {
+                "summary": "One feature",
+                "parameters": [collection_id, {"name": "featureId", "in": "path", "required": True,
+                                               "schema": {"type": "string"}}],
+                "responses": {"200": oas.GEOJSON, "404": not_found}}},
         },
     }
-    return Response(json.dumps(document, ensure_ascii=False), mimetype="application/vnd.oai.openapi+json;version=3.0")
+    return oas.document_response(document)

@@ -5,8 +5,9 @@ A bad value raises BadParameter naming the parameter and the reason; webmap/erro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
+import orjson
 from sqlalchemy.orm import Session
 
 from geo.catalogue import CATEGORY_CODES, FIRST_YEAR, LAST_YEAR, LEVELS, PLAN_TASK_CODES, STATUSES
@@ -155,3 +156,20 @@ def progress_query(args: Mapping[str, str], *, need_unit: bool = False) -> Progr
     if need_unit and not unit:
         raise BadParameter("unit", N_("Thiếu tham số"))
     return ProgressQuery(indicator=code, year=year_, level=level_, sector=sector, unit=unit)
+
+
+def json_body(data: bytes, max_depth: int) -> Any:
+    """A request body as JSON: strict (no NaN or Infinity, no lone surrogate) and at most max_depth deep."""
+    # orjson refuses what Python's json lets through (NaN, 1e999, "\ud800") and stops at 1024 levels by itself,
+    # so a 50 000-deep body is a parse error, never a RecursionError.
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        raise BadParameter("body", N_("Nội dung không phải JSON hợp lệ: %(reason)s"), reason=str(error)) from None
+    level = [value]
+    for depth in range(max_depth + 1):
+        level = [child for node in level if isinstance(node, (dict, list))
+                 for child in (node.values() if isinstance(node, dict) else node)]
+        if not level:
+            return value
+    raise BadParameter("body", N_("Nội dung JSON lồng nhau quá %(n)s tầng"), n=max_depth)

@@ -6,6 +6,18 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 
+# What create_app uses when neither the environment nor a test's config says otherwise.
+DEFAULTS: dict[str, Any] = {
+    "EMBED_ALLOWED_ORIGINS": [],
+    "EMBED_CACHE_SECONDS": 300,
+    "TILE_URL": None,
+    # The bulk import is the largest upload; a district office's list is far below this.
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    # A site Feature nests four deep (measures inside properties); 32 leaves room and stops a 50 000-deep body.
+    "MAX_JSON_DEPTH": 32,
+}
+
+
 class ConfigError(RuntimeError):
     """A missing or malformed setting; the message names it."""
 
@@ -47,17 +59,21 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     secret = env.get("SECRET_KEY", "")
     if len(secret) < 16:
         raise ConfigError("SECRET_KEY must be set to a random string of at least 16 characters")
-    return {
+    settings = {
         "DATABASE_URL": url,
         "SECRET_KEY": secret,
         "EMBED_ALLOWED_ORIGINS": _origins("EMBED_ALLOWED_ORIGINS", env.get("EMBED_ALLOWED_ORIGINS", "")),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env.get("SESSION_COOKIE_SECURE", "true")),
         "EMBED_CACHE_SECONDS": _int("EMBED_CACHE_SECONDS", env.get("EMBED_CACHE_SECONDS", "300")),
         "TILE_URL": env.get("TILE_URL", "").strip() or None,
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         **import_limits(env),
         **scale(env),
+        **{name: _int(name, env.get(name, str(DEFAULTS[name]))) for name in ("MAX_CONTENT_LENGTH", "MAX_JSON_DEPTH")},
     }
+    if settings["MAX_CONTENT_LENGTH"] < settings["MAX_FORM_MEMORY_SIZE"]:
+        raise ConfigError(f"MAX_CONTENT_LENGTH must be at least {settings['MAX_FORM_MEMORY_SIZE']} bytes: the bulk "
+                          "import's confirm step sends an IMPORT_MAX_BYTES file back in one form")
+    return settings
 
 
 # The staff's bulk import: the most rows read from a file, and its largest size in bytes.
@@ -71,9 +87,7 @@ def import_limits(env: Mapping[str, str]) -> dict[str, int]:
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")
     # The confirm step sends the file back base64-encoded in one form field (Flask's default cap is 500 kB);
-    # a request much larger than the file allowed is refused (413) before it is read.
-    limits["MAX_FORM_MEMORY_SIZE"] = max(500_000, limits["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
-    limits["MAX_CONTENT_LENGTH"] = max(10 * 1024 * 1024, limits["MAX_FORM_MEMORY_SIZE"] + 1024 * 1024)
+        limits["MAX_FORM_MEMORY_SIZE"] = max(500_000, limits["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
     return limits
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import folium
 from branca.element import MacroElement
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
@@ -139,9 +139,7 @@ def new_site():
 def edit_site(site_id: int):
     """The form to change a site; a stale version is refused with both versions shown."""
     session = get_session()
-    site = editing.get_site(session, site_id)
-    if not editing.in_area(current_user.actor, site):
-        abort(403)
+    site = editing.site_in_area(session, current_user.actor, site_id)
     if request.method == "GET":
         values = {**site, **(site["pending"] or {})}
         return _render_form(site, values, {})

@@ -33,7 +33,7 @@ def test_api_create_by_role_and_area(client, db, tokens, who, where, status, mod
 
 
 @pytest.mark.parametrize(("who", "status"), [
-    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
+    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 404), (None, 401)])
 def test_api_edit_by_role_and_area(client, tokens, approved, who, status):
     site_id, version = approved
     body = {"type": "Feature", "properties": {"name": "Tên sửa", "version": version}}
@@ -52,7 +52,7 @@ def test_api_move_out_of_the_district(client, tokens, approved, who, status):
 
 
 @pytest.mark.parametrize(("who", "status"), [
-    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 403), (None, 401)])
+    ("admin", 200), ("planner", 200), ("staff_899", 200), ("staff_911", 404), (None, 401)])
 def test_api_delete_by_role_and_area(client, db, tokens, approved, who, status):
     site_id, version = approved
     assert api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens.get(who)).status_code == status
@@ -123,7 +123,9 @@ def test_api_refuses_a_version_that_is_not_a_whole_number(client, db, tokens, ap
     deleted = client.delete(f"/api/sites/{site_id}?version={version}", headers=headers)
     for response in (patched, deleted):
         assert response.status_code == 400, response.data
-        assert response.get_json()["error"]["field"] == "version"
+        # 1e309 is no finite number: a strict JSON reader refuses the body before any field is read.
+        expected = "body" if response is patched and version == "1e309" else "version"
+        assert response.get_json()["error"]["field"] == expected
     assert public_names(client) == ["Điểm Rạch Giá"]
     assert site_count(db, "version = 1 AND deleted_at IS NULL") == 1
 

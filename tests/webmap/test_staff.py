@@ -187,8 +187,8 @@ def test_district_staff_cannot_open_review_or_another_districts_history(client, 
     site_id, _ = approved
     sign_in(client, "staff_911")
     assert client.get("/staff/review").status_code == 403
-    assert client.get(f"/staff/sites/{site_id}/history").status_code == 403
-    assert client.get(f"/staff/sites/{site_id}/edit").status_code == 403
+    assert client.get(f"/staff/sites/{site_id}/history").status_code == 404
+    assert client.get(f"/staff/sites/{site_id}/edit").status_code == 404
 
 
 # --- review flow to the public map ---------------------------------------------------------------------------

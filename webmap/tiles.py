@@ -1,0 +1,74 @@
+"""The site layer as vector tiles (/tiles/sites/{z}/{x}/{y}.pbf) and its TileJSON, for the maps, QGIS and MapLibre."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from flask_babel import get_locale, gettext as _
+
+from geo import tiles
+from geo.catalogue import CATEGORY_CODES
+from geo.site_query import SiteFilters
+from webmap import caching, params
+from webmap.db import get_session
+
+bp = Blueprint("tiles", __name__, url_prefix="/tiles")
+
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+def _filters() -> tuple[SiteFilters, dict[str, str]]:
+    """The site filters of the query string (those of /api/sites, without paging), checked."""
+    args = request.args.to_dict()
+    params.reject_unknown(args, params.SITE_FILTERS)
+    return params.site_filters(get_session(), args), {k: v for k, v in args.items() if v and k != "lang"}
+
+
+@bp.get("/sites/<int:z>/<int:x>/<int:y>.pbf")
+def site_tile(z: int, x: int, y: int) -> Response:
+    """One vector tile of the published sites: points, or clusters where they crowd; 204 when it holds none."""
+    filters, _args = _filters()
+    params.integer("z", str(z), tiles.MIN_ZOOM, tiles.MAX_ZOOM)
+    params.integer("x", str(x), 0, 2 ** z - 1)
+    params.integer("y", str(y), 0, 2 ** z - 1)
+
+    def build() -> Response:
+        tile = tiles.site_tile(get_session(), z, x, y, filters)
+        return Response(tile.body, mimetype=MVT) if tile.body else Response(status=204)
+
+    return caching.public(build)
+
+
+@bp.get("/sites.json")
+def site_tilejson() -> Response:
+    """TileJSON 3.0.0 of the site layer; the filters given here go on in the tile URL."""
+    _filters_, args = _filters()
+    template = url_for("tiles.site_tile", z=0, x=0, y=0, _external=True).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+    if args:
+        # The braces of the template stay as they are; the filter values are quoted.
+        template += "?" + urlencode(args)
+    fields = {"id": "Number", "category": "String", "colour": "String"}
+    cluster_fields = {"count": "Number", "category": "String", "colour": "String",
+                      **{f"n_{code}": "Number" for code in CATEGORY_CODES}}
+    body = {
+        "tilejson": "3.0.0",
+        "name": _("Điểm thí điểm sản xuất và tiêu dùng bền vững tỉnh Kiên Giang"),
+        "description": _("Điểm đã duyệt; ở mức thu nhỏ, các điểm gần nhau được gộp thành cụm có số đếm"),
+        "attribution": _("Sở Tài nguyên và Môi trường tỉnh Kiên Giang"),
+        "scheme": "xyz",
+        "tiles": [template],
+        "minzoom": tiles.MIN_ZOOM,
+        "maxzoom": tiles.MAX_ZOOM,
+        "bounds": list(tiles.BOUNDS),
+        "center": [*tiles.CENTRE, 9],
+        "vector_layers": [
+            {"id": tiles.POINTS_LAYER, "fields": fields, "minzoom": tiles.MIN_ZOOM, "maxzoom": tiles.MAX_ZOOM,
+             "description": _("Điểm, từ mức %(zoom)s khi ô có ít hơn %(count)s điểm", zoom=tiles.POINTS_FROM_ZOOM,
+                              count=tiles.MAX_POINTS)},
+            {"id": tiles.CLUSTERS_LAYER, "fields": cluster_fields, "minzoom": tiles.MIN_ZOOM,
+             "maxzoom": tiles.MAX_ZOOM - 1,
+             "description": _("Cụm điểm: số điểm, loại nhiều nhất và số điểm theo từng loại (n_…)")},
+        ],
+    }
+    # The names are in the page's language, which a cookie may choose: the ETag depends on it too.
+    return caching.public(lambda: jsonify(body), max_age=300, vary=str(get_locale()))

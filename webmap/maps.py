@@ -10,8 +10,8 @@ from flask_babel import force_locale, gettext as _
 from geo import boundaries
 from geo.catalogue import CATEGORY_CODES, LEAD_AGENCIES, PLAN_TASKS, PLAN_YEARS
 from geo.errors import N_, BadParameter
-from geo.site_query import MAX_LIMIT, units_of
-from webmap import caching, labels, mapbuild, params
+from geo.site_query import units_of
+from webmap import caching, labels, mapbuild, params, tiles
 from webmap.assets import use_local_assets
 from webmap.db import get_session
 from webmap.i18n import LANGUAGES
@@ -58,8 +58,8 @@ def index() -> str:
     session = get_session()
     params.site_filters(session, {k: v for k, v in args.items() if v})
     filters = _site_args(args)
-    m = mapbuild.site_map(labels.category_list(), _districts(), url_for("api.list_sites", limit=MAX_LIMIT, **filters),
-                          map_options(view_args), script_url=url_for("static", filename="sites.js"))
+    m = mapbuild.site_map(labels.category_list(), _districts(), tiles.site_sources(filters), map_options(view_args),
+                          scripts=tiles.site_scripts())
     if filters.get("category"):
         chosen = set(filters["category"].split(","))
         legend = [c for c in labels.category_list() if c["code"] in chosen]
@@ -90,9 +90,8 @@ def embed() -> Response:
         params.site_filters(session, filters)
         chosen = set(filters.get("category", "").split(",")) - {""}
         categories = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
-        m = mapbuild.site_map(categories, _districts(), url_for("api.list_sites", limit=MAX_LIMIT, **filters),
-                              map_options(args, fullscreen=False),
-                              script_url=url_for("static", filename="sites.js"))
+        m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), map_options(args, fullscreen=False),
+                              scripts=tiles.site_scripts())
         body = render_template("maps/embed.html", map=mapbuild.page_parts(m), legend=categories, lang=lang,
                                full_url=url_for("maps.index", _external=True, **filters))
     response = caching.public(lambda: Response(body, mimetype="text/html"), current_app.config["EMBED_CACHE_SECONDS"])

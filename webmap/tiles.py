@@ -9,7 +9,7 @@ from flask_babel import get_locale, gettext as _
 from geo import tiles
 from geo.catalogue import CATEGORY_CODES
 from geo.site_query import SiteFilters
-from webmap import caching, params
+from webmap import assets, caching, mapbuild, params
 from webmap.db import get_session
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
@@ -39,14 +39,17 @@ def site_tile(z: int, x: int, y: int) -> Response:
     return caching.public(build)
 
 
+def _template(filters: dict[str, str], *, external: bool = False) -> str:
+    """The tile URL template with the filters' query string (its braces stay as they are, the values quoted)."""
+    url = url_for("tiles.site_tile", z=0, x=0, y=0, _external=external).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+    return url + ("?" + urlencode(filters) if filters else "")
+
+
 @bp.get("/sites.json")
 def site_tilejson() -> Response:
     """TileJSON 3.0.0 of the site layer; the filters given here go on in the tile URL."""
     _filters_, args = _filters()
-    template = url_for("tiles.site_tile", z=0, x=0, y=0, _external=True).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
-    if args:
-        # The braces of the template stay as they are; the filter values are quoted.
-        template += "?" + urlencode(args)
+    template = _template(args, external=True)
     fields = {"id": "Number", "category": "String", "colour": "String"}
     cluster_fields = {"count": "Number", "category": "String", "colour": "String",
                       **{f"n_{code}": "Number" for code in CATEGORY_CODES}}
@@ -72,3 +75,15 @@ def site_tilejson() -> Response:
     }
     # The names are in the page's language, which a cookie may choose: the ETag depends on it too.
     return caching.public(lambda: jsonify(body), max_age=300, vary=str(get_locale()))
+
+
+def site_sources(filters: dict[str, str]) -> mapbuild.SiteSources:
+    """Where a map page's browser reads the sites matching filters: tiles, one SQL count, one site."""
+    return mapbuild.SiteSources(tiles=_template(filters), count=url_for("api.list_sites", limit=1, **filters),
+                                site=url_for("api.get_site", site_id=0).removesuffix("0"), max_zoom=tiles.MAX_ZOOM)
+
+
+def site_scripts() -> list[str]:
+    """The scripts a map of sites needs, served by the app: the vector-tile layer, then static/sites.js."""
+    return [url_for("static", filename="vendor/" + assets.JS["vector_tile_layer"]),
+            url_for("static", filename="sites.js")]

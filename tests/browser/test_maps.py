@@ -33,13 +33,18 @@ def wait_for_sites(page) -> int:
 
 
 def visible_markers(page) -> int:
-    """Markers and clusters drawn on the map (a cluster stands for several markers)."""
-    return page.locator(".leaflet-marker-icon").count()
+    """Site points and clusters drawn from the vector tiles and not hidden (a cluster stands for several sites)."""
+    return page.locator(".site-point, .site-cluster").filter(visible=True).count()
+
+
+def wait_for_tiles(page) -> None:
+    page.locator(".site-point, .site-cluster").first.wait_for()
 
 
 def test_markers_appear_on_the_planners_map(page, live_server, seeded):
     page.goto(live_server + "/")
     assert wait_for_sites(page) == seeded == 73
+    wait_for_tiles(page)
     assert visible_markers(page) > 0
     assert "73" in page.locator("#site-count").inner_text()
     page.hover(".leaflet-control-layers")
@@ -50,6 +55,7 @@ def test_markers_appear_on_the_planners_map(page, live_server, seeded):
 def test_unticking_a_layer_hides_its_markers(page, live_server, seeded):
     page.goto(live_server + "/?category=solar&zoom=8")
     assert wait_for_sites(page) == 7
+    wait_for_tiles(page)
     before = visible_markers(page)
     assert before > 0
     page.hover(".leaflet-control-layers")  # the layer box opens on hover
@@ -127,7 +133,7 @@ def test_embed_renders_in_an_allowed_portal_and_is_refused_elsewhere(page, live_
     try:
         page.goto(f"http://localhost:{portal_port}/")
         frame = page.frame_locator("#map")
-        frame.locator(".leaflet-marker-icon").first.wait_for()
+        frame.locator(".site-point, .site-cluster").first.wait_for()
         assert "11" in frame.locator("#site-count").inner_text()
         screenshot(page, "embed-in-portal")
 
@@ -154,7 +160,7 @@ def test_a_site_name_with_html_is_shown_as_text_and_runs_nothing(page, live_serv
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(live_server + "/?zoom=12&lat=10.0095&lon=105.0832")
     assert wait_for_sites(page) == 2
-    page.locator(".site-pin").first.click()
+    page.locator(".site-point").first.click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert popup.locator(".site-name").inner_text() == XSS_NAME

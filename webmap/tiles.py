@@ -66,7 +66,7 @@ def site_tilejson() -> Response:
         "center": [*tiles.CENTRE, 9],
         "vector_layers": [
             {"id": tiles.POINTS_LAYER, "fields": fields, "minzoom": tiles.MIN_ZOOM, "maxzoom": tiles.MAX_ZOOM,
-             "description": _("Điểm, từ mức %(zoom)s khi ô có ít hơn %(count)s điểm", zoom=tiles.POINTS_FROM_ZOOM,
+             "description": _("Điểm, từ mức %(zoom)s khi ô có không quá %(count)s điểm", zoom=tiles.POINTS_FROM_ZOOM,
                               count=tiles.MAX_POINTS)},
             {"id": tiles.CLUSTERS_LAYER, "fields": cluster_fields, "minzoom": tiles.MIN_ZOOM,
              "maxzoom": tiles.MAX_ZOOM - 1,

@@ -84,3 +84,13 @@ def test_tilejson_carries_the_filters_in_its_tile_url(client, db):
     assert west < 103.5 and east > 105.3 and south < 9.3 and north > 10.5  # Thổ Châu to U Minh Thượng
     assert [layer["id"] for layer in body["vector_layers"]] == ["sites", "clusters"]
     assert "n_solar" in body["vector_layers"][1]["fields"]
+
+
+def test_tilejson_speaks_english_when_asked(client, db):
+    client.set_cookie("lang", "en")
+    english = client.get("/tiles/sites.json")
+    assert english.get_json()["name"] == "Sustainable production and consumption pilot sites, Kiên Giang province"
+    # The language the cookie keeps is part of the ETag: a cached English body is not Vietnamese's.
+    client.set_cookie("lang", "vi")
+    vietnamese = client.get("/tiles/sites.json", headers={"If-None-Match": english.headers["ETag"]})
+    assert vietnamese.status_code == 200 and vietnamese.get_json()["name"].startswith("Điểm thí điểm")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium import plugins
 from folium.elements import JSCSSMixin
 from jinja2 import Template

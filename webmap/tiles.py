@@ -4,7 +4,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from geo import tiles
 from geo.catalogue import CATEGORY_CODES
@@ -48,7 +49,7 @@ def _template(filters: dict[str, str], *, external: bool = False) -> str:
 @bp.get("/sites.json")
 def site_tilejson() -> Response:
     """TileJSON 3.0.0 of the site layer; the filters given here go on in the tile URL."""
-    _filters_, args = _filters()
+    args = _filters()[1]
     template = _template(args, external=True)
     fields = {"id": "Number", "category": "String", "colour": "String"}
     cluster_fields = {"count": "Number", "category": "String", "colour": "String",

@@ -5,6 +5,7 @@ import math
 
 import mapbox_vector_tile
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import tiles
@@ -87,3 +88,29 @@ def test_a_crowded_deep_tile_is_clustered_until_the_deepest_zoom():
     assert not tiles.clusters_at(12, tiles.MAX_POINTS)
     assert tiles.clusters_at(14, tiles.MAX_POINTS + 1)
     assert not tiles.clusters_at(tiles.MAX_ZOOM, 10 * tiles.MAX_POINTS)
+
+
+def province_counts(session: Session, filters: SiteFilters) -> list[int]:
+    tile = tiles.site_tile(session, *tile_of(104.5, 10.0, 6), filters)
+    return sorted(c["properties"]["count"] for c in decode(tile)["clusters"]["features"]) if tile.body else []
+
+
+def test_the_cells_behind_province_tiles_follow_every_change_as_the_sites_do(db, five_sites):
+    # year=2025 takes every fixture site but is not kept per cell: that tile is counted from the sites themselves.
+    every = SiteFilters(year=2025)
+    with Session(db) as session:
+        assert province_counts(session, SiteFilters()) == province_counts(session, every) == [1, 1, 3]
+    with Session(db) as session, session.begin():
+        session.execute(text("UPDATE site SET moderation = 'approved' WHERE name = 'Nháp'"))
+        session.execute(text("UPDATE site SET deleted_at = now() WHERE name = 'Hà Tiên'"))
+        session.execute(text("UPDATE site SET geom = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) "
+                             "WHERE name = 'Phú Quốc'"), {"lon": RACH_GIA[0] + 0.003, "lat": RACH_GIA[1]})
+    with Session(db) as session:
+        assert province_counts(session, SiteFilters()) == province_counts(session, every) == [5]
+        assert province_counts(session, SiteFilters(categories=("solar",))) == [1]
+        assert province_counts(session, SiteFilters(districts=("900",))) == []
+    with Session(db) as session, session.begin():
+        session.execute(text("DELETE FROM site_history"))
+        session.execute(text("DELETE FROM site WHERE name = 'Điểm A'"))
+    with Session(db) as session:
+        assert province_counts(session, SiteFilters()) == province_counts(session, every) == [4]

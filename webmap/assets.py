@@ -23,6 +23,8 @@ JS = {
     "featuregroupsubgroupjs": "leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js",
     "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
     "d3": "d3/d3.min.js",
+    # Not one of Folium's: the site layer's vector tiles (webmap/tiles.py adds it to the map pages).
+    "vector_tile_layer": "leaflet-vector-tile-layer/dist/VectorTileLayer.umd.min.js",
 }
 CSS = {
     "leaflet_css": "leaflet/dist/leaflet.css",

@@ -1,4 +1,4 @@
-"""Benchmarks of the map pages (scripts/bench): page weight and API time with 60 and with 10 000 sites.
+"""Benchmarks of the map pages (scripts/bench): page weight, API time and vector-tile time with generated sites.
 
 Runs in a scratch database of its own (the served data is not touched) and prints figures; it asserts nothing.
 """
@@ -53,6 +53,23 @@ def measure(client, path: str) -> tuple[int, float]:
     return size, best
 
 
+# Tiles of the benchmark: the province's middle at z8, Rạch Giá at z11 and z15 (z/x/y).
+TILES = ((8, 202, 120), (11, 1621, 966), (15, 25948, 15467))
+
+
+def tile_time(client, z: int, x: int, y: int, repeats: int = 20) -> tuple[float, int, int]:
+    """Median seconds of a tile over repeats, warm (after one request), with its bytes and status."""
+    path = f"/tiles/sites/{z}/{x}/{y}.pbf"
+    client.get(path)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        response = client.get(path)
+        times.append(time.perf_counter() - start)
+    assert response.status_code in (200, 204), path
+    return statistics.median(times), len(response.data), response.status_code
+
+
 def scratch_database(url: str, suffix: str):
     """A database beside url named with suffix, migrated, with the reference lists and boundaries: (url, engine)."""
     base = make_url(url)
@@ -82,6 +99,9 @@ def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> N
         embed, _ = measure(client, "/embed")
         api, seconds = measure(client, "/api/sites?limit=10000")
         say(f"{count:>7} {page:>15,} {embed:>15,} {api:>19,} {seconds:>15.3f}")
+        for z, x, y in TILES:
+            seconds, size, status = tile_time(client, z, x, y)
+            say(f"{'':>7} tile {z}/{x}/{y}: median of 20 {seconds * 1000:.1f} ms, {size:,} bytes ({status})")
 
 
 # --- provincial scale (scripts/bench --scale): server time of the progress views, API throughput next to a

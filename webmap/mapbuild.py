@@ -1,8 +1,8 @@
 """Folium map builders: pure functions from data and options to a folium.Map; they never query the database.
 
 Folium passes HTML through as it is, so every text that reaches a layer name, tooltip or script here is
-escaped or serialised as JSON; the site points are not in the page at all: static/sites.js loads them
-from /api/sites in the browser and builds each popup from text nodes.
+escaped or serialised as JSON; the site points are not in the page at all: static/sites.js draws them
+from the vector tiles of /tiles/sites in the browser and builds each popup from text nodes.
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium import plugins
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 # Centre and zoom that show the whole of Kiên Giang, Phú Quốc and Thổ Châu included.
@@ -86,8 +87,11 @@ def districts_layer(districts: dict[str, Any], name: str, tooltip_label: str) ->
     )
 
 
-class SiteLoader(MacroElement):
-    """Loads the sites from the API in the browser and puts each in its category's layer (static/sites.js)."""
+class SiteLoader(JSCSSMixin, MacroElement):
+    """Draws the sites from vector tiles in the browser; each category's switch hides its points (static/sites.js).
+
+    Its scripts go in the page's head when it renders, after Leaflet's (Folium's own hook, JSCSSMixin).
+    """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -99,26 +103,37 @@ class SiteLoader(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, config: dict[str, Any], layers: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any], layers: dict[str, Any], scripts: list[str]) -> None:
         super().__init__()
         self._name = "SiteLoader"
+        self.default_js = [(f"site_layer_{number}", url) for number, url in enumerate(scripts)]
         # JSON inside <script>: "</" would close the element, so it is written as "<\\/".
         self.config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
         self.layers = layers
 
 
-def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], api_url: str,
-             options: MapOptions, *, script_url: str) -> folium.Map:
-    """The map of sites: a base-map choice, a clustered layer per category fed from api_url, the districts."""
+@dataclass(frozen=True)
+class SiteSources:
+    """Where the browser reads the sites: the tile URL template, the count, one site (its id appended)."""
+
+    tiles: str
+    count: str
+    site: str
+    max_zoom: int
+
+
+def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], sources: SiteSources,
+             options: MapOptions, *, scripts: list[str]) -> folium.Map:
+    """The map of sites: a base-map choice, the sites from vector tiles with a switch per category, the districts."""
     m = base_map(options)
     labels = options.labels
     districts_layer(districts, labels.get("districts", "districts"), labels.get("district", "district")).add_to(m)
-    cluster = plugins.MarkerCluster(control=False, options={"maxClusterRadius": 40}).add_to(m)
     layers = {}
     for category in categories:
         swatch = (f'<span class="legend-pin" style="background:{html.escape(category["colour"])}">'
                   f'<i class="fa fa-{html.escape(category["icon"])}"></i></span> ')
-        layer = plugins.FeatureGroupSubGroup(cluster, name=swatch + html.escape(category["name"]), show=True)
+        # An empty group: a switch in the layer control; sites.js hides the category's points when it is off.
+        layer = folium.FeatureGroup(name=swatch + html.escape(category["name"]), show=True)
         layer.add_to(m)
         layers[category["code"]] = layer
     folium.LayerControl(collapsed=options.collapse_layers).add_to(m)
@@ -126,12 +141,11 @@ def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], api_ur
         plugins.Fullscreen(title=labels.get("fullscreen", ""), title_cancel=labels.get("fullscreen_exit", "")
                            ).add_to(m)
     config = {
-        "api": api_url,
+        "tiles": sources.tiles, "count": sources.count, "site": sources.site, "maxZoom": sources.max_zoom,
         "categories": {c["code"]: {"name": c["name"], "colour": c["colour"], "icon": c["icon"]} for c in categories},
         "labels": labels,
     }
-    m.get_root().header.add_child(Element(f'<script src="{html.escape(script_url)}"></script>'), name="sites_js")
-    m.add_child(SiteLoader(config, layers))
+    m.add_child(SiteLoader(config, layers, scripts))
     return m
 
 

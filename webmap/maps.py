@@ -10,8 +10,8 @@ from flask_babel import force_locale, gettext as _
 from geo import boundaries, search
 from geo.catalogue import CATEGORY_CODES, LEAD_AGENCIES, PLAN_TASKS, PLAN_YEARS
 from geo.errors import N_, BadParameter
-from geo.site_query import MAX_LIMIT, units_of
-from webmap import caching, labels, mapbuild, params
+from geo.site_query import units_of
+from webmap import caching, labels, mapbuild, params, tiles
 from webmap.assets import use_local_assets
 from webmap.db import get_session
 from webmap.i18n import LANGUAGES
@@ -58,8 +58,8 @@ def index() -> str:
     session = get_session()
     params.site_filters(session, {k: v for k, v in args.items() if v})
     filters = _site_args(args)
-    m = mapbuild.site_map(labels.category_list(), _districts(), url_for("api.list_sites", limit=MAX_LIMIT, **filters),
-                          map_options(view_args), script_url=url_for("static", filename="sites.js"))
+    m = mapbuild.site_map(labels.category_list(), _districts(), tiles.site_sources(filters), map_options(view_args),
+                          scripts=tiles.site_scripts())
     _fit_view(session, m, view_args, filters.get("commune") or filters.get("district"))
     if filters.get("category"):
         chosen = set(filters["category"].split(","))
@@ -97,9 +97,8 @@ def embed() -> Response:
         params.site_filters(session, filters)
         chosen = set(filters.get("category", "").split(",")) - {""}
         categories = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
-        m = mapbuild.site_map(categories, _districts(), url_for("api.list_sites", limit=MAX_LIMIT, **filters),
-                              map_options(args, fullscreen=False),
-                              script_url=url_for("static", filename="sites.js"))
+        m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), map_options(args, fullscreen=False),
+                              scripts=tiles.site_scripts())
         _fit_view(session, m, args, filters.get("commune") or filters.get("district"))
         mapbuild.add_fullscreen(m, labels.map_labels())
         body = render_template("maps/embed.html", map=mapbuild.page_parts(m, light=True), legend=categories,

@@ -10,8 +10,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
+from geo.site_store import load_seed_sites
+from geo.sites import SEED_FILE
 from tests.conftest import SECRET
 
 CHROMIUM = "/usr/bin/chromium"
@@ -46,6 +49,13 @@ def free_port() -> int:
 def portal_port() -> int:
     """The port of the test's stand-in for the provincial portal (its origin is allowed to frame /embed)."""
     return free_port()
+
+
+@pytest.fixture
+def seeded(db) -> int:
+    """The shipped sample sites: 73 approved."""
+    with Session(db) as session, session.begin():
+        return load_seed_sites(session, SEED_FILE)
 
 
 @pytest.fixture

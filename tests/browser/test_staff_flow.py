@@ -69,6 +69,6 @@ def test_staff_place_submit_planner_approve_public_sees(page, live_server, db):
     page.goto(live_server + "/embed?district=899&zoom=13&lat=10.01&lon=105.08")
     page.wait_for_function("document.body && document.body.getAttribute('data-sites-loaded') !== null")
     assert page.get_attribute("body", "data-sites-loaded") == "1"
-    page.locator(".site-pin").first.click()
+    page.locator(".site-point").first.click()  # a point of the vector tiles
     assert page.locator(".leaflet-popup-content .site-name").inner_text() == "Thí điểm phân loại rác khu phố 5"
     screenshot(page, "embed-after-approval")

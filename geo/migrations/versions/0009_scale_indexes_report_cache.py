@@ -6,7 +6,7 @@ Revises: 0005
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"  # after search (0007); report_cache rows carry the data version of 0005
+down_revision = "0008"  # report_cache rows carry the data version of 0005
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,90 @@
+"""The site layer as vector tiles (/tiles/sites/{z}/{x}/{y}.pbf) and its TileJSON, for the maps, QGIS and MapLibre."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from geo import tiles
+from geo.catalogue import CATEGORY_CODES
+from geo.site_query import SiteFilters
+from webmap import assets, caching, mapbuild, params
+from webmap.db import get_session
+
+bp = Blueprint("tiles", __name__, url_prefix="/tiles")
+
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+def _filters() -> tuple[SiteFilters, dict[str, str]]:
+    """The site filters of the query string (those of /api/sites, without paging), checked."""
+    args = request.args.to_dict()
+    params.reject_unknown(args, params.SITE_FILTERS)
+    return params.site_filters(get_session(), args), {k: v for k, v in args.items() if v and k != "lang"}
+
+
+@bp.get("/sites/<int:z>/<int:x>/<int:y>.pbf")
+def site_tile(z: int, x: int, y: int) -> Response:
+    """One vector tile of the published sites: points, or clusters where they crowd; 204 when it holds none."""
+    filters, _args = _filters()
+    params.integer("z", str(z), tiles.MIN_ZOOM, tiles.MAX_ZOOM)
+    params.integer("x", str(x), 0, 2 ** z - 1)
+    params.integer("y", str(y), 0, 2 ** z - 1)
+
+    def build() -> Response:
+        tile = tiles.site_tile(get_session(), z, x, y, filters)
+        return Response(tile.body, mimetype=MVT) if tile.body else Response(status=204)
+
+    return caching.public(build)
+
+
+def _template(filters: dict[str, str], *, external: bool = False) -> str:
+    """The tile URL template with the filters' query string (its braces stay as they are, the values quoted)."""
+    url = url_for("tiles.site_tile", z=0, x=0, y=0, _external=external).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+    return url + ("?" + urlencode(filters) if filters else "")
+
+
+@bp.get("/sites.json")
+def site_tilejson() -> Response:
+    """TileJSON 3.0.0 of the site layer; the filters given here go on in the tile URL."""
+    args = _filters()[1]
+    template = _template(args, external=True)
+    fields = {"id": "Number", "category": "String", "colour": "String"}
+    cluster_fields = {"count": "Number", "category": "String", "colour": "String",
+                      **{f"n_{code}": "Number" for code in CATEGORY_CODES}}
+    body = {
+        "tilejson": "3.0.0",
+        "name": _("Điểm thí điểm sản xuất và tiêu dùng bền vững tỉnh Kiên Giang"),
+        "description": _("Điểm đã duyệt; ở mức thu nhỏ, các điểm gần nhau được gộp thành cụm có số đếm"),
+        "attribution": _("Sở Tài nguyên và Môi trường tỉnh Kiên Giang"),
+        "scheme": "xyz",
+        "tiles": [template],
+        "minzoom": tiles.MIN_ZOOM,
+        "maxzoom": tiles.MAX_ZOOM,
+        "bounds": list(tiles.BOUNDS),
+        "center": [*tiles.CENTRE, 9],
+        "vector_layers": [
+            {"id": tiles.POINTS_LAYER, "fields": fields, "minzoom": tiles.MIN_ZOOM, "maxzoom": tiles.MAX_ZOOM,
+             "description": _("Điểm, từ mức %(zoom)s khi ô có không quá %(count)s điểm", zoom=tiles.POINTS_FROM_ZOOM,
+                              count=tiles.MAX_POINTS)},
+            {"id": tiles.CLUSTERS_LAYER, "fields": cluster_fields, "minzoom": tiles.MIN_ZOOM,
+             "maxzoom": tiles.MAX_ZOOM - 1,
+             "description": _("Cụm điểm: số điểm, loại nhiều nhất và số điểm theo từng loại (n_…)")},
+        ],
+    }
+    # The names are in the page's language, which a cookie may choose: the ETag depends on it too.
+    return caching.public(lambda: jsonify(body), max_age=300, vary=str(get_locale()))
+
+
+def site_sources(filters: dict[str, str]) -> mapbuild.SiteSources:
+    """Where a map page's browser reads the sites matching filters: tiles, one SQL count, one site."""
+    return mapbuild.SiteSources(tiles=_template(filters), count=url_for("api.list_sites", limit=1, **filters),
+                                site=url_for("api.get_site", site_id=0).removesuffix("0"), max_zoom=tiles.MAX_ZOOM)
+
+
+def site_scripts() -> list[str]:
+    """The scripts a map of sites needs, served by the app: the vector-tile layer, then static/sites.js."""
+    return [url_for("static", filename="vendor/" + assets.JS["vector_tile_layer"]),
+            url_for("static", filename="sites.js")]

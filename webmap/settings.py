@@ -86,8 +86,8 @@ def import_limits(env: Mapping[str, str]) -> dict[str, int]:
     for name, value in limits.items():
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")
-    # The confirm step sends the file back base64-encoded in one form field (Flask's default cap is 500 kB);
-        limits["MAX_FORM_MEMORY_SIZE"] = max(500_000, limits["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
+    # The confirm step sends the file back base64-encoded in one form field (Flask's default cap is 500 kB).
+    limits["MAX_FORM_MEMORY_SIZE"] = max(500_000, limits["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
     return limits
 
 

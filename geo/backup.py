@@ -27,6 +27,7 @@ DATA_TABLES = ("site", "app_user", "admin_unit")
 # nor write them. The app adds no SRID of its own, so nothing of the dump is lost.
 _EXTENSION_ENTRY = re.compile(r"^\d+; \d+ \d+ (EXTENSION |COMMENT - EXTENSION |TABLE DATA public spatial_ref_sys )")
 # Every object of the schema public that no extension owns, dropped in the restore's own transaction.
+# Names, not regclass/regprocedure casts: an object an earlier DROP … CASCADE removed would print as a bare OID.
 _DROP_PUBLIC = """
 DO $$
 DECLARE item record;
@@ -36,7 +37,7 @@ BEGIN
                       CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
                                      WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
                                      WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END,
-                      c.oid::regclass) AS statement
+                      format('public.%I', c.relname)) AS statement
         FROM pg_class c
         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
@@ -44,13 +45,14 @@ BEGIN
           AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_type t ON t.oid = d.objid
                           WHERE d.classid = 'pg_type'::regclass AND t.typrelid = c.oid AND d.deptype = 'e')
         UNION ALL
-        SELECT format('DROP ROUTINE IF EXISTS %s CASCADE', p.oid::regprocedure)
+        SELECT format('DROP ROUTINE IF EXISTS public.%I(%s) CASCADE', p.proname,
+                      pg_get_function_identity_arguments(p.oid))
         FROM pg_proc p
         WHERE p.pronamespace = 'public'::regnamespace
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                           AND d.objid = p.oid AND d.deptype = 'e')
         UNION ALL
-        SELECT format('DROP TYPE IF EXISTS %s CASCADE', t.oid::regtype)
+        SELECT format('DROP TYPE IF EXISTS public.%I CASCADE', t.typname)
         FROM pg_type t
         WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd')
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass

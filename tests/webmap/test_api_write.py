@@ -147,21 +147,19 @@ def test_api_refuses_a_value_off_its_list_or_too_long_by_name(client, db, tokens
     assert site_count(db) == 0
 
 
-@pytest.mark.parametrize(("raw", "field"), [
-    ('"measures": {"households": NaN}', "measures.households"),
-    ('"measures": {"households": Infinity}', "measures.households"),
-    ('"measures": {"households": 1e309}', "measures.households"),
-    ('"name": "Đi\\ud800ểm"', "name"),
-    ('"source": "\\udfff"', "source"),
+@pytest.mark.parametrize("raw", [
+    '"measures": {"households": NaN}', '"measures": {"households": Infinity}', '"measures": {"households": 1e309}',
+    '"name": "Đi\\ud800ểm"', '"source": "\\udfff"',
 ])
-def test_api_refuses_nan_infinity_and_lone_surrogates_by_name(client, db, tokens, raw, field):
+def test_api_refuses_nan_infinity_and_lone_surrogates_as_a_bad_body(client, db, tokens, raw):
+    """Not JSON as the standard has it: the strict parser refuses the body before any field is read."""
     body = ('{"type": "Feature", "geometry": {"type": "Point", "coordinates": [%s, %s]}, "properties": '
             '{"name": "Điểm", "category": "waste_sorting", "plan_task": "VI.2", "source": "x", %s}}'
             % (*IN_RACH_GIA, raw))
     response = client.post("/api/sites", data=body, content_type="application/json",
                            headers={"Authorization": f"Bearer {tokens['planner']}"})
-    assert response.status_code == 422, response.data
-    assert field in response.get_json()["error"]["fields"]
+    assert response.status_code == 400, response.data
+    assert response.get_json()["error"]["field"] == "body"
     assert site_count(db) == 0
 
 

@@ -128,7 +128,7 @@ def test_saving_the_form_unchanged_makes_no_review_item(client, users, db, appro
     fields = dict(re.findall(r'<input type="(?:text|hidden)" name="([^"]+)"[^>]*value="([^"]*)"', html))
     selects = re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S)
     for name, options in selects:
-        chosen = re.search(r'<option value="([^"]*)" selected', options)
+        chosen = re.search(r'<option value="([^"]*)"[^>]*\sselected', options)
         fields[name] = chosen.group(1) if chosen else ""
     response = client.post(f"/staff/sites/{site_id}/edit", data=fields, follow_redirects=True)
     assert response.status_code == 200 and "Không có gì thay đổi" in response.data.decode()

@@ -60,7 +60,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         if request.path == "/embed":
-            ancestors = " ".join(app.config.get("EMBED_ALLOWED_ORIGINS", [])) or "'none'"
+            # The portal's origins, and this site itself for the embed builder's preview.
+            ancestors = " ".join(["'self'", *app.config.get("EMBED_ALLOWED_ORIGINS", [])])
             response.headers.pop("X-Frame-Options", None)
         else:
             ancestors = "'none'"

@@ -39,6 +39,19 @@ class ServerThread(threading.Thread):
         self.server.shutdown()
 
 
+def wait_until(page: Page, condition: str, timeout_ms: int = 15_000) -> None:
+    """Wait until a JavaScript condition holds, polled from here.
+
+    Playwright's wait_for_function compiles its predicate in the page, which the app's Content-Security-Policy
+    (no 'unsafe-eval') refuses; page.evaluate of a function is allowed.
+    """
+    for _ in range(timeout_ms // 100):
+        if page.evaluate(f"() => Boolean({condition})"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {timeout_ms} ms: {condition}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +14,7 @@ XSS_NAME = "<img src=x onerror=alert(1)>"
 
 
 def wait_for_sites(page) -> int:
-    page.wait_for_function("document.body && document.body.getAttribute('data-sites-loaded') !== null")
+    wait_until(page, "document.body && document.body.getAttribute('data-sites-loaded') !== null")
     loaded = page.get_attribute("body", "data-sites-loaded")
     assert loaded != "error"
     return int(loaded)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, wait_until
 from tests.staffkit import PASSWORD, make_users
 
 pytestmark = pytest.mark.browser
@@ -54,7 +54,7 @@ def test_staff_place_submit_planner_approve_public_sees(page, live_server, db):
 
     # Not public yet.
     page.goto(live_server + "/embed?district=899")
-    page.wait_for_function("document.body && document.body.getAttribute('data-sites-loaded') !== null")
+    wait_until(page, "document.body && document.body.getAttribute('data-sites-loaded') !== null")
     assert page.get_attribute("body", "data-sites-loaded") == "0"
 
     sign_in(page, live_server, "planner")
@@ -67,7 +67,7 @@ def test_staff_place_submit_planner_approve_public_sees(page, live_server, db):
     sign_out(page)
 
     page.goto(live_server + "/embed?district=899&zoom=13&lat=10.01&lon=105.08")
-    page.wait_for_function("document.body && document.body.getAttribute('data-sites-loaded') !== null")
+    wait_until(page, "document.body && document.body.getAttribute('data-sites-loaded') !== null")
     assert page.get_attribute("body", "data-sites-loaded") == "1"
     page.locator(".site-point").first.click()  # a point of the vector tiles
     assert page.locator(".leaflet-popup-content .site-name").inner_text() == "Thí điểm phân loại rác khu phố 5"

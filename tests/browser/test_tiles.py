@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from geo.site_store import insert_site
 from tests.browser.test_maps import XSS_NAME, wait_for_sites
 from tests.sitedata import DONRE, site
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +58,7 @@ def test_sites_come_from_tiles_and_the_count_from_sql(page, live_server, seeded,
 
 
 def tiles_loaded(page) -> None:
-    page.wait_for_function("() => window.scpSiteLayer && !window.scpSiteLayer.isLoading()")
+    wait_until(page, "window.scpSiteLayer && !window.scpSiteLayer.isLoading()")
 
 
 def biggest_cluster(page) -> dict:
@@ -85,7 +86,7 @@ def test_a_cluster_zooms_in_and_splits_into_points(page, live_server, seeded, pa
     for _ in range(3):  # 8 → 10 → 12: from z12 a tile with few sites carries points
         cluster = biggest_cluster(page)
         page.mouse.click(cluster["x"], cluster["y"])
-        page.wait_for_function(f"() => window.scpSiteLayer._map.getZoom() > {zoom}")
+        wait_until(page, f"window.scpSiteLayer._map.getZoom() > {zoom}")
         zoom = map_zoom(page)
         page.wait_for_timeout(400)  # the zoom animation
         tiles_loaded(page)

@@ -24,7 +24,7 @@ def test_every_response_has_a_strict_policy(client, path):
     assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
     assert all(s.startswith("'sha256-") for s in scripts[3:]) and scripts[2] == "'unsafe-hashes'"
     assert policy["object-src"] == "'none'" and policy["base-uri"] == "'self'"
-    assert policy["frame-ancestors"] == ("http://portal.test:8100" if path == "/embed" else "'none'")
+    assert policy["frame-ancestors"] == ("'self' http://portal.test:8100" if path == "/embed" else "'none'")
 
 
 @pytest.mark.parametrize("path", ["/", "/embed", "/progress?figure=sites&year=2025", "/embed/builder"])

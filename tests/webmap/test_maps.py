@@ -52,7 +52,7 @@ def test_pages_refuse_to_be_framed(client, sites, path):
 def test_embed_may_be_framed_by_the_configured_portal_and_cached(client, sites):
     response = client.get("/embed?district=899&lang=en")
     assert response.status_code == 200
-    assert response.headers["Content-Security-Policy"].endswith("; frame-ancestors http://portal.test:8100")
+    assert response.headers["Content-Security-Policy"].endswith("; frame-ancestors 'self' http://portal.test:8100")
     assert "X-Frame-Options" not in response.headers
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert response.headers["Content-Language"] == "en"

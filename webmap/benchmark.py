@@ -34,8 +34,11 @@ def fill_sites(engine, count: int) -> None:
                               moderation, start_date, measures)
             SELECT 'Điểm thử nghiệm ' || n, c.code, 'active', p.geom, c.plan_tasks[1], 'Sở Công Thương',
                    'benchmark', true, 'approved', date '2022-01-01', '{"households": 10}'::jsonb
-            FROM (SELECT row_number() OVER () AS n, (ST_Dump(ST_GeneratePoints(ST_Union(geom), :count, 135))).geom
-                  FROM admin_unit WHERE level = 'district') p
+            -- Numbered after ST_Dump, one number a point: numbering the one multipoint gave every site n = 1,
+            -- so every site had the same name and category.
+            FROM (SELECT row_number() OVER () AS n, d.geom
+                  FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), :count, 135))).geom
+                        FROM admin_unit WHERE level = 'district') d) p
             JOIN LATERAL (SELECT code, plan_tasks FROM category ORDER BY sort_order
                           OFFSET (p.n % 11) LIMIT 1) c ON true
         """), {"count": count})

@@ -1,26 +1,20 @@
-"""Benchmarks of the map pages (scripts/bench): page weight, API time and vector-tile time with generated sites.
+"""Benchmarks of the map at provincial scale (scripts/bench): every figure of issue 9's "Benchmarks" for each
+count of generated sites, each printed with the machine's load average.
 
-Runs in a scratch database of its own (the served data is not touched) and prints figures; it asserts nothing.
+Runs in a scratch database of its own (the served data is not touched), dropped at the end; asserts nothing.
+Servers, load and the browser are in webmap.bench.
 """
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import make_url, text
 
 from geo import admin, boundaries, reference
 from geo.db import make_engine, transaction
+from webmap.bench import Say, figure, load
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,36 +82,7 @@ def scratch_database(url: str, suffix: str):
     return scratch, engine
 
 
-def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> None:
-    """Fill a scratch database beside url with each count of sites in turn and print the figures."""
-    scratch, engine = scratch_database(url, "_bench")
-    from webmap import create_app
-
-    app = create_app({"DATABASE_URL": scratch, "SECRET_KEY": "benchmark-only-secret-key", "TESTING": True})
-    client = app.test_client()
-    say(f"{'sites':>7} {'page / (bytes)':>15} {'/embed (bytes)':>15} {'/api/sites (bytes)':>19} {'/api/sites (s)':>15}")
-    for count in counts:
-        fill_sites(engine, count)
-        page, _ = measure(client, "/")
-        embed, _ = measure(client, "/embed")
-        api, seconds = measure(client, "/api/sites?limit=10000")
-        say(f"{count:>7} {page:>15,} {embed:>15,} {api:>19,} {seconds:>15.3f}")
-        for z, x, y in TILES:
-            seconds, size, status = tile_time(client, z, x, y)
-            say(f"{'':>7} tile {z}/{x}/{y}: median of 20 {seconds * 1000:.1f} ms, {size:,} bytes ({status})")
-
-
-# --- provincial scale (scripts/bench --scale): server time of the progress views, API throughput next to a
-# bare Flask + psycopg2 app, and a mixed load of 200 clients on gunicorn gthread. Prints figures with the
-# machine's load; asserts nothing.
-
 SCALE_PATHS = ("/progress?year=2025", "/api/progress/summary?year=2025")
-BBOX_PATH = "/api/sites?bbox=104.9,9.9,105.1,10.1&limit=10000"
-MIX_PATHS = ("/embed", "/api/districts", "/api/sites?bbox=104.9,9.9,105.1,10.1&limit=1000")
-
-
-def _load() -> str:
-    return f"load {os.getloadavg()[0]:.2f}"
 
 
 def server_times(client, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]:
@@ -134,135 +99,106 @@ def server_times(client, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]
     return out
 
 
-def bare_app():
-    """A bare Flask + psycopg2 app answering one path with the statement of BENCH_BARE (JSON: url, sql, params),
-    the yardstick of /api/sites' throughput; run by gunicorn."""
-    from flask import Flask, Response
-    from psycopg2.pool import ThreadedConnectionPool
-
-    spec = json.loads(os.environ["BENCH_BARE"])
-    pool = ThreadedConnectionPool(1, 16, spec["url"])
-    app = Flask("bare")
-
-    @app.get("/api/sites")
-    def sites() -> Response:
-        connection = pool.getconn()
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(spec["sql"], spec["params"])
-                body = cursor.fetchone()[0]
-            connection.rollback()
-        finally:
-            pool.putconn(connection)
-        return Response(body, mimetype="application/geo+json")
-
-    return app
 
 
-def captured_statement(app, path: str) -> tuple[str, dict]:
-    """The SQL statement and parameters (psycopg2's form) of the body of path in app."""
-    from sqlalchemy import event
-
-    seen: list[tuple[str, dict]] = []
-
-    def keep(_connection, _cursor, statement, parameters, *_args) -> None:
-        if "FeatureCollection" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(app.extensions["engine"], "before_cursor_execute", keep)
-    app.test_client().get(path)
-    event.remove(app.extensions["engine"], "before_cursor_execute", keep)
-    return seen[-1]
+def drop_database(url: str) -> None:
+    """Drop the scratch database at url, ending whatever connections it still has."""
+    target = make_url(url)
+    maintenance = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with maintenance.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    maintenance.dispose()
 
 
-def _gunicorn(app_spec: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """gunicorn (deploy/gunicorn.conf.py: gthread) on a free port; returns the process and its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                                "--access-logfile", "/dev/null", app_spec],
-                               env={**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port)}, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/sites?limit=1", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    return process, f"http://127.0.0.1:{port}"
-
-
-_WRK_MIX = """
-paths = {%s}
-n = 0
-request = function() n = n + 1; return wrk.format("GET", paths[(n %% #paths) + 1]) end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT p50=%%.1f p95=%%.1f p99=%%.1f requests=%%d errors=%%d\\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
-    + summary.errors.timeout))
-end
-"""
-
-
-def wrk(base: str, paths, seconds: int, connections: int) -> dict[str, float]:
-    """wrk (Debian package wrk) cycling through paths: requests/s, p50/p95/p99 in ms, errors."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_WRK_MIX % ", ".join(json.dumps(p) for p in paths))
-    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", script.name,
-                           base], capture_output=True, text=True, check=True)
-    os.unlink(script.name)
-    result = dict(item.split("=") for item in done.stdout.split("RESULT ")[1].split())
-    out = {k: float(v) for k, v in result.items()}
-    out["rps"] = out["requests"] / seconds
-    return out
-
-
-def scale(url: str, counts: list[int], *, say: Callable[[str], None] = print, load_seconds: int = 60) -> None:
-    """The provincial-scale figures for each count of sites, in a scratch database <db>_bench_scale."""
-    scratch, engine = scratch_database(url, "_bench_scale")
-    for count in counts:
-        fill_sites(engine, count)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE site"))
-        scale_figures(scratch, count, say=say, load_seconds=load_seconds)
-
-
-def scale_figures(url: str, count: int, *, say: Callable[[str], None] = print, load_seconds: int = 60) -> None:
-    """The figures of one filled database: progress times, throughput beside the bare app, the mixed load."""
-    from webmap import create_app
-
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret-key", "TESTING": True})
-    for path, seconds in server_times(app.test_client()).items():
-        say(f"{count:>8} sites  {path:<34} median of 5: {seconds:.3f} s  ({_load()})")
-    if not shutil.which("wrk"):
-        say("wrk is missing (apt-get install wrk): no throughput or load figures")
-        return
-    sql, parameters = captured_statement(app, BBOX_PATH)
-    app.extensions["engine"].dispose()
-    env = {"DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret-key",
-           "BENCH_BARE": json.dumps({"url": make_url(url).render_as_string(hide_password=False).replace(
-               "postgresql+psycopg2", "postgresql"), "sql": sql, "params": parameters})}
-    servers = [_gunicorn("webmap:create_app()", env), _gunicorn("webmap.benchmark:bare_app()", env)]
+def run(url: str, counts: list[int], *, say: Say = print, load_seconds: int = 60, clients: int = 200,
+        throughput_seconds: int = 20, keep: bool = False) -> None:
+    """Fill a scratch database beside url (<db>_bench) with each count of sites in turn and print every figure;
+    the database is dropped at the end unless keep."""
+    scratch, engine = scratch_database(url, "_bench")
     try:
-        rates = [wrk(base_url, [BBOX_PATH], 20, 8)["rps"] for _, base_url in servers]
-        say(f"{count:>8} sites  {BBOX_PATH}: app {rates[0]:.1f} req/s, bare Flask + psycopg2 {rates[1]:.1f} req/s, "
-            f"ratio {rates[0] / rates[1]:.2f}  ({_load()})")
-        mix = wrk(servers[0][1], MIX_PATHS, load_seconds, 200)
-        say(f"{count:>8} sites  200 clients x {load_seconds} s on {', '.join(MIX_PATHS)}: {mix['rps']:.1f} req/s, "
-            f"p50 {mix['p50']:.0f} ms, p95 {mix['p95']:.0f} ms, p99 {mix['p99']:.0f} ms, "
-            f"errors {mix['errors']:.0f}  ({_load()})")
+        for count in counts:
+            start = time.perf_counter()
+            fill_sites(engine, count)
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE site"))
+                made = connection.execute(text("SELECT count(*) FROM site")).scalar_one()
+            figure(say, f"{count:>9,} sites | filled: {made:,} sites generated, filled and analysed in "
+                        f"{time.perf_counter() - start:.1f} s")
+            figures(scratch, count, say=say, load_seconds=load_seconds, clients=clients,
+                    throughput_seconds=throughput_seconds)
     finally:
-        for process, _ in servers:
-            process.terminate()
-            process.wait(timeout=30)
+        engine.dispose()
+        if not keep:
+            drop_database(scratch)
 
 
-if __name__ == "__main__":
-    # scripts/bench --scale [COUNT…]; BENCH_DATABASE_URL measures an already filled database instead.
-    numbers = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
-    if os.environ.get("BENCH_DATABASE_URL"):
-        scale_figures(os.environ["BENCH_DATABASE_URL"], numbers[0])
-    else:
-        scale(os.environ["DATABASE_URL"], numbers)
+def figures(url: str, count: int, *, say: Say = print, load_seconds: int = 60, clients: int = 200,
+            throughput_seconds: int = 20) -> None:
+    """Every figure of one filled database: in the app, in a browser, under load."""
+    from webmap import create_app
+    from webmap.bench import browser
+
+    def line(text: str) -> None:
+        figure(say, f"{count:>9,} sites | {text}")
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": load.SECRET, "TESTING": True})
+    server_figures(app.test_client(), line)
+    bare_env = load.bare_env(app, url)
+    app.extensions["engine"].dispose()
+    with load.gunicorn("webmap:create_app()", url) as base:
+        browser_table(browser.page_loads(base), count, say)
+        with load.gunicorn("webmap.bench.load:bare_app()", url, bare_env) as bare:
+            rates = [load.wrk(server, [load.BBOX_PATH], throughput_seconds, 8, encoding=None)["rps"]
+                     for server in (base, bare)]
+        line(f"throughput {load.BBOX_PATH}, 8 clients x {throughput_seconds} s: app {rates[0]:.1f} req/s, "
+             f"bare Flask + psycopg2 {rates[1]:.1f} req/s, ratio {rates[0] / rates[1]:.2f}")
+        mixed_load(base, line, load_seconds, clients)
+
+
+def server_figures(client, line) -> None:
+    """Figures measured in the app itself (no network): page weights, /api/sites, tiles, the progress views."""
+    for path in ("/", "/embed"):
+        size, _ = measure(client, path)
+        line(f"server page {path}: {size:,} bytes (HTML only, uncompressed)")
+    size, seconds = measure(client, "/api/sites?limit=10000")
+    line(f"server /api/sites?limit=10000: {size:,} bytes, {seconds:.3f} s (best of 3)")
+    for z, x, y in TILES:
+        seconds, size, status = tile_time(client, z, x, y)
+        line(f"server tile z{z} {z}/{x}/{y}: {seconds * 1000:.1f} ms (median of 20, warm), {size:,} bytes, "
+             f"status {status}")
+    for path, seconds in server_times(client).items():
+        line(f"server {path}: {seconds:.3f} s (median of 5)")
+
+
+def browser_table(loads, count: int, say: Say) -> None:
+    """The browser's figures of each view as a table, a row a view."""
+    say(f"{count:>9,} sites | browser (Chromium 1366x768, empty cache; bytes over the network, every request "
+        f"from this server counted; the base map's tiles from the internet are refused and not counted)")
+    say(f"{count:>9,} sites | {'page':<8} {'view':<9} {'requests':>8} {'bytes':>11} {'tiles':>5} "
+        f"{'tile bytes':>10} {'API bytes':>9} {'sites drawn (s)':>15} {'count shown (s)':>15} {'JS heap (MB)':>12}")
+    for row in loads:
+        figure(say, f"{count:>9,} sites | {row.path:<8} {row.view:<9} {row.requests:>8,} {row.bytes:>11,} "
+                    f"{row.tiles:>5,} {row.tile_bytes:>10,} {row.api_bytes:>9,} {row.sites_drawn_s:>15.2f} "
+                    f"{row.count_shown_s:>15.2f} {row.heap_bytes / 1e6:>12.1f}")
+
+
+def mixed_load(base: str, line, seconds: int, clients: int) -> None:
+    """The clients on the mix of /embed, /api/districts, /api/sites and tiles: straight to gunicorn, then through
+    nginx with deploy/nginx.conf as deployed (its cache starts empty)."""
+    paths = load.mix_paths()
+    what = f"{clients} clients x {seconds} s on {len(paths)} paths (/embed, /api/districts, /api/sites, " \
+           f"tiles z8-z15; Accept-Encoding: {load.BROWSER_ENCODING})"
+
+    def say_result(where: str, result: dict[str, float], extra: str = "") -> None:
+        line(f"load {where}, {what}: {result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, "
+             f"p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f} ms, errors {result['errors']:.0f} "
+             f"of {result['requests']:.0f}{extra}")
+
+    say_result("gunicorn direct", load.wrk(base, paths, seconds, clients))
+    with load.nginx(base) as (proxy, log):
+        result = load.wrk(proxy, paths, seconds, clients)
+        time.sleep(1.5)  # the access log is flushed every second
+        statuses = load.cache_statuses(log)
+    hits, logged = statuses.get("HIT", 0), sum(statuses.values())
+    say_result("nginx in front", result, f", cache HIT {100 * hits / max(logged, 1):.1f} % ({hits:,} of {logged:,}: "
+               + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items())) + ")")

@@ -1,0 +1,84 @@
+"""scripts/bench end to end on a tiny count (60 sites, 3 s of load): every figure of issue 9 is printed, as a
+number, with the load average; the scratch database is gone afterwards. Times are printed, never asserted."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import make_url, text
+
+from webmap import benchmark
+
+pytestmark = pytest.mark.browser
+
+N = r"(\d[\d,]*(?:\.\d+)?)"  # a number as the harness prints it: 1,234 or 0.123
+LOAD = r"\[load \d+\.\d\d \d+\.\d\d \d+\.\d\d\]$"
+FIGURES = {
+    "filled": rf"filled: {N} sites generated, filled and analysed in {N} s",
+    "page /": rf"server page /: {N} bytes",
+    "page /embed": rf"server page /embed: {N} bytes",
+    "/api/sites": rf"server /api/sites\?limit=10000: {N} bytes, {N} s \(best of 3\)",
+    "tile z8": rf"server tile z8 8/\d+/\d+: {N} ms \(median of 20, warm\), {N} bytes, status (200|204)",
+    "tile z11": rf"server tile z11 11/\d+/\d+: {N} ms \(median of 20, warm\), {N} bytes, status (200|204)",
+    "tile z15": rf"server tile z15 15/\d+/\d+: {N} ms \(median of 20, warm\), {N} bytes, status (200|204)",
+    "/progress": rf"server /progress\?year=2025: {N} s \(median of 5\)",
+    "/api/progress/summary": rf"server /api/progress/summary\?year=2025: {N} s \(median of 5\)",
+    "throughput": rf"throughput /api/sites\?bbox=[\d.,]+&limit=10000, .*: app {N} req/s, "
+                  rf"bare Flask \+ psycopg2 {N} req/s, ratio {N}",
+    "load direct": rf"load gunicorn direct, 20 clients x 3 s .*: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, "
+                   rf"errors {N} of {N}",
+    "load nginx": rf"load nginx in front, 20 clients x 3 s .*: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, "
+                  rf"errors {N} of {N}, cache HIT {N} % \({N} of {N}",
+}
+BROWSER_ROW = rf"(/|/embed) +(province|district) +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N}"
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def printed(engine, database_url) -> list[str]:
+    """What the harness prints for 60 sites, with 20 clients for 3 s."""
+    lines: list[str] = []
+    benchmark.run(database_url, [60], say=lines.append, load_seconds=3, clients=20, throughput_seconds=1)
+    return lines
+
+
+def _figure(lines: list[str], pattern: str) -> tuple[float, ...]:
+    found = [m for m in (re.search(rf"^ +60 sites \| {pattern}", line) for line in lines) if m]
+    assert len(found) == 1, (pattern, lines)
+    line = found[0].string
+    assert re.search(LOAD, line), f"no load average on: {line}"
+    return tuple(number(g) for g in found[0].groups() if g and g[0].isdigit())
+
+
+@pytest.mark.parametrize("label", FIGURES)
+def test_every_figure_is_printed_as_numbers_with_the_load(printed, label):
+    values = _figure(printed, FIGURES[label])
+    assert values and all(v >= 0 for v in values)
+
+
+def test_the_browser_table_has_both_pages_at_both_views_with_what_they_downloaded(printed):
+    rows = {(m[1], m[2]): tuple(number(g) for g in m.groups()[2:])
+            for m in (re.search(rf"^ +60 sites \| {BROWSER_ROW} +{LOAD}", line) for line in printed) if m}
+    assert set(rows) == {("/", "province"), ("/", "district"), ("/embed", "province"), ("/embed", "district")}
+    for requests, size, tiles, tile_bytes, api_bytes, drawn, shown, heap in rows.values():
+        # The page, its scripts, the count and the site tiles all came over the network and were counted.
+        assert requests > tiles > 0 and size > tile_bytes > 0 and api_bytes > 0
+        assert drawn > 0 and shown > 0 and heap > 0
+
+
+def test_the_load_gets_answers_and_nginx_serves_repeats_from_its_cache(printed):
+    *_, errors, requests = _figure(printed, FIGURES["load direct"])
+    assert requests > 0 and errors == 0
+    *_, errors, requests, ratio, hits, logged = _figure(printed, FIGURES["load nginx"])
+    assert requests > 0 and errors == 0
+    assert 0 < hits <= logged and ratio == pytest.approx(100 * hits / logged, abs=0.1)
+
+
+def test_the_scratch_database_is_dropped(printed, engine, database_url):
+    scratch = f"{make_url(database_url).database}_bench"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM pg_database WHERE datname = :name"),
+                                  {"name": scratch}).scalar_one() == 0

@@ -19,23 +19,34 @@ from webmap.bench import Say, figure, load
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def fill_sites(engine, count: int) -> None:
-    """Replace every site with count approved random points inside the districts (set-based, in SQL)."""
+# A fill inserts this many sites a statement, so that a large one reports its progress (1 000 000 sites take
+# minutes: each row's district and commune are derived by a trigger).
+FILL_BATCH = 100_000
+
+
+def fill_sites(engine, count: int, say: Say | None = None) -> None:
+    """Replace every site with count approved random points inside the districts (set-based, in SQL), in one
+    transaction; with say, a line after each batch of FILL_BATCH when there are several."""
+    start = time.perf_counter()
     with transaction(engine) as session:
         session.execute(text("TRUNCATE site_history, site RESTART IDENTITY CASCADE"))
-        session.execute(text("""
-            INSERT INTO site (name, category_code, status, geom, plan_task, lead_agency, source, is_sample,
-                              moderation, start_date, measures)
-            SELECT 'Điểm thử nghiệm ' || n, c.code, 'active', p.geom, c.plan_tasks[1], 'Sở Công Thương',
-                   'benchmark', true, 'approved', date '2022-01-01', '{"households": 10}'::jsonb
-            -- Numbered after ST_Dump, one number a point: numbering the one multipoint gave every site n = 1,
-            -- so every site had the same name and category.
-            FROM (SELECT row_number() OVER () AS n, d.geom
-                  FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), :count, 135))).geom
-                        FROM admin_unit WHERE level = 'district') d) p
-            JOIN LATERAL (SELECT code, plan_tasks FROM category ORDER BY sort_order
-                          OFFSET (p.n % 11) LIMIT 1) c ON true
-        """), {"count": count})
+        for first in range(0, count, FILL_BATCH):
+            session.execute(text("""
+                INSERT INTO site (name, category_code, status, geom, plan_task, lead_agency, source, is_sample,
+                                  moderation, start_date, measures)
+                SELECT 'Điểm thử nghiệm ' || n, c.code, 'active', p.geom, c.plan_tasks[1], 'Sở Công Thương',
+                       'benchmark', true, 'approved', date '2022-01-01', '{"households": 10}'::jsonb
+                -- Numbered after ST_Dump, one number a point: numbering the one multipoint gave every site
+                -- n = 1, so every site had the same name and category.
+                FROM (SELECT :first + row_number() OVER () AS n, d.geom
+                      FROM (SELECT (ST_Dump(ST_GeneratePoints(ST_Union(geom), :count, :seed))).geom
+                            FROM admin_unit WHERE level = 'district') d) p
+                JOIN LATERAL (SELECT code, plan_tasks FROM category ORDER BY sort_order
+                              OFFSET (p.n % 11) LIMIT 1) c ON true
+            """), {"count": min(FILL_BATCH, count - first), "first": first, "seed": 135 + first // FILL_BATCH})
+            if say and count > FILL_BATCH:
+                figure(say, f"{count:>9,} sites | filling: {min(first + FILL_BATCH, count):,} inserted in "
+                            f"{time.perf_counter() - start:.0f} s")
 
 
 def measure(client, path: str) -> tuple[int, float]:
@@ -118,7 +129,7 @@ def run(url: str, counts: list[int], *, say: Say = print, load_seconds: int = 60
     try:
         for count in counts:
             start = time.perf_counter()
-            fill_sites(engine, count)
+            fill_sites(engine, count, say)
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE site"))
                 made = connection.execute(text("SELECT count(*) FROM site")).scalar_one()
@@ -177,9 +188,9 @@ def browser_table(loads, count: int, say: Say) -> None:
     say(f"{count:>9,} sites | {'page':<8} {'view':<9} {'requests':>8} {'bytes':>11} {'tiles':>5} "
         f"{'tile bytes':>10} {'API bytes':>9} {'sites drawn (s)':>15} {'count shown (s)':>15} {'JS heap (MB)':>12}")
     for row in loads:
-        figure(say, f"{count:>9,} sites | {row.path:<8} {row.view:<9} {row.requests:>8,} {row.bytes:>11,} "
-                    f"{row.tiles:>5,} {row.tile_bytes:>10,} {row.api_bytes:>9,} {row.sites_drawn_s:>15.2f} "
-                    f"{row.count_shown_s:>15.2f} {row.heap_bytes / 1e6:>12.1f}")
+        say(f"{count:>9,} sites | {row.path:<8} {row.view:<9} {row.requests:>8,} {row.bytes:>11,} "
+            f"{row.tiles:>5,} {row.tile_bytes:>10,} {row.api_bytes:>9,} {row.sites_drawn_s:>15.2f} "
+            f"{row.count_shown_s:>15.2f} {row.heap_bytes / 1e6:>12.1f}  [{row.load}]")
 
 
 def mixed_load(base: str, line, seconds: int, clients: int) -> None:

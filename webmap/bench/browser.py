@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from webmap.bench import load_average
+
 CHROMIUM = "/usr/bin/chromium"
 # No request leaves this machine: the base map's tile servers resolve to nothing and fail at once, so they are
 # neither counted nor waited for (a visitor pays for them too, whatever the number of sites).
@@ -51,6 +53,7 @@ class PageLoad:
     sites_drawn_s: float = 0.0
     count_shown_s: float = 0.0
     heap_bytes: int = 0
+    load: str = ""
     urls: dict[str, str] = field(default_factory=dict)
 
 
@@ -95,6 +98,7 @@ def load_page(browser, base: str, path: str, view: str, query: str, timeout_s: f
             elif url.path.startswith("/api/"):
                 out.api_bytes += int(size)
         out.refused = len(failed)
+        out.load = load_average()
     finally:
         context.close()
     return out

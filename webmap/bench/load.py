@@ -13,8 +13,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import make_url
 
@@ -96,6 +96,7 @@ def bare_env(app, url: str) -> dict[str, str]:
 
 
 def free_port() -> int:
+    """A TCP port of 127.0.0.1 free at the time of asking."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

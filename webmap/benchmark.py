@@ -188,6 +188,9 @@ def browser_table(loads, count: int, say: Say) -> None:
     say(f"{count:>9,} sites | {'page':<8} {'view':<9} {'requests':>8} {'bytes':>11} {'tiles':>5} "
         f"{'tile bytes':>10} {'API bytes':>9} {'sites drawn (s)':>15} {'count shown (s)':>15} {'JS heap (MB)':>12}")
     for row in loads:
+        if row.error:
+            say(f"{count:>9,} sites | {row.path:<8} {row.view:<9} failed: {row.error}  [{row.load}]")
+            continue
         say(f"{count:>9,} sites | {row.path:<8} {row.view:<9} {row.requests:>8,} {row.bytes:>11,} "
             f"{row.tiles:>5,} {row.tile_bytes:>10,} {row.api_bytes:>9,} {row.sites_drawn_s:>15.2f} "
             f"{row.count_shown_s:>15.2f} {row.heap_bytes / 1e6:>12.1f}  [{row.load}]")

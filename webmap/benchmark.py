@@ -166,7 +166,7 @@ def figures(url: str, count: int, *, say: Say = print, load_seconds: int = 60, c
         mixed_load(base, line, load_seconds, clients)
 
 
-def server_figures(client, line) -> None:
+def server_figures(client, line: Say) -> None:
     """Figures measured in the app itself (no network): page weights, /api/sites, tiles, the progress views."""
     for path in ("/", "/embed"):
         size, _ = measure(client, path)
@@ -179,9 +179,12 @@ def server_figures(client, line) -> None:
              f"status {status}")
     for path, seconds in server_times(client).items():
         line(f"server {path}: {seconds:.3f} s (median of 5)")
+    # The pages of the mixed load besides the tiles: what one request of each costs the app alone.
+    for path, seconds in server_times(client, load.MIX_PAGES).items():
+        line(f"server {path}: {seconds * 1000:.1f} ms (median of 5)")
 
 
-def browser_table(loads, count: int, say: Say) -> None:
+def browser_table(loads: list, count: int, say: Say) -> None:
     """The browser's figures of each view as a table, a row a view."""
     say(f"{count:>9,} sites | browser (Chromium 1366x768, empty cache; bytes over the network, every request "
         f"from this server counted; the base map's tiles from the internet are refused and not counted)")
@@ -196,7 +199,7 @@ def browser_table(loads, count: int, say: Say) -> None:
             f"{row.count_shown_s:>15.2f} {row.heap_bytes / 1e6:>12.1f}  [{row.load}]")
 
 
-def mixed_load(base: str, line, seconds: int, clients: int) -> None:
+def mixed_load(base: str, line: Say, seconds: int, clients: int) -> None:
     """The clients on the mix of /embed, /api/districts, /api/sites and tiles: straight to gunicorn, then through
     nginx with deploy/nginx.conf as deployed (its cache starts empty)."""
     paths = load.mix_paths()

@@ -23,6 +23,9 @@ FIGURES = {
     "tile z15": rf"server tile z15 15/\d+/\d+: {N} ms \(median of 20, warm\), {N} bytes, status (200|204)",
     "/progress": rf"server /progress\?year=2025: {N} s \(median of 5\)",
     "/api/progress/summary": rf"server /api/progress/summary\?year=2025: {N} s \(median of 5\)",
+    "mix /embed": rf"server /embed: {N} ms \(median of 5\)",
+    "mix /api/districts": rf"server /api/districts: {N} ms \(median of 5\)",
+    "mix /api/sites": rf"server /api/sites\?bbox=[\d.,]+&limit=1000: {N} ms \(median of 5\)",
     "throughput": rf"throughput /api/sites\?bbox=[\d.,]+&limit=10000, .*: app {N} req/s, "
                   rf"bare Flask \+ psycopg2 {N} req/s, ratio {N}",
     "load direct": rf"load gunicorn direct, 20 clients x 3 s .*: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, "

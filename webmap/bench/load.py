@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NGINX = "/usr/sbin/nginx"
 SECRET = "benchmark-only-secret-key"
 BBOX_PATH = "/api/sites?bbox=104.9,9.9,105.1,10.1&limit=10000"
+# The pages of the mixed load; tiles come between them (mix_paths).
+MIX_PAGES = ("/embed", "/api/districts", "/api/sites?bbox=104.9,9.9,105.1,10.1&limit=1000")
 # What Chromium sends: the app and nginx answer it compressed, as they answer the portal's visitors.
 BROWSER_ENCODING = "gzip, deflate, br"
 
@@ -40,9 +42,8 @@ def mix_paths() -> list[str]:
     for z, (lon, lat) in ((8, (104.6, 10.0)), (11, (105.1, 10.0)), (13, (105.09, 10.01)), (15, (105.083, 10.01))):
         x, y = _tile(lon, lat, z)
         tiles += [f"/tiles/sites/{z}/{x + dx}/{y + dy}.pbf" for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
-    pages = ["/embed", "/api/districts", "/api/sites?bbox=104.9,9.9,105.1,10.1&limit=1000"]
     out = []
-    for i, page in enumerate(pages):
+    for i, page in enumerate(MIX_PAGES):
         out += [page, *tiles[i * 12:(i + 1) * 12]]
     return out
 

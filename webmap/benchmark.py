@@ -134,6 +134,24 @@ def server_times(client, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]
     return out
 
 
+def cold_times(app, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]:
+    """Median seconds of each path on the first request after a site changed (one site's name is edited and
+    put back, which moves the data version and passes through every trigger on site)."""
+    out = {}
+    client = app.test_client()
+    for path in paths:
+        times = []
+        for _ in range(repeat):
+            with transaction(app.extensions["engine"]) as session:
+                session.execute(text("UPDATE site SET name = name || ' ' WHERE id = (SELECT min(id) FROM site)"))
+                session.execute(text("UPDATE site SET name = rtrim(name) WHERE id = (SELECT min(id) FROM site)"))
+            start = time.perf_counter()
+            assert client.get(path).status_code == 200, path
+            times.append(time.perf_counter() - start)
+        out[path] = statistics.median(times)
+    return out
+
+
 def bare_app():
     """A bare Flask + psycopg2 app answering one path with the statement of BENCH_BARE (JSON: url, sql, params),
     the yardstick of /api/sites' throughput; run by gunicorn."""
@@ -219,23 +237,30 @@ def wrk(base: str, paths, seconds: int, connections: int) -> dict[str, float]:
     return out
 
 
-def scale(url: str, counts: list[int], *, say: Callable[[str], None] = print, load_seconds: int = 60) -> None:
+def scale(url: str, counts: list[int], *, say: Callable[[str], None] = print, load_seconds: int = 60,
+          progress_only: bool = False) -> None:
     """The provincial-scale figures for each count of sites, in a scratch database <db>_bench_scale."""
     scratch, engine = scratch_database(url, "_bench_scale")
     for count in counts:
         fill_sites(engine, count)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE site"))
-        scale_figures(scratch, count, say=say, load_seconds=load_seconds)
+        scale_figures(scratch, count, say=say, load_seconds=load_seconds, progress_only=progress_only)
 
 
-def scale_figures(url: str, count: int, *, say: Callable[[str], None] = print, load_seconds: int = 60) -> None:
-    """The figures of one filled database: progress times, throughput beside the bare app, the mixed load."""
+def scale_figures(url: str, count: int, *, say: Callable[[str], None] = print, load_seconds: int = 60,
+                  progress_only: bool = False) -> None:
+    """The figures of one filled database: progress times (warm, and cold after a site changed), throughput
+    beside the bare app, the mixed load (not with progress_only)."""
     from webmap import create_app
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret-key", "TESTING": True})
     for path, seconds in server_times(app.test_client()).items():
-        say(f"{count:>8} sites  {path:<34} median of 5: {seconds:.3f} s  ({_load()})")
+        say(f"{count:>8} sites  {path:<34} median of 5, warm: {seconds:.3f} s  ({_load()})")
+    for path, seconds in cold_times(app).items():
+        say(f"{count:>8} sites  {path:<34} median of 5, first after a site changed: {seconds:.3f} s  ({_load()})")
+    if progress_only:
+        return
     if not shutil.which("wrk"):
         say("wrk is missing (apt-get install wrk): no throughput or load figures")
         return
@@ -261,8 +286,10 @@ def scale_figures(url: str, count: int, *, say: Callable[[str], None] = print, l
 
 if __name__ == "__main__":
     # scripts/bench --scale [COUNT…]; BENCH_DATABASE_URL measures an already filled database instead.
-    numbers = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
+    # --progress-only: the progress times alone, without the throughput and load runs.
+    only = "--progress-only" in sys.argv[1:]
+    numbers = [int(a) for a in sys.argv[1:] if a != "--progress-only"] or [100_000, 1_000_000]
     if os.environ.get("BENCH_DATABASE_URL"):
-        scale_figures(os.environ["BENCH_DATABASE_URL"], numbers[0])
+        scale_figures(os.environ["BENCH_DATABASE_URL"], numbers[0], progress_only=only)
     else:
-        scale(os.environ["DATABASE_URL"], numbers)
+        scale(os.environ["DATABASE_URL"], numbers, progress_only=only)

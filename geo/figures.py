@@ -6,6 +6,11 @@ Rules that hold for every computed indicator:
 - a site belongs to the unit of each level that holds it: its district_code and commune_code, both set by
   the database from its point, so a moved site counts where it now stands;
 - a share keeps its numerator and denominator; with no denominator it has no value (no data), never 0 %.
+
+Figures are summed from site_figure (migration 0011): the published sites folded into groups alike in all
+these rules read, kept in step with every change to a site by triggers, so a figure costs the same at 100 or
+1 000 000 sites and is never stale. The sites behind a figure are read from site itself, by the same rules
+(tests/geo/test_site_figures.py checks that the two agree).
 """
 from __future__ import annotations
 

@@ -6,6 +6,11 @@ Rules that hold for every computed indicator:
 - a site belongs to the unit of each level that holds it: its district_code and commune_code, both set by
   the database from its point, so a moved site counts where it now stands;
 - a share keeps its numerator and denominator; with no denominator it has no value (no data), never 0 %.
+
+Figures are summed from site_figure (migration 0011): the published sites folded into groups alike in all
+these rules read, kept in step with every change to a site by triggers, so a figure costs the same at 100 or
+1 000 000 sites and is never stale. The sites behind a figure are read from site itself, by the same rules
+(tests/geo/test_site_figures.py checks that the two agree).
 """
 from __future__ import annotations
 
@@ -15,17 +20,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import manual_values
-from geo.catalogue import LEVELS, PLAN_START, PROVINCE_CODE
+from geo.catalogue import COUNTED_STATUSES, LEVELS, PLAN_START, PROVINCE_CODE
 from geo.plan import (BEHIND_AT, BREAKDOWN_LABELS, INDICATORS, ON_TRACK_AT, IndicatorSpec, check_choice,
                       default_level, number, progress_status, spec_of, target_for_year)
-from geo.site_query import counted_in_year, level_of, province_name, units_of, units_within
+from geo.site_query import counted_in_year, in_year, level_of, province_name, units_of, units_within
 
 
 def _json_number(expression: str) -> str:
-    """SQL turning a jsonb value into a number, or NULL when it is not one (typed text is tolerated)."""
-    return (f"CASE WHEN jsonb_typeof({expression}) = 'number' THEN ({expression} #>> '{{}}')::numeric "
-            f"WHEN jsonb_typeof({expression}) = 'string' AND ({expression} #>> '{{}}') ~ '^\\s*[0-9]+(\\.[0-9]+)?\\s*$' "
-            f"THEN trim({expression} #>> '{{}}')::numeric END")
+    """SQL turning a jsonb value into a number, or NULL when it is not one (scp_json_number, migration 0011)."""
+    return f"scp_json_number({expression})"
 
 
 def _in_numerator(value: str, year: str) -> str:
@@ -33,6 +36,13 @@ def _in_numerator(value: str, year: str) -> str:
     return ("CASE :numerator_rule WHEN 'reached_by_year' THEN coalesce(" + _json_number(value) + " <= " + year
             + ", false) WHEN 'is_true' THEN coalesce(" + value + " IN ('true'::jsonb, '\"true\"'::jsonb), false) "
             "ELSE false END")
+
+
+def _counted_group(year: str) -> str:
+    """SQL: a group g of site_figure counts in the year, as geo.site_query.counted_in_year decides for a site:
+    its sites are published (the table holds no other), of a counted status, and in the year."""
+    statuses = ", ".join(f"'{status}'" for status in COUNTED_STATUSES)
+    return f"(g.status IN ({statuses}) AND {in_year('g', year)})"
 
 
 # The sites of an indicator (its categories, districts, kinds) before the rule of the year is applied.
@@ -57,33 +67,32 @@ counted AS (
       AND """ + _OF_INDICATOR + """
 )"""
 
-# GROUPING() tells the rolled-up rows (province, per unit, per kind) from a NULL unit_code, which is a
-# site no unit of the level holds.
-_BY_UNIT = "WITH " + _COUNTED + """
+# The figures of a year by unit, from the groups of site_figure (migration 0011): the sites of the indicator,
+# already folded by the rule's categories, districts and kinds. GROUPING() tells the rolled-up rows (province,
+# per unit, per kind) from a NULL unit_code, which is a site no unit of the level holds.
+_BY_UNIT = """
 SELECT unit_code, kind, GROUPING(unit_code) AS all_units, GROUPING(kind) AS all_kinds,
-       count(*) AS sites, count(*) FILTER (WHERE in_numerator) AS in_numerator, sum(amount) AS amount
-FROM counted GROUP BY GROUPING SETS ((), (kind), (unit_code), (unit_code, kind))
+       coalesce(sum(sites), 0)::bigint AS sites,
+       coalesce(sum(sites) FILTER (WHERE coalesce(numerator_from <= :year, false)), 0)::bigint AS in_numerator,
+       sum(amount) AS amount
+FROM (SELECT CASE WHEN :level = 'district' THEN g.district_code
+                  WHEN :level = 'commune' THEN g.commune_code
+                  ELSE :province END AS unit_code,
+             g.kind, g.sites, g.numerator_from, g.amount
+      FROM site_figure g
+      WHERE g.figure = :figure AND """ + _counted_group(":year") + """) c
+GROUP BY GROUPING SETS ((), (kind), (unit_code), (unit_code, kind))
 """
 
-# The province path: every year of the series in one statement. The sites are first folded into groups
-# alike in all the rule and the figure read (dates, status, moderation, deletion, numerator measure, kind), so
-# the join to the years multiplies a few groups rather than every site; counted_in_year then decides each
-# group's years as it decides a site's.
+# The province path: every year of the series in one statement over the indicator's groups, each group's
+# years decided as a site's are.
 _PATH = """
-WITH g AS (
-    SELECT s.start_date, s.end_date, s.status, s.moderation, s.deleted_at,
-           s.measures -> :numerator_measure AS numerator_value, coalesce(s.measures ->> :breakdown, '') AS kind,
-           count(*) AS sites, sum(""" + _json_number("s.measures -> :amount_measure") + """) AS amount
-    FROM site s
-    WHERE """ + _OF_INDICATOR + """
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
-)
 SELECT y.year, g.kind, GROUPING(g.kind) AS all_kinds, sum(g.sites)::bigint AS sites,
-       coalesce(sum(g.sites) FILTER (WHERE """ + _in_numerator("g.numerator_value", "y.year") + """), 0)::bigint
+       coalesce(sum(g.sites) FILTER (WHERE coalesce(g.numerator_from <= y.year, false)), 0)::bigint
            AS in_numerator,
        sum(g.amount) AS amount
 FROM generate_series(CAST(:first_year AS int), CAST(:last_year AS int)) AS y(year)
-JOIN g ON """ + counted_in_year("g", "y.year") + """
+JOIN site_figure g ON g.figure = :figure AND """ + _counted_group("y.year") + """
 GROUP BY GROUPING SETS ((y.year), (y.year, g.kind))
 """
 
@@ -103,7 +112,7 @@ ORDER BY c.unit_code, c.name, c.id
 
 def _params(spec: IndicatorSpec, year: int, level: str) -> dict[str, Any]:
     return {
-        "level": level, "province": PROVINCE_CODE, "year": year,
+        "figure": spec.code, "level": level, "province": PROVINCE_CODE, "year": year,
         "categories": list(spec.categories),
         "only_districts": list(spec.only_districts), "only_kinds": list(spec.only_kinds),
         "numerator_rule": spec.numerator_rule, "numerator_measure": spec.numerator_measure,
@@ -239,11 +248,7 @@ def _computed_path(session: Session, spec: IndicatorSpec, first_year: int, last_
     out: dict[int, dict[str, Any]] = {year: {"province": empty, "province_breakdown": {}}
                                       for year in range(first_year, last_year + 1)}
     params = {**_params(spec, last_year, "province"), "first_year": first_year, "last_year": last_year}
-    # PostgreSQL guesses thousands of groups where there are a handful; with the default 4 MB it folds them by
-    # an on-disk sort (2.3 s at 1 000 000 sites) rather than a hash (1.2 s). For this statement only.
-    session.execute(text("SET LOCAL work_mem = '32MB'"))
     rows = session.execute(text(_PATH), params).mappings().all()
-    session.execute(text("SET LOCAL work_mem TO DEFAULT"))
     for row in rows:
         figure = _figure(spec, row["sites"], row["in_numerator"], row["amount"])
         if row["all_kinds"]:

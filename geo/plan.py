@@ -217,6 +217,32 @@ def load_indicators(session: Session) -> None:
                       target_2030_low=low30, target_2030_high=high30, sort_order=order)
         session.execute(insert(Indicator).values(values)
                         .on_conflict_do_update(index_elements=["code"], set_=values))
+    load_rules(session)
+
+
+def _rule(spec: IndicatorSpec) -> dict[str, Any]:
+    return {"indicator_code": spec.code, "categories": list(spec.categories),
+            "only_districts": list(spec.only_districts), "only_kinds": list(spec.only_kinds),
+            "numerator_rule": spec.numerator_rule, "numerator_measure": spec.numerator_measure,
+            "amount_measure": spec.amount_measure, "breakdown": spec.breakdown}
+
+
+def load_rules(session: Session) -> bool:
+    """Write each computed indicator's rule where the database keeps its figures (site_figure, migration 0011)
+    and rebuild them when a rule changed; returns whether it did."""
+    rules = [_rule(spec) for spec in INDICATORS if spec.kind != "manual"]
+    stored = [dict(row) for row in session.execute(text(
+        "SELECT * FROM indicator_rule ORDER BY indicator_code")).mappings()]
+    if stored == sorted(rules, key=lambda rule: rule["indicator_code"]):
+        return False
+    session.execute(text("DELETE FROM indicator_rule"))
+    session.execute(text("""
+        INSERT INTO indicator_rule (indicator_code, categories, only_districts, only_kinds, numerator_rule,
+                                    numerator_measure, amount_measure, breakdown)
+        VALUES (:indicator_code, :categories, :only_districts, :only_kinds, :numerator_rule,
+                :numerator_measure, :amount_measure, :breakdown)"""), rules)
+    session.execute(text("SELECT scp_site_figures_rebuild()"))
+    return True
 
 
 def spec_of(code: str) -> IndicatorSpec:

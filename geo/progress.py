@@ -14,7 +14,7 @@ from geo import figures
 from geo.catalogue import CATEGORY_CODES, STATUSES
 from geo.errors import N_, BadParameter
 from geo.plan import INDICATOR_CODES, INDICATORS, check_choice
-from geo.site_query import in_year, published, unit_column, units_of
+from geo.site_query import in_year, unit_column, units_of
 
 SITES = {"code": "sites", "name_vi": "Số điểm", "name_en": "Number of sites", "unit": "điểm", "unit_en": "sites",
          "kind": "count"}
@@ -22,18 +22,21 @@ SITES = {"code": "sites", "name_vi": "Số điểm", "name_en": "Number of sites
 
 def count_sites_by_unit(session: Session, year: int, level: str, *, category: str | None = None,
                         status: str | None = None) -> dict[str, Any]:
-    """Published sites of the year counted by unit of a level, optionally of one category and one status."""
-    column = unit_column(level)
-    clauses = [published(), in_year()]
+    """Published sites of the year counted by unit of a level, optionally of one category and one status.
+
+    Read from the 'sites' groups of site_figure (migration 0011), which hold every published site and
+    nothing else, folded by category, status, units and years; in_year decides a group's years as a site's."""
+    column = unit_column(level, "g")
+    clauses = ["g.figure = 'sites'", in_year("g")]
     params: dict[str, Any] = {"year": year}
     if category:
-        clauses.append("s.category_code = :category")
+        clauses.append("g.category_code = :category")
         params["category"] = category
     if status:
-        clauses.append("s.status = :status")
+        clauses.append("g.status = :status")
         params["status"] = status
     counts = dict(session.execute(text(
-        f"SELECT {column}, count(*) FROM site s WHERE {' AND '.join(clauses)} GROUP BY {column}"),
+        f"SELECT {column}, sum(g.sites)::bigint FROM site_figure g WHERE {' AND '.join(clauses)} GROUP BY {column}"),
         params).all())  # noqa: S608 - fixed SQL fragments only
     rows = [{"code": u["code"], "name": u["name"], "value": counts.get(u["code"], 0)} for u in units_of(session, level)]
     return {"rows": rows, "total": sum(counts.values())}

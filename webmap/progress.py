@@ -11,6 +11,7 @@ import numpy as np
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
+from threadpoolctl import threadpool_limits
 
 from geo import boundaries, figures, manual_values, progress
 from geo.catalogue import PLAN_YEARS, PROVINCE_CODE
@@ -63,7 +64,10 @@ def classify(values: list[float | None]) -> list[dict[str, Any]]:
     if positive.size:
         distinct = np.unique(positive)
         k = min(4, distinct.size)
-        bins = list(mapclassify.NaturalBreaks(positive, k=k).bins) if k > 1 else [float(distinct[0])]
+        # One thread: k-means on a few dozen values gains nothing from more, and on a busy server its
+        # waiting threads cost up to a second (0.03 s with one).
+        with threadpool_limits(1):
+            bins = list(mapclassify.NaturalBreaks(positive, k=k).bins) if k > 1 else [float(distinct[0])]
         low = float(positive.min())
         for index, high in enumerate(bins):
             classes.append({"low": low, "high": float(high), "colour": CLASS_COLOURS[index + 1]})

@@ -79,7 +79,7 @@
     var byCode = {};
     state.summary.forEach(function (item) { byCode[item.code] = item; });
     document.querySelectorAll("#province-summary tbody tr").forEach(function (row) {
-      var item = byCode[row.dataset.code];
+      var item = byCode[row.dataset.indicator];
       if (!item) return;
       row.querySelector("a").href = item.link;
       row.querySelector(".value").textContent = item.value_text;

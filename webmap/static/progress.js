@@ -43,6 +43,7 @@
   function drawLegend(state) {
     text("legend-heading", state.legend_heading);
     var list = document.getElementById("progress-legend");
+    if (!list) return;
     list.replaceChildren();
     state.legend.forEach(function (item) {
       var li = document.createElement("li");
@@ -94,7 +95,7 @@
   function drawChart(state) {
     var chart = document.getElementById("sector-chart");
     if (!chart || !state.chart) return;
-    chart.querySelector("figcaption").firstChild.textContent = state.title + " — ";
+    chart.querySelector(".chart-title").textContent = state.title;
     var bars = chart.querySelectorAll(".bars li");
     state.chart.bars.forEach(function (bar, index) {
       var li = bars[index];

@@ -56,6 +56,20 @@ def test_the_slider_moves_the_map_legend_and_url_to_another_year(open_page, live
         page.click(".panel-close")
         page.wait_for_timeout(300)
         assert page.locator("#panel").is_hidden()
+    if size is LAPTOP:  # the tooltip of a district tells its 2021 figure, as the table does
+        point = page.evaluate("""() => {
+            const config = JSON.parse(document.getElementById('progress-config').textContent);
+            const map = window[config.map];
+            let centre = null;
+            window[config.layer].eachLayer(l => { if (l.feature.properties.code === '904') centre = l.getCenter(); });
+            const p = map.latLngToContainerPoint(centre), box = map.getContainer().getBoundingClientRect();
+            return {x: box.left + p.x, y: box.top + p.y};
+        }""")
+        page.mouse.move(point["x"], point["y"])
+        tooltip = page.locator(".leaflet-tooltip")
+        tooltip.wait_for()
+        value = page.locator('#progress-table tr[data-code="904"] td.num').inner_text()
+        assert "Tân Hiệp" in tooltip.inner_text() and value in tooltip.inner_text()
     # The link of a district now asks for 2021 too.
     assert "year=2021" in page.locator("#progress-table tbody tr a").first.get_attribute("href")
 
@@ -113,3 +127,14 @@ def test_a_hand_entered_indicator_is_drawn_as_a_chart_by_sector(open_page, live_
     assert chart.locator(".bar-value").all_inner_texts() == ["—", "9", "—", "—"]
     assert page.evaluate(widths)[2] == 0
     screenshot(page, "progress-chart-390-2030")
+
+
+def test_without_javascript_the_year_is_chosen_with_the_select(open_page, live_server, seeded):
+    page = open_page(LAPTOP, java_script_enabled=False)
+    page.goto(live_server + "/progress?figure=sites&year=2025")
+    assert page.locator("#year-player").is_hidden()
+    page.select_option("#year-select", "2022")
+    page.click("#progress-form button[type=submit]")
+    page.wait_for_url("**year=2022**")
+    assert page.locator("#figure-title").inner_text().endswith("2022")
+    assert page.locator("#progress-table tbody tr").count() == 15

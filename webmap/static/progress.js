@@ -163,22 +163,28 @@
   }
 
   function stop() {
-    if (timer !== null) window.clearInterval(timer);
+    if (timer !== null) window.clearTimeout(timer);
     timer = null;
     playButton.textContent = "▶ " + config.words.play;
     playButton.setAttribute("aria-pressed", "false");
   }
 
+  // The next year is asked for only once the last one is drawn, so a slow answer never piles requests up.
+  function step() {
+    var next = Number(range.value) + 1;
+    if (next > Number(range.max)) { stop(); return; }
+    show(next).then(function () { if (timer !== null) timer = window.setTimeout(step, 1200); });
+  }
+
   function play() {
-    var max = Number(range.max);
-    if (Number(range.value) >= max) show(Number(range.min));
     playButton.textContent = "⏸ " + config.words.pause;
     playButton.setAttribute("aria-pressed", "true");
-    timer = window.setInterval(function () {
-      var next = Number(range.value) + 1;
-      if (next > max) { stop(); return; }
-      show(next);
-    }, 1500);
+    if (Number(range.value) >= Number(range.max)) {
+      timer = 0;
+      show(Number(range.min)).then(function () { if (timer !== null) timer = window.setTimeout(step, 1200); });
+    } else {
+      timer = window.setTimeout(step, 600);
+    }
   }
 
   document.getElementById("year-player").hidden = false;

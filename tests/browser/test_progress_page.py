@@ -90,16 +90,19 @@ def test_play_runs_through_the_years_and_pause_stops(open_page, live_server, see
 
 
 @SIZES
-def test_the_whole_province_is_in_view_and_the_map_goes_full_screen(open_page, live_server, seeded, size):
+@pytest.mark.parametrize("query", ["figure=scp_awareness_share&year=2025", "figure=sites&year=2027"],
+                         ids=["districts", "communes"])
+def test_the_whole_province_is_in_view_and_the_map_goes_full_screen(open_page, live_server, seeded, size, query):
     page = open_page(size)
-    page.goto(live_server + "/progress?figure=scp_awareness_share&year=2025")
+    page.goto(f"{live_server}/progress?{query}")
     page.wait_for_selector("path.leaflet-interactive")
     layer = "window[JSON.parse(document.getElementById('progress-config').textContent).layer]"
     assert page.evaluate(f"{MAP}.getBounds().contains({layer}.getBounds())")
     west, east = page.evaluate(f"(() => {{ const b = {MAP}.getBounds(); return [b.getWest(), b.getEast()]; }})()")
     assert west < 103.9 and east > 105.4  # Phú Quốc and the eastern districts (Giồng Riềng, Vĩnh Thuận)
     assert page.locator(".leaflet-control-zoom-fullscreen").is_visible()
-    screenshot(page, f"progress-province-{size['width']}")
+    assert no_sideways_scroll(page)
+    screenshot(page, f"progress-province-{query[7:12]}-{size['width']}")
 
 
 def test_a_hand_entered_indicator_is_drawn_as_a_chart_by_sector(open_page, live_server, seeded, db):

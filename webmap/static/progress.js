@@ -88,6 +88,7 @@
       box.hidden = !item.status_colour;
       box.style.background = item.status_colour || "";
       box.title = item.status_text;
+      box.setAttribute("aria-label", item.status_text);
       row.querySelector("polyline").setAttribute("points", item.sparkline);
     });
   }

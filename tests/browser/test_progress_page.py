@@ -47,7 +47,7 @@ def test_the_slider_moves_the_map_legend_and_url_to_another_year(open_page, live
     assert page.evaluate("window.sameDocument === true")  # redrawn in place, not reloaded
     assert "year=2021" in page.url and page.locator("#year-shown").inner_text() == "2021"
     assert page.locator("#figure-title").inner_text().endswith("2021")
-    assert page.input_value("#year-select") == "2021"
+    assert page.input_value("#year-select") == "2021" and page.locator("#map-year").inner_text() == "2021"
     assert page.evaluate(FILLS) != before
     assert whole_number_classes_do_not_overlap(legend_classes(page))
     assert "2021" in page.locator("#summary-heading").inner_text()
@@ -100,7 +100,14 @@ def test_the_whole_province_is_in_view_and_the_map_goes_full_screen(open_page, l
     assert page.evaluate(f"{MAP}.getBounds().contains({layer}.getBounds())")
     west, east = page.evaluate(f"(() => {{ const b = {MAP}.getBounds(); return [b.getWest(), b.getEast()]; }})()")
     assert west < 103.9 and east > 105.4  # Phú Quốc and the eastern districts (Giồng Riềng, Vĩnh Thuận)
-    assert page.locator(".leaflet-control-zoom-fullscreen").is_visible()
+    assert page.locator(".folium-map #map-year").is_visible()  # the year stays on the map at full screen
+    page.click(".leaflet-control-zoom-fullscreen")
+    wait_until(page, "document.fullscreenElement === document.querySelector('.folium-map')")
+    box = page.locator(".folium-map").bounding_box()
+    assert box["width"] == size["width"] and box["height"] == size["height"]
+    assert page.locator("#map-year").is_visible()
+    page.click(".leaflet-control-zoom-fullscreen")
+    wait_until(page, "document.fullscreenElement === null")
     assert no_sideways_scroll(page)
     screenshot(page, f"progress-province-{query[7:12]}-{size['width']}")
 

@@ -17,9 +17,12 @@
     if (element) element.textContent = value;
   }
 
-  function fitProvince() {
+  function fitMap() {
     // The whole province, Phú Quốc and Thổ Châu to the eastern districts, whatever the screen.
-    if (!map || !layer || !config.fit) return;
+    if (!map || !layer) return;
+    var badge = document.getElementById("map-year");
+    if (badge) map.getContainer().appendChild(badge);  // so that it stays in view at full screen
+    if (!config.fit) return;
     map.options.zoomSnap = 0.25;
     map.invalidateSize(false);
     map.fitBounds(layer.getBounds(), {padding: [6, 6], animate: false});
@@ -145,6 +148,7 @@
         if (ticket !== asked) return;  // a later year was asked for meanwhile
         config.year = state.year;
         text("figure-title", state.title);
+        text("map-year", String(state.year));
         text("figure-description", state.description);
         drawMap(state.units);
         drawLegend(state);
@@ -194,5 +198,5 @@
   select.addEventListener("change", function () { stop(); show(Number(select.value)); });
   playButton.addEventListener("click", function () { if (timer === null) play(); else stop(); });
   document.documentElement.dataset.year = String(config.year);
-  fitProvince();
+  fitMap();
 })();

@@ -88,6 +88,9 @@ class IndicatorSpec:
     breakdown_keys: tuple[str, ...] = ()
     only_kinds: tuple[str, ...] = ()
     main: bool = False  # drawn as a choropleth in the report
+    # One sentence for the public: what is counted and what the target is, with no field names.
+    plain_vi: str = ""
+    plain_en: str = ""
 
     @property
     def method(self) -> str:
@@ -111,7 +114,12 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "year (scp_outreach_year) is no later than the year; denominator: every such site counted in the year. "
         "No such site means no data.",
         (70, 70), (100, 100), "unit", categories=("eco_industrial_park", "craft_village"),
-        numerator_rule="reached_by_year", numerator_measure="scp_outreach_year", main=True),
+        numerator_rule="reached_by_year", numerator_measure="scp_outreach_year", main=True,
+        plain_vi="Phần trăm khu, cụm công nghiệp sinh thái và làng nghề đã được tuyên truyền về sản xuất và "
+                 "tiêu dùng bền vững; chỉ tiêu 70 % năm 2025 và 100 % năm 2030 ở mỗi đơn vị.",
+        plain_en="Share of eco-industrial parks, clusters and craft villages already reached by awareness "
+                 "work on sustainable production and consumption; target 70 % by 2025 and 100 % by 2030 in "
+                 "every unit."),
     IndicatorSpec(
         "eco_packaging_retail_share", "Siêu thị, trung tâm thương mại dùng bao bì thân thiện môi trường",
         "Supermarkets and commercial centres using eco-friendly packaging", "%", "%", "III.3", "share",
@@ -122,7 +130,11 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "denominator: every retail site counted in the year (the category does not tell markets from "
         "supermarkets). eco_packaging carries no year, so it is taken as true from the site's start date.",
         (85, 85), (100, 100), "unit", categories=("retail",),
-        numerator_rule="is_true", numerator_measure="eco_packaging", main=True),
+        numerator_rule="is_true", numerator_measure="eco_packaging", main=True,
+        plain_vi="Phần trăm siêu thị, trung tâm thương mại và chợ dùng bao bì thân thiện môi trường; chỉ tiêu"
+                 " 85 % năm 2025 và 100 % năm 2030 ở mỗi đơn vị.",
+        plain_en="Share of supermarkets, commercial centres and markets that use eco-friendly packaging; "
+                 "target 85 % by 2025 and 100 % by 2030 in every unit."),
     IndicatorSpec(
         "cleaner_production_models", "Mô hình sản xuất sạch hơn, SXTDBV được xây dựng, áp dụng",
         "SCP and cleaner-production models built and applied", "mô hình", "models", "II.1", "count",
@@ -130,7 +142,11 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "toàn tỉnh; đến 2030 là nhân rộng, không định lượng.",
         "Number of cleaner-production model sites counted in the year. The 2025 target (1–2 models) is "
         "province-wide; the 2030 one (replicate them) has no number.",
-        (1, 2), None, categories=("cleaner_production",), main=True),
+        (1, 2), None, categories=("cleaner_production",), main=True,
+        plain_vi="Số mô hình sản xuất sạch hơn đang hoạt động; chỉ tiêu 1 đến 2 mô hình trong toàn tỉnh đến "
+                 "năm 2025, sau đó nhân rộng.",
+        plain_en="Number of cleaner-production models in operation; target 1 to 2 models in the whole "
+                 "province by 2025, then more."),
     IndicatorSpec(
         "eco_packaging_models", "Mô hình sản xuất bao bì thân thiện môi trường",
         "Eco-friendly packaging production models", "mô hình", "models", "II.8", "count",
@@ -138,7 +154,11 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "năm; chỉ tiêu 1–2 mô hình toàn tỉnh.",
         "Number of eco-friendly packaging producer sites (self-degrading bags, paper packaging) counted in the "
         "year; target 1–2 models province-wide.",
-        (1, 2), None, categories=("eco_packaging",), main=True),
+        (1, 2), None, categories=("eco_packaging",), main=True,
+        plain_vi="Số cơ sở sản xuất bao bì thân thiện môi trường (túi tự phân hủy, bao bì giấy); chỉ tiêu 1 "
+                 "đến 2 mô hình trong toàn tỉnh.",
+        plain_en="Number of producers of eco-friendly packaging (self-degrading bags, paper packaging); "
+                 "target 1 to 2 models in the whole province."),
     IndicatorSpec(
         "waste_sorting_pilots", "Điểm thí điểm phân loại rác tại nguồn (Rạch Giá, Hà Tiên, Phú Quốc)",
         "Source-sorting pilots (Rạch Giá, Hà Tiên, Phú Quốc)", "điểm", "pilots", "VI.2", "count",
@@ -146,7 +166,11 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "Tiên và Phú Quốc (theo ranh giới huyện 2009–2025 của điểm); kế hoạch không đặt số lượng.",
         "Number of source-sorting pilot sites counted in the year that lie in Rạch Giá, Hà Tiên or Phú Quốc "
         "(by the site's 2009–2025 district); the plan sets no number.",
-        categories=("waste_sorting",), only_districts=PILOT_DISTRICTS),
+        categories=("waste_sorting",), only_districts=PILOT_DISTRICTS,
+        plain_vi="Số điểm thí điểm phân loại rác tại nguồn ở Rạch Giá, Hà Tiên và Phú Quốc; kế hoạch không "
+                 "đặt con số.",
+        plain_en="Number of pilots sorting waste at source in Rạch Giá, Hà Tiên and Phú Quốc; the plan sets "
+                 "no number."),
     IndicatorSpec(
         "waste_sorting_households", "Số hộ tham gia thí điểm phân loại rác tại nguồn",
         "Households in the source-sorting pilots", "hộ", "households", "VI.2", "sum",
@@ -154,7 +178,11 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "ở Rạch Giá, Hà Tiên, Phú Quốc.",
         "Sum of households taking part (households) over the source-sorting pilot sites counted in the year "
         "in Rạch Giá, Hà Tiên and Phú Quốc.",
-        categories=("waste_sorting",), only_districts=PILOT_DISTRICTS, amount_measure="households", main=True),
+        categories=("waste_sorting",), only_districts=PILOT_DISTRICTS, amount_measure="households", main=True,
+        plain_vi="Số hộ gia đình tham gia các điểm thí điểm phân loại rác tại nguồn ở Rạch Giá, Hà Tiên và "
+                 "Phú Quốc; kế hoạch không đặt con số.",
+        plain_en="Number of households taking part in the pilots sorting waste at source in Rạch Giá, Hà Tiên"
+                 " and Phú Quốc; the plan sets no number."),
     IndicatorSpec(
         "waste_sorting_tonnes", "Khối lượng rác được phân loại tại nguồn",
         "Waste sorted at source in the pilots", "tấn/tháng", "tonnes/month", "VI.2", "sum",
@@ -162,7 +190,11 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "tại nguồn được tính trong năm ở Rạch Giá, Hà Tiên, Phú Quốc.",
         "Sum of waste sorted (tonnes_sorted_per_month) over the source-sorting pilot sites counted in the "
         "year in Rạch Giá, Hà Tiên and Phú Quốc.",
-        categories=("waste_sorting",), only_districts=PILOT_DISTRICTS, amount_measure="tonnes_sorted_per_month"),
+        categories=("waste_sorting",), only_districts=PILOT_DISTRICTS, amount_measure="tonnes_sorted_per_month",
+        plain_vi="Số tấn rác được phân loại tại nguồn mỗi tháng ở các điểm thí điểm tại Rạch Giá, Hà Tiên và "
+                 "Phú Quốc; kế hoạch không đặt con số.",
+        plain_en="Tonnes of waste sorted at source each month by the pilots in Rạch Giá, Hà Tiên and Phú "
+                 "Quốc; the plan sets no number."),
     IndicatorSpec(
         "solar_kwp", "Công suất điện mặt trời đã lắp đặt", "Solar capacity installed", "kWp", "kWp", "VI.5", "sum",
         "Tổng công suất (kwp) của các điểm điện mặt trời được tính trong năm, chia theo loại (solar_kind: "
@@ -170,7 +202,11 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "Sum of capacity (kwp) over the solar sites counted in the year, split by kind (solar_kind: rooftop, "
         "farm, floating, pond).",
         categories=("solar",), amount_measure="kwp", breakdown="solar_kind", breakdown_keys=SOLAR_KINDS,
-        main=True),
+        main=True,
+        plain_vi="Tổng công suất điện mặt trời đã lắp đặt, chia theo áp mái, trang trại, nổi và trên ao nuôi;"
+                 " kế hoạch không đặt con số.",
+        plain_en="Total solar capacity installed, split into rooftop, farm, floating and pond systems; the "
+                 "plan sets no number."),
     IndicatorSpec(
         "organic_farms", "Cơ sở nông nghiệp hữu cơ, nuôi trồng thủy sản bền vững",
         "Organic farms and sustainable aquaculture", "cơ sở", "farms", "II.5", "count",
@@ -179,7 +215,9 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "Number of organic/VietGAP/GlobalGAP farm sites whose certification is organic or sustainable "
         "aquaculture, counted in the year, split by certification.",
         categories=("organic_farm",), breakdown="certification",
-        breakdown_keys=("organic", "sustainable_aquaculture"), only_kinds=("organic", "sustainable_aquaculture")),
+        breakdown_keys=("organic", "sustainable_aquaculture"), only_kinds=("organic", "sustainable_aquaculture"),
+        plain_vi="Số cơ sở có chứng nhận hữu cơ hoặc nuôi trồng thủy sản bền vững; kế hoạch không đặt con số.",
+        plain_en="Number of farms certified organic or as sustainable aquaculture; the plan sets no number."),
     IndicatorSpec(
         "gap_farms", "Cơ sở sản xuất đạt VietGAP, GlobalGAP", "VietGAP and GlobalGAP farms", "cơ sở", "farms",
         "II.9", "count",
@@ -188,9 +226,12 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "Number of organic/VietGAP/GlobalGAP farm sites certified VietGAP or GlobalGAP, counted in the year, "
         "split by certification.",
         categories=("organic_farm",), breakdown="certification", breakdown_keys=("VietGAP", "GlobalGAP"),
-        only_kinds=("VietGAP", "GlobalGAP")),
+        only_kinds=("VietGAP", "GlobalGAP"),
+        plain_vi="Số cơ sở có chứng nhận VietGAP hoặc GlobalGAP; kế hoạch không đặt con số.",
+        plain_en="Number of farms certified VietGAP or GlobalGAP; the plan sets no number."),
     IndicatorSpec(
-        "material_fuel_cut", "Mức giảm tiêu hao nguyên, nhiên vật liệu", "Cut in material and fuel use", "%", "%",
+        "material_fuel_cut", "Mức giảm tiêu hao nguyên, nhiên vật liệu của các ngành (nhập tay)",
+        "Cut in material and fuel use by sector (entered by planners)", "%", "%",
         "II.1", "manual",
         "Nhập tay theo ngành (dệt may – da giày, xi măng, rượu – bia – nước giải khát, chế biến thủy hải "
         "sản), kèm người báo cáo và thời điểm; các điểm không cho biết được số này. Khi không chọn ngành, "
@@ -198,7 +239,12 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
         "Entered by hand per sector (textile–leather, cement, beverages, seafood processing), with who reported "
         "it and when; the sites cannot tell this figure. With no sector chosen, the value is the smallest cut "
         "among the sectors reported, since the target holds for each sector.",
-        (5, 8), (7, 10), "unit", breakdown="sector", breakdown_keys=tuple(MATERIAL_SECTORS)),
+        (5, 8), (7, 10), "unit", breakdown="sector", breakdown_keys=tuple(MATERIAL_SECTORS),
+        plain_vi="Mức giảm tiêu hao nguyên, nhiên vật liệu của từng ngành (dệt may – da giày, xi măng, đồ "
+                 "uống, chế biến thủy sản) do cán bộ kế hoạch nhập; chỉ tiêu giảm 5–8 % năm 2025 và 7–10 % "
+                 "năm 2030.",
+        plain_en="Cut in material and fuel use of each sector (textile and leather, cement, beverages, "
+                 "seafood processing), entered by planners; target a 5–8 % cut by 2025 and 7–10 % by 2030."),
 )
 
 BY_CODE: dict[str, IndicatorSpec] = {spec.code: spec for spec in INDICATORS}

@@ -6,9 +6,10 @@ import csv
 import io
 from typing import Any
 
+import folium
 import mapclassify
 import numpy as np
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 from threadpoolctl import threadpool_limits
@@ -17,7 +18,7 @@ from geo import boundaries, figures, manual_values, progress
 from geo.catalogue import PLAN_YEARS, PROVINCE_CODE
 from geo.cells import spreadsheet_text
 from geo.errors import N_, BadParameter, DomainError
-from geo.plan import MATERIAL_SECTORS, PROGRESS_STATUS_COLOURS, current_year, spec_of
+from geo.plan import BY_CODE, MATERIAL_SECTORS, PROGRESS_STATUS_COLOURS, current_year, spec_of
 from geo.site_query import MAX_LIMIT, SiteFilters
 from geo.sites import site_rows
 from webmap import labels, mapbuild, params
@@ -55,12 +56,16 @@ def progress_figures(args: dict[str, str]) -> dict[str, Any]:
 
 
 def classify(values: list[float | None]) -> list[dict[str, Any]]:
-    """Legend classes for the values: zero on its own, then natural breaks (Jenks) of what is above it."""
+    """Legend classes for the values: zero on its own, then natural breaks (Jenks) of what is above it.
+
+    Each value falls in exactly one class: whole numbers get whole-number classes ("3–4" after "1–2"); other
+    values get classes whose lower bound is excluded ("over 2 to 5" after "1 – 2").
+    """
     present = np.array([float(v) for v in values if v is not None], dtype=float)
     classes: list[dict[str, Any]] = []
     positive = present[present > 0]
     if (present == 0).any():
-        classes.append({"low": 0.0, "high": 0.0, "colour": CLASS_COLOURS[0]})
+        classes.append({"low": 0.0, "high": 0.0, "low_open": False, "colour": CLASS_COLOURS[0]})
     if positive.size:
         distinct = np.unique(positive)
         k = min(4, distinct.size)
@@ -68,11 +73,23 @@ def classify(values: list[float | None]) -> list[dict[str, Any]]:
         # waiting threads cost up to a second (0.03 s with one).
         with threadpool_limits(1):
             bins = list(mapclassify.NaturalBreaks(positive, k=k).bins) if k > 1 else [float(distinct[0])]
-        low = float(positive.min())
+        whole = bool(np.all(np.mod(positive, 1) == 0))
+        low, low_open = float(positive.min()), False
         for index, high in enumerate(bins):
-            classes.append({"low": low, "high": float(high), "colour": CLASS_COLOURS[index + 1]})
-            low = float(high)
+            classes.append({"low": low, "high": float(high), "low_open": low_open, "colour": CLASS_COLOURS[index + 1]})
+            low, low_open = (float(high) + 1, False) if whole else (float(high), True)
+    for item in classes:
+        item["label"] = class_label(item)
     return classes
+
+
+def class_label(item: dict[str, Any]) -> str:
+    """A legend class in words a reader can place a value in: "0", "3–4", "over 2 to 5"."""
+    if item["low"] == item["high"]:
+        return _number(item["low"])
+    if item["low_open"]:
+        return _("trên %(low)s đến %(high)s", low=_number(item["low"]), high=_number(item["high"]))
+    return f"{_number(item['low'])}–{_number(item['high'])}"
 
 
 def colour_of(value: float | None, classes: list[dict[str, Any]]) -> str:
@@ -83,6 +100,16 @@ def colour_of(value: float | None, classes: list[dict[str, Any]]) -> str:
         if value <= item["high"]:
             return item["colour"]
     return classes[-1]["colour"] if classes else NO_DATA_COLOUR
+
+
+def legend(result: dict[str, Any]) -> list[dict[str, str]]:
+    """The legend of the map: the progress statuses where the plan sets a target per unit, else the classes."""
+    if result["by_progress_status"]:
+        words = labels.progress_status_names()
+        return [{"colour": PROGRESS_STATUS_COLOURS[key], "label": words[key]}
+                for key in ("on_track", "behind", "far_behind", "no_data")]
+    return [*({"colour": c["colour"], "label": c["label"]} for c in result["classes"]),
+            {"colour": NO_DATA_COLOUR, "label": _("Chưa có số liệu")}]
 
 
 def _number(value: float | None) -> str:
@@ -114,47 +141,143 @@ def _sites_behind(result: dict[str, Any], unit: str, args: dict[str, str]) -> li
     return site_rows(session, filters)
 
 
+SITES_DESCRIPTION = (N_("Số điểm đã công bố có trong năm, theo loại và trạng thái đã chọn; kế hoạch không đặt chỉ "
+                        "tiêu cho con số này."))
+
+
+def _target_text(target: dict[str, Any] | None, unit: str = "") -> str:
+    if not target:
+        return "—"
+    text = _number(target["low"]) + (f"–{_number(target['high'])}" if target["high"] != target["low"] else "")
+    return f"{text} {unit}".strip()
+
+
+def _description(figure: dict[str, Any], english: bool) -> str:
+    """What the figure counts and its target, in one plain sentence (no field names)."""
+    spec = BY_CODE.get(figure["code"])
+    if spec is None:
+        return _(SITES_DESCRIPTION)
+    return spec.plain_en if english else spec.plain_vi
+
+
+def sector_chart(result: dict[str, Any], english: bool, unit: str) -> dict[str, Any]:
+    """The province figure of a hand-entered indicator by sector, as bars scaled to the largest value or target."""
+    breakdown = (result["province"] or {}).get("breakdown") or {}
+    target = result.get("target")
+    values = [item["value"] for item in breakdown.values() if item.get("value") is not None]
+    top = max([*values, *([target["high"]] if target else [])], default=0) or 1.0
+    bars = [{"label": item["label_en"] if english else item["label_vi"], "value_text": _number(item.get("value")),
+             "width": 0.0 if item.get("value") is None else round(100 * max(item["value"], 0) / top, 1)}
+            for item in breakdown.values()]
+    return {"bars": bars, "target_left": round(100 * target["low"] / top, 1) if target else None,
+            "target_text": _("Chỉ tiêu của năm: %(target)s", target=_target_text(target, unit)) if target else ""}
+
+
+def summary_rows(year: int, english: bool) -> list[dict[str, Any]]:
+    """Every indicator for the province in the year against its targets, ready to show."""
+    words = labels.progress_status_names()
+    rows = []
+    for item in figures.summary(get_session(), year):
+        unit = item["unit_en"] if english else item["unit"]
+        status = item.get("progress_status")
+        rows.append({"code": item["code"], "name": item["name_en"] if english else item["name_vi"],
+                     "link": url_for("progress.progress_page", figure=item["code"], year=year, lang=labels.lang()),
+                     "value_text": _number(item["value"]) + (f" {unit}" if item["value"] is not None else ""),
+                     "status": status, "status_text": words.get(status, ""),
+                     "status_colour": PROGRESS_STATUS_COLOURS.get(status) if status else None,
+                     "target_2025": _target_text(item["targets"]["2025"]),
+                     "target_2030": _target_text(item["targets"]["2030"]), "sparkline": sparkline(item["path"])})
+    return rows
+
+
+def page_state(args: dict[str, str]) -> dict[str, Any]:
+    """Everything of the page that changes with the year, worded and coloured: the page and its JSON share it."""
+    result = progress_figures(args)
+    english = labels.english()
+    figure, year = result["figure"], result["year"]
+    status_words = labels.progress_status_names()
+    view = {k: v for k, v in args.items() if k != "unit"}
+    for row in result["rows"]:
+        row["link"] = url_for("progress.progress_page", **view, unit=row["code"]) + "#sites-behind"
+        row["value_text"] = _number(row["value"])
+        row["status_text"] = status_words.get(row.get("progress_status"), "")
+    name = figure["name_en"] if english else figure["name_vi"]
+    unit = figure["unit_en"] if english else figure["unit"]
+    if result["by_progress_status"]:
+        heading = _("Chú giải: so với chỉ tiêu của năm") + (f" ({_target_text(result['target'], unit)})"
+                                                             if result["target"] else "")
+    else:
+        heading = _("Chú giải") + f" ({unit})"
+    manual = BY_CODE.get(figure["code"]) is not None and BY_CODE[figure["code"]].kind == "manual"
+    return {
+        "result": result, "year": year, "level": result["level"], "figure_name": name, "figure_unit": unit,
+        "title": f"{name} — {year}", "description": _description(figure, english),
+        "legend_heading": heading, "legend": legend(result),
+        "chart": sector_chart(result, english, unit) if manual else None,
+        "province": {"value_text": _number(result["province"].get("value")),
+                     "status_text": status_words.get(result["province"].get("progress_status"), "")},
+        "summary_heading": _("Toàn tỉnh năm %(year)s so với chỉ tiêu", year=year),
+        "summary": summary_rows(year, english),
+        "links": {"report_xlsx": url_for("reports.workbook", year=year, level=result["level"]),
+                  "report_xlsx_text": _("Báo cáo năm %(year)s (Excel)", year=year),
+                  "report_page": url_for("reports.page", year=year, level=result["level"]),
+                  "csv": url_for("progress.progress_csv", **view)},
+    }
+
+
+@bp.get("/progress.json")
+def progress_json() -> Response:
+    """The page's figures for another year, worded and coloured, so its script redraws without reloading."""
+    state = page_state(params.with_aliases(request.args.to_dict()))
+    result = state.pop("result")
+    state["units"] = [{k: row[k] for k in ("code", "colour", "value_text", "status_text", "link")}
+                      for row in result["rows"]]
+    return jsonify(state)
+
+
 @bp.get("/progress")
 def progress_page() -> str:
     """The choropleth of a figure by district (or 2025 commune) for a year, with the table beside it."""
     use_local_assets()
     args = params.with_aliases(request.args.to_dict())
-    result = progress_figures(args)
-    english = labels.english()
-    status_words = labels.progress_status_names()
-    units = boundaries.units_features(get_session(), result["level"], simplify_m=100)
+    state = page_state(args)
+    result = state["result"]
     by_code = {row["code"]: row for row in result["rows"]}
-    view = {k: v for k, v in args.items() if k != "unit"}
-    for feature in units["features"]:
-        code = feature["properties"]["code"]
-        row = by_code.get(code, {})
-        feature["properties"]["value_text"] = _number(row.get("value"))
-        feature["properties"]["status_text"] = status_words.get(row.get("progress_status"), "")
-        feature["properties"]["link"] = url_for("progress.progress_page", **view, unit=code) + "#sites-behind"
-        row["link"] = feature["properties"]["link"]
-    options = map_options({k: v for k, v in args.items() if k in VIEW})
-    options.labels = {"layer": _("Giá trị theo đơn vị"), "unit": _("Đơn vị"), "value": _("Giá trị"),
-                      "status": _("So với chỉ tiêu")}
-    m = mapbuild.choropleth_map(units, {row["code"]: row["colour"] for row in result["rows"]}, options)
-    figure = result["figure"]
     behind, chosen_unit = None, args.get("unit")
     if chosen_unit:
         if chosen_unit not in by_code and chosen_unit != PROVINCE_CODE:
             raise BadParameter("unit", N_("Không có đơn vị hành chính mã %(code)s"), code=chosen_unit)
         behind = _sites_behind(result, chosen_unit, args)
+    map_parts, config = None, None
+    if state["chart"] is None:
+        m, layer = _choropleth(result, args)
+        map_parts = mapbuild.page_parts(m)
+        config = {"map": m.get_name(), "layer": layer.get_name(), "fit": not (args.get("lat") or args.get("lon"))}
+    config = {**(config or {}), "json": url_for("progress.progress_json"), "year": result["year"],
+              "level": result["level"], "lang": labels.lang(),
+              "words": {"play": _("Phát"), "pause": _("Dừng"), "failed": _("Không tải được số liệu của năm này.")}}
     return render_template(
-        "progress/progress.html", map=mapbuild.page_parts(m), result=result, number=_number,
-        status_words=status_words, behind=behind, chosen_unit=chosen_unit,
-        unit_name=(by_code.get(chosen_unit) or {}).get("name"),
-        summary=figures.summary(get_session(), result["year"]), sparkline=sparkline,
-        status_colours=PROGRESS_STATUS_COLOURS,
-        report_xlsx=url_for("reports.workbook", year=result["year"], level=result["level"]),
-        report_page=url_for("reports.page", year=result["year"], level=result["level"]),
-        figure_name=figure["name_en"] if english else figure["name_vi"],
-        figure_unit=figure["unit_en"] if english else figure["unit"],
-        figures=progress.figure_choices(), english=english, args=args,
-        categories=labels.category_list(), statuses=labels.status_choices(),
-        years=list(PLAN_YEARS), csv_url=url_for("progress.progress_csv", **args))
+        "progress/progress.html", map=map_parts, config=config, state=state, result=result, behind=behind,
+        chosen_unit=chosen_unit, unit_name=(by_code.get(chosen_unit) or {}).get("name"), number=_number,
+        figures=progress.figure_choices(), english=labels.english(), args=args,
+        categories=labels.category_list(), statuses=labels.status_choices(), years=list(PLAN_YEARS))
+
+
+def _choropleth(result: dict[str, Any], args: dict[str, str]):
+    """The Folium map of the units coloured by their figure, with a full-screen button; and its unit layer."""
+    units = boundaries.units_features(get_session(), result["level"], simplify_m=100)
+    by_code = {row["code"]: row for row in result["rows"]}
+    for feature in units["features"]:
+        row = by_code.get(feature["properties"]["code"], {})
+        for key in ("value_text", "status_text", "link"):
+            feature["properties"][key] = row.get(key, "")
+    options = map_options({k: v for k, v in args.items() if k in VIEW})
+    options.labels = {**options.labels, "layer": _("Giá trị theo đơn vị"), "unit": _("Đơn vị"),
+                      "value": _("Giá trị"), "status": _("So với chỉ tiêu")}
+    m = mapbuild.choropleth_map(units, {row["code"]: row["colour"] for row in result["rows"]}, options)
+    mapbuild.add_fullscreen(m, options.labels)
+    layer = next(child for child in m._children.values() if isinstance(child, folium.GeoJson))
+    return m, layer
 
 
 def _plain(value: Any) -> str:

@@ -180,6 +180,14 @@ def test_no_critical_or_serious_accessibility_violations(open_page, live_server,
     for path in ("/", "/progress", "/embed", "/embed/builder", "/nowhere"):
         page.goto(f"{live_server}{path}?lang={lang}")
         found[path] = axe_violations(page)
+    # /progress with its slider moved to another year, and a hand-entered indicator drawn as a chart.
+    page.goto(f"{live_server}/progress?figure=scp_awareness_share&year=2025&lang={lang}")
+    page.click(".panel-toggle")
+    page.locator("#year-range").fill("2022")
+    wait_until(page, "document.documentElement.dataset.year === '2022'")
+    found["/progress (2022 by the slider)"] = axe_violations(page)
+    page.goto(f"{live_server}/progress?figure=material_fuel_cut&lang={lang}")
+    found["/progress (chart)"] = axe_violations(page)
     sign_in(page, live_server, "planner")
     for path in ("/staff/", "/staff/sites/new", "/staff/review", "/staff/import"):
         page.goto(f"{live_server}{path}?lang={lang}")

@@ -1,0 +1,202 @@
+/* /progress: a year slider that plays the plan's years, redrawing the map, legend, tables and sector chart from
+   /progress.json without reloading, and keeping the year in the URL. Every text is written as a text node. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("progress-config").textContent);
+  var map = config.map ? window[config.map] : null;
+  var layer = config.layer ? window[config.layer] : null;
+  var range = document.getElementById("year-range");
+  var select = document.getElementById("year-select");
+  var playButton = document.getElementById("year-play");
+  var shown = document.getElementById("year-shown");
+  var timer = null;
+  var asked = 0;
+
+  function text(id, value) {
+    var element = document.getElementById(id);
+    if (element) element.textContent = value;
+  }
+
+  function fitMap() {
+    // The whole province, Phú Quốc and Thổ Châu to the eastern districts, whatever the screen.
+    if (!map || !layer) return;
+    var badge = document.getElementById("map-year");
+    if (badge) map.getContainer().appendChild(badge);  // so that it stays in view at full screen
+    if (!config.fit) return;
+    map.options.zoomSnap = 0.25;
+    map.invalidateSize(false);
+    map.fitBounds(layer.getBounds(), {padding: [6, 6], animate: false});
+  }
+
+  function drawMap(units) {
+    if (!layer) return;
+    var byCode = {};
+    units.forEach(function (unit) { byCode[unit.code] = unit; });
+    layer.eachLayer(function (shape) {
+      var properties = shape.feature.properties;
+      var unit = byCode[properties.code];
+      if (!unit) return;
+      properties.value_text = unit.value_text;
+      properties.status_text = unit.status_text;
+      properties.link = unit.link;
+      shape.setStyle({fillColor: unit.colour});
+    });
+  }
+
+  function drawLegend(state) {
+    text("legend-heading", state.legend_heading);
+    var list = document.getElementById("progress-legend");
+    if (!list) return;
+    list.replaceChildren();
+    state.legend.forEach(function (item) {
+      var li = document.createElement("li");
+      var box = document.createElement("span");
+      box.className = "legend-box";
+      box.style.background = item.colour;
+      var label = document.createElement("span");
+      label.className = "legend-label";
+      label.textContent = item.label;
+      li.append(box, " ", label);
+      list.appendChild(li);
+    });
+  }
+
+  function drawTable(state) {
+    var byCode = {};
+    state.units.forEach(function (unit) { byCode[unit.code] = unit; });
+    document.querySelectorAll("#progress-table tbody tr").forEach(function (row) {
+      var unit = byCode[row.dataset.code];
+      if (!unit) return;
+      row.querySelector("a").href = unit.link;
+      row.querySelector(".num").textContent = unit.value_text;
+      var status = row.querySelector(".status");
+      if (status) status.textContent = unit.status_text;
+    });
+    var foot = document.querySelector("#progress-table tfoot");
+    foot.querySelector(".num").textContent = state.province.value_text;
+    var status = foot.querySelector(".status");
+    if (status) status.textContent = state.province.status_text;
+  }
+
+  function drawSummary(state) {
+    text("summary-heading", state.summary_heading);
+    var byCode = {};
+    state.summary.forEach(function (item) { byCode[item.code] = item; });
+    document.querySelectorAll("#province-summary tbody tr").forEach(function (row) {
+      var item = byCode[row.dataset.indicator];
+      if (!item) return;
+      row.querySelector("a").href = item.link;
+      row.querySelector(".value").textContent = item.value_text;
+      var box = row.querySelector(".status-box");
+      box.hidden = !item.status_colour;
+      box.style.background = item.status_colour || "";
+      box.title = item.status_text;
+      box.setAttribute("aria-label", item.status_text);
+      row.querySelector("polyline").setAttribute("points", item.sparkline);
+    });
+  }
+
+  function drawChart(state) {
+    var chart = document.getElementById("sector-chart");
+    if (!chart || !state.chart) return;
+    chart.querySelector(".chart-title").textContent = state.title;
+    var bars = chart.querySelectorAll(".bars li");
+    state.chart.bars.forEach(function (bar, index) {
+      var li = bars[index];
+      if (!li) return;
+      li.querySelector(".bar").style.width = bar.width + "%";
+      li.querySelector(".bar-value").textContent = bar.value_text;
+      var target = li.querySelector(".bar-target");
+      if (target && state.chart.target_left !== null) target.style.left = state.chart.target_left + "%";
+    });
+    var note = chart.querySelector(".bar-target-text");
+    if (note) note.lastChild.textContent = " " + state.chart.target_text;
+  }
+
+  function drawLinks(state) {
+    var xlsx = document.getElementById("report-xlsx");
+    xlsx.href = state.links.report_xlsx;
+    xlsx.textContent = state.links.report_xlsx_text;
+    document.getElementById("report-page").href = state.links.report_page;
+    document.getElementById("csv-link").href = state.links.csv;
+  }
+
+  function pageUrl(year) {
+    var url = new URL(window.location.href);
+    url.searchParams.set("year", String(year));
+    url.searchParams.set("level", config.level);  // the units on the map stay those drawn
+    url.searchParams.delete("unit");
+    url.hash = "";
+    return url;
+  }
+
+  function show(year) {
+    range.value = String(year);
+    range.setAttribute("aria-valuetext", String(year));
+    select.value = String(year);
+    shown.textContent = String(year);
+    var url = pageUrl(year);
+    var data = new URL(config.json, window.location.href);
+    data.search = url.search;
+    var ticket = ++asked;
+    return fetch(data.toString(), {headers: {Accept: "application/json"}})
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (state) {
+        if (ticket !== asked) return;  // a later year was asked for meanwhile
+        config.year = state.year;
+        text("figure-title", state.title);
+        text("map-year", String(state.year));
+        text("figure-description", state.description);
+        drawMap(state.units);
+        drawLegend(state);
+        drawTable(state);
+        drawSummary(state);
+        drawChart(state);
+        drawLinks(state);
+        var behind = document.getElementById("behind-section");
+        if (behind) behind.hidden = true;  // its sites are those of the year the page opened with
+        document.documentElement.dataset.year = String(state.year);
+        window.history.replaceState(null, "", url.toString());
+      })
+      .catch(function () {
+        if (ticket === asked) text("figure-title", config.words.failed);
+        stop();
+      });
+  }
+
+  function stop() {
+    if (timer !== null) window.clearTimeout(timer);
+    timer = null;
+    playButton.textContent = "▶ " + config.words.play;
+    playButton.setAttribute("aria-pressed", "false");
+  }
+
+  // The next year is asked for only once the last one is drawn, so a slow answer never piles requests up.
+  function step() {
+    var next = Number(range.value) + 1;
+    if (next > Number(range.max)) { stop(); return; }
+    show(next).then(function () { if (timer !== null) timer = window.setTimeout(step, 1200); });
+  }
+
+  function play() {
+    playButton.textContent = "⏸ " + config.words.pause;
+    playButton.setAttribute("aria-pressed", "true");
+    if (Number(range.value) >= Number(range.max)) {
+      timer = 0;
+      show(Number(range.min)).then(function () { if (timer !== null) timer = window.setTimeout(step, 1200); });
+    } else {
+      timer = window.setTimeout(step, 600);
+    }
+  }
+
+  document.getElementById("year-player").hidden = false;
+  document.querySelectorAll(".year-submit").forEach(function (b) { b.hidden = true; });
+  range.addEventListener("input", function () { stop(); show(Number(range.value)); });
+  select.addEventListener("change", function () { stop(); show(Number(select.value)); });
+  playButton.addEventListener("click", function () { if (timer === null) play(); else stop(); });
+  document.documentElement.dataset.year = String(config.year);
+  fitMap();
+})();

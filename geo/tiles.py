@@ -102,9 +102,21 @@ _CLUSTERS = """clusters AS (
     FROM clusters k JOIN category c ON c.code = k.category
 )"""
 
-# site_cell keeps the category and the district of its sites: only these filters can be read from it.
-_CELL_FILTERS = (("categories", "category_code"), ("districts", "district_code"))
 CELL_LEVEL = 15  # site_cell's grid: 2^15 cells across the world, a z15 tile's width
+# site_cell keeps every filter of the public map in its key (migration 0010): each filter of SiteFilters as a
+# condition on site_cell's columns, meaning what geo.site_query.where() means on a site (tests/geo/test_tiles.py
+# checks they count the same). A site's dates are kept as years: first_year 0 when it has no start, last_year
+# 9999 when it has no end, so site_query.in_year() becomes two comparisons.
+_CELL_FILTERS = (
+    ("categories", "c.category_code = ANY(:categories)"),
+    ("statuses", "c.status = ANY(:statuses)"),
+    ("districts", "c.district_code = ANY(:districts)"),
+    ("communes", "c.commune_code = ANY(:communes)"),
+    ("plan_tasks", "c.plan_task = ANY(:plan_tasks)"),
+    ("lead_agency", "c.lead_agency = :lead_agency"),
+    ("year", "c.first_year <= :year AND c.last_year >= :year"),
+    ("start_year", "c.first_year = :start_year"),
+)
 
 
 def _lon(x: float, z: int) -> float:
@@ -115,22 +127,23 @@ def _lat(y: float, z: int) -> float:
     return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 2 ** z))))
 
 
-def _only_cell_filters(filters: SiteFilters) -> bool:
-    return not (filters.statuses or filters.communes or filters.plan_tasks or filters.lead_agency
-                or filters.year is not None or filters.start_year is not None)
+def _cell_clause(filters: SiteFilters) -> tuple[str, dict]:
+    clause, params = "", {}
+    for name, condition in _CELL_FILTERS:
+        value = getattr(filters, name)
+        if value is not None and value != ():
+            clause += f" AND {condition}"
+            params[name] = list(value) if isinstance(value, tuple) else value
+    return clause, params
 
 
 def _statement(z: int, x: int, y: int, filters: SiteFilters) -> tuple[str, dict]:
     params = {"z": z, "x": x, "y": y, "extent": EXTENT, "buffer": BUFFER, "clusters_layer": CLUSTERS_LAYER}
-    if z < POINTS_FROM_ZOOM and _only_cell_filters(filters):
+    if z < POINTS_FROM_ZOOM:
         span = 2 ** (CELL_LEVEL - z)
-        params.update(shift=CELL_LEVEL - GRID_BITS - z, cell_x0=x * span, cell_x1=(x + 1) * span - 1,
+        clause, cell_params = _cell_clause(filters)
+        params.update(cell_params, shift=CELL_LEVEL - GRID_BITS - z, cell_x0=x * span, cell_x1=(x + 1) * span - 1,
                       cell_y0=y * span, cell_y1=(y + 1) * span - 1)
-        clause = ""
-        for name, column in _CELL_FILTERS:
-            if getattr(filters, name):
-                clause += f" AND c.{column} = ANY(:{name})"
-                params[name] = list(getattr(filters, name))
         return _CELLS_SQL.format(clause=clause, clusters=_CLUSTERS), params  # fixed SQL fragments only
     # bbox and paging belong to /api/sites, not to a tile: only the filters go on.
     clause, where_params = where(SiteFilters(

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from urllib.parse import quote
 from pathlib import Path
 from typing import Callable
 
@@ -56,13 +57,31 @@ def measure(client, path: str) -> tuple[int, float]:
     return size, best
 
 
-# Tiles of the benchmark: the province's middle at z8, Rạch Giá at z11 and z15 (z/x/y).
-TILES = ((8, 202, 120), (11, 1621, 966), (15, 25948, 15467))
+# Tiles of the benchmark: the province's middle at z8, Rạch Giá at z11, z12 (the first zoom of points, crowded
+# here) and z15 (z/x/y).
+TILES = ((8, 202, 120), (11, 1621, 966), (12, 3243, 1933), (15, 25948, 15467))
 
 
-def tile_time(client, z: int, x: int, y: int, repeats: int = 20) -> tuple[float, int, int]:
+def tile_filters(engine) -> tuple[str, ...]:
+    """The query strings of the tile benchmark: none, each filter of the public map once, then three at once."""
+    with engine.connect() as connection:
+        commune = connection.execute(text("SELECT commune_code FROM site WHERE district_code = '899' "
+                                          "AND commune_code IS NOT NULL LIMIT 1")).scalar()
+    return ("", "category=solar", "status=active", "district=899", f"commune={commune}", "plan_task=VI.2",
+            "lead_agency=Sở Công Thương", "year=2025", "start_year=2022", "category=solar&status=active&year=2025")
+
+
+def tile_times(client, engine, *, say: Callable[[str], None] = print) -> None:
+    """Print the median time of each benchmark tile with each filter of tile_filters."""
+    say(f"{'filter':<40}" + "".join(f"{f'z{z} (ms)':>12}" for z, _, _ in TILES))
+    for query in tile_filters(engine):
+        cells = [tile_time(client, z, x, y, query=query)[0] * 1000 for z, x, y in TILES]
+        say(f"{query or '(none)':<40}" + "".join(f"{ms:>12.1f}" for ms in cells))
+
+
+def tile_time(client, z: int, x: int, y: int, repeats: int = 20, query: str = "") -> tuple[float, int, int]:
     """Median seconds of a tile over repeats, warm (after one request), with its bytes and status."""
-    path = f"/tiles/sites/{z}/{x}/{y}.pbf"
+    path = f"/tiles/sites/{z}/{x}/{y}.pbf" + (f"?{quote(query, safe='=&')}" if query else "")
     client.get(path)
     times = []
     for _ in range(repeats):

@@ -1,0 +1,127 @@
+"""site_cell keyed by every filter of the public map: besides the category and the district, the commune, status,
+plan task, lead agency and the years the site starts and ends, so a clustered tile with any filter sums cells
+instead of reading every site. Kept by the statement triggers of 0008, rewritten for the new key.
+
+Revision ID: 0010
+Revises: 0009
+"""
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+# The published rule is geo.site_query.published(); it is written out here because a migration is frozen.
+# tests/geo/test_tiles.py checks that every filtered tile counts exactly what geo.site_query.where() counts.
+PUBLISHED = "(r.moderation = 'approved' AND r.deleted_at IS NULL)"
+WORLD = 40075016.68557849  # EPSG:3857's width in metres
+CELL = f"({WORLD} / 32768.0)"  # 2^15 cells across: one z15 tile
+
+# The key beyond the cell: column -> (type, value from the site row r). A key column cannot be null, so a
+# missing unit is '' and a missing date a year that answers the year filters as the dates' rule does: no start
+# is "started before any year" (0), no end is "not ended in any year" (9999).
+KEY_0008 = {
+    "category_code": ("varchar", "r.category_code"),
+    "district_code": ("varchar", "coalesce(r.district_code, '')"),
+}
+KEY_0010 = {
+    **KEY_0008,
+    "commune_code": ("varchar", "coalesce(r.commune_code, '')"),
+    "status": ("varchar", "r.status"),
+    "plan_task": ("varchar", "r.plan_task"),
+    "lead_agency": ("text", "r.lead_agency"),
+    "first_year": ("smallint", "coalesce(extract(year FROM r.start_date), 0)::smallint"),
+    "last_year": ("smallint", "coalesce(extract(year FROM r.end_date), 9999)::smallint"),
+}
+EVENTS = ("insert", "update", "delete", "truncate")
+
+
+def _delta(key: dict, sign: int, table: str) -> str:
+    values = ", ".join(f"{value} AS {column}" for column, (_, value) in key.items())
+    return f"""
+        SELECT floor((ST_X(p) + {WORLD} / 2) / {CELL})::int AS cell_x,
+               floor(({WORLD} / 2 - ST_Y(p)) / {CELL})::int AS cell_y, {values},
+               {sign} AS n, {sign} * ST_X(p) AS x, {sign} * ST_Y(p) AS y
+        FROM {table} r, LATERAL ST_Transform(r.geom, 3857) AS p
+        WHERE {PUBLISHED}"""
+
+
+def _apply(key: dict, deltas: str) -> str:
+    columns = ", ".join(["cell_x", "cell_y", *key])
+    # An update that moves no site between cells (a new name, a new photo) nets to nothing: no write.
+    return f"""
+    INSERT INTO site_cell AS c ({columns}, n, sum_x, sum_y)
+    SELECT {columns}, sum(n), sum(x), sum(y)
+    FROM ({deltas}) d
+    GROUP BY {columns}
+    HAVING sum(n) <> 0 OR sum(x) <> 0 OR sum(y) <> 0
+    ON CONFLICT ({columns}) DO UPDATE
+        SET n = c.n + EXCLUDED.n, sum_x = c.sum_x + EXCLUDED.sum_x, sum_y = c.sum_y + EXCLUDED.sum_y;
+    DELETE FROM site_cell WHERE n = 0;"""
+
+
+def _create(key: dict) -> None:
+    columns = ",\n    ".join(f"{column} {kind} NOT NULL" for column, (kind, _) in key.items())
+    op.execute(f"""
+CREATE TABLE site_cell (
+    cell_x integer NOT NULL,
+    cell_y integer NOT NULL,
+    {columns},
+    n integer NOT NULL,
+    sum_x double precision NOT NULL,
+    sum_y double precision NOT NULL,
+    PRIMARY KEY (cell_x, cell_y, {", ".join(key)})
+);
+-- The emptied cells of a change, found without reading the table.
+CREATE INDEX site_cell_empty ON site_cell (cell_x) WHERE n = 0;
+
+CREATE FUNCTION scp_site_cells_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_apply(key, _delta(key, 1, "new_rows"))}
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION scp_site_cells_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_apply(key, _delta(key, 1, "new_rows") + " UNION ALL " + _delta(key, -1, "old_rows"))}
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION scp_site_cells_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_apply(key, _delta(key, -1, "old_rows"))}
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION scp_site_cells_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE site_cell;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER site_cells_insert AFTER INSERT ON site REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION scp_site_cells_insert();
+CREATE TRIGGER site_cells_update AFTER UPDATE ON site REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION scp_site_cells_update();
+CREATE TRIGGER site_cells_delete AFTER DELETE ON site REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION scp_site_cells_delete();
+CREATE TRIGGER site_cells_truncate AFTER TRUNCATE ON site
+    FOR EACH STATEMENT EXECUTE FUNCTION scp_site_cells_truncate();
+""")
+    # The sites already there.
+    op.execute(_apply(key, _delta(key, 1, "site")).replace("DELETE FROM site_cell WHERE n = 0;", ""))
+
+
+def _drop() -> None:
+    for event in EVENTS:
+        op.execute(f"DROP TRIGGER IF EXISTS site_cells_{event} ON site")
+        op.execute(f"DROP FUNCTION IF EXISTS scp_site_cells_{event}()")
+    op.execute("DROP TABLE IF EXISTS site_cell")
+
+
+def upgrade() -> None:
+    _drop()
+    _create(KEY_0010)
+
+
+def downgrade() -> None:
+    _drop()
+    _create(KEY_0008)

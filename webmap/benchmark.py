@@ -73,10 +73,11 @@ def tile_filters(engine) -> tuple[str, ...]:
 
 def tile_times(client, engine, *, say: Callable[[str], None] = print) -> None:
     """Print the median time of each benchmark tile with each filter of tile_filters."""
-    say(f"{'filter':<40}" + "".join(f"{f'z{z} (ms)':>12}" for z, _, _ in TILES))
+    say(f"tile server time, median of 20 ms ({_load()})")
+    say(f"{'filter':<40}" + "".join(f"{f'z{z}':>10}" for z, _, _ in TILES))
     for query in tile_filters(engine):
         cells = [tile_time(client, z, x, y, query=query)[0] * 1000 for z, x, y in TILES]
-        say(f"{query or '(none)':<40}" + "".join(f"{ms:>12.1f}" for ms in cells))
+        say(f"{query or '(none)':<40}" + "".join(f"{ms:>10.1f}" for ms in cells))
 
 
 def tile_time(client, z: int, x: int, y: int, repeats: int = 20, query: str = "") -> tuple[float, int, int]:
@@ -117,6 +118,8 @@ def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> N
     say(f"{'sites':>7} {'page / (bytes)':>15} {'/embed (bytes)':>15} {'/api/sites (bytes)':>19} {'/api/sites (s)':>15}")
     for count in counts:
         fill_sites(engine, count)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE site, site_cell"))
         page, _ = measure(client, "/")
         embed, _ = measure(client, "/embed")
         api, seconds = measure(client, "/api/sites?limit=10000")
@@ -124,6 +127,7 @@ def run(url: str, counts: list[int], *, say: Callable[[str], None] = print) -> N
         for z, x, y in TILES:
             seconds, size, status = tile_time(client, z, x, y)
             say(f"{'':>7} tile {z}/{x}/{y}: median of 20 {seconds * 1000:.1f} ms, {size:,} bytes ({status})")
+        tile_times(client, engine, say=say)
 
 
 # --- provincial scale (scripts/bench --scale): server time of the progress views, API throughput next to a

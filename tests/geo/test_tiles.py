@@ -202,3 +202,14 @@ def test_an_edited_site_moves_between_filtered_tiles_at_once(db, varied_sites):
                    "start_year": (was["start_year"][0] - 1, was["start_year"][1] + 1),
                    # in 2022 no longer (it starts in 2023), in 2023 still
                    "year": (was["year"][0] - 1, was["year"][1])}
+
+
+def test_a_crowded_tile_from_the_first_zoom_of_points_is_clustered_as_from_the_sites(db, varied_sites, monkeypatch):
+    monkeypatch.setattr(tiles, "MAX_POINTS", 2)  # Rạch Giá's three sites crowd a tile
+    with Session(db) as session:
+        for z in (12, 13):  # z12 sums site_cell, z13 (finer than its cells) counts the sites themselves
+            crowded = tiles.site_tile(session, *tile_of(*RACH_GIA, z), SiteFilters())
+            assert crowded.clustered and crowded.sites == 3
+            assert sum(c["properties"]["count"] for c in decode(crowded)["clusters"]["features"]) == 3
+            few = tiles.site_tile(session, *tile_of(*RACH_GIA, z), SiteFilters(statuses=("active",)))
+            assert not few.clustered and len(decode(few)["sites"]["features"]) == few.sites == 2

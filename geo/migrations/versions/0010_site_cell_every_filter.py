@@ -35,6 +35,10 @@ KEY_0010 = {
     "last_year": ("smallint", "coalesce(extract(year FROM r.end_date), 9999)::smallint"),
 }
 EVENTS = ("insert", "update", "delete", "truncate")
+# A points tile reads the sites themselves: the two filters 0009 left without an index. With 1 000 000 sites a
+# z12 tile filtered by plan task read the 7 000 sites of its box to keep 700; with the index, a BitmapAnd with
+# the GiST index reads only those.
+INDEXES = {"site_plan_task": "plan_task", "site_lead_agency": "lead_agency"}
 
 
 def _delta(key: dict, sign: int, table: str) -> str:
@@ -120,8 +124,12 @@ def _drop() -> None:
 def upgrade() -> None:
     _drop()
     _create(KEY_0010)
+    for name, column in INDEXES.items():
+        op.execute(f"CREATE INDEX {name} ON site ({column})")
 
 
 def downgrade() -> None:
+    for name in INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
     _drop()
     _create(KEY_0008)

@@ -97,7 +97,7 @@ def province_counts(session: Session, filters: SiteFilters) -> list[int]:
 
 
 def test_the_cells_behind_province_tiles_follow_every_change_as_the_sites_do(db, five_sites):
-    # year=2025 takes every fixture site but is not kept per cell: that tile is counted from the sites themselves.
+    # year=2025 takes every fixture site: its tile sums site_cell_detail, the others site_cell.
     every = SiteFilters(year=2025)
     with Session(db) as session:
         assert province_counts(session, SiteFilters()) == province_counts(session, every) == [1, 1, 3]

@@ -74,20 +74,25 @@ SELECT coalesce((SELECT ST_AsMVT(p, :points_layer, :extent, 'geom') FROM points 
        (SELECT n FROM total) AS sites, (SELECT yes FROM clustered) AS clustered
 """
 
-# Below POINTS_FROM_ZOOM a tile is all clusters: it sums the cells of site_cell (published sites per cell of a
-# z15 tile, kept by the database, migration 0008), a cluster's cell being 2^shift of them across.
+# Below POINTS_FROM_ZOOM a tile is all clusters: it sums the cells of site_cell or site_cell_detail (published
+# sites per cell of a z15 tile, kept by the database), a cluster's cell being 2^shift of them across.
 _CELLS_SQL = """
 WITH bounds AS (
     SELECT ST_TileEnvelope(:z, :x, :y) AS env
 ), cells AS (
     SELECT c.cell_x >> :shift AS cx, c.cell_y >> :shift AS cy, c.category_code,
            sum(c.n) AS n, sum(c.sum_x) AS sx, sum(c.sum_y) AS sy
-    FROM site_cell c
+    FROM {table} c
     WHERE c.cell_x BETWEEN :cell_x0 AND :cell_x1 AND c.cell_y BETWEEN :cell_y0 AND :cell_y1 {clause}
     GROUP BY 1, 2, 3
 ), {clusters}
 SELECT coalesce((SELECT ST_AsMVT(k, :clusters_layer, :extent, 'geom') FROM clusters_coloured k), ''::bytea) AS body,
        (SELECT coalesce(sum(n), 0) FROM cells) AS sites, true AS clustered
+"""
+
+_CELL_COUNT_SQL = """
+SELECT coalesce(sum(c.n), 0) > :max_points FROM {table} c
+WHERE c.cell_x BETWEEN :cell_x0 AND :cell_x1 AND c.cell_y BETWEEN :cell_y0 AND :cell_y1 {clause}
 """
 
 _CLUSTERS = """clusters AS (
@@ -102,9 +107,25 @@ _CLUSTERS = """clusters AS (
     FROM clusters k JOIN category c ON c.code = k.category
 )"""
 
-# site_cell keeps the category and the district of its sites: only these filters can be read from it.
-_CELL_FILTERS = (("categories", "category_code"), ("districts", "district_code"))
 CELL_LEVEL = 15  # site_cell's grid: 2^15 cells across the world, a z15 tile's width
+# Published sites per cell are kept by the database in two tables: site_cell (migration 0008) by category and
+# district, small whatever the sites; site_cell_detail (0010) by every filter of the public map, which nears a
+# row a site where sites vary in every filter. A tile reads the smaller one that holds its filters.
+# Each filter of SiteFilters as a condition on their columns means what geo.site_query.where() means on a site
+# (tests/geo/test_tiles.py checks they count the same). The dates are kept as years: first_year 0 when a site
+# has no start, last_year 9999 when it has no end, so site_query.in_year() becomes two comparisons.
+_CELL_FILTERS = (
+    ("categories", "c.category_code = ANY(:categories)"),
+    ("districts", "c.district_code = ANY(:districts)"),
+)
+_DETAIL_FILTERS = (
+    ("statuses", "c.status = ANY(:statuses)"),
+    ("communes", "c.commune_code = ANY(:communes)"),
+    ("plan_tasks", "c.plan_task = ANY(:plan_tasks)"),
+    ("lead_agency", "c.lead_agency = :lead_agency"),
+    ("year", "c.first_year <= :year AND c.last_year >= :year"),
+    ("start_year", "c.first_year = :start_year"),
+)
 
 
 def _lon(x: float, z: int) -> float:
@@ -115,23 +136,44 @@ def _lat(y: float, z: int) -> float:
     return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 2 ** z))))
 
 
-def _only_cell_filters(filters: SiteFilters) -> bool:
-    return not (filters.statuses or filters.communes or filters.plan_tasks or filters.lead_agency
-                or filters.year is not None or filters.start_year is not None)
+def _given(filters: SiteFilters, name: str) -> bool:
+    return getattr(filters, name) not in (None, ())
 
 
-def _statement(z: int, x: int, y: int, filters: SiteFilters) -> tuple[str, dict]:
+def _cell_table(filters: SiteFilters) -> tuple[str, str, dict]:
+    """The summary table holding filters, the WHERE fragment of the filters on it and their parameters."""
+    detail = any(_given(filters, name) for name, _ in _DETAIL_FILTERS)
+    clause, params = "", {}
+    for name, condition in _CELL_FILTERS + (_DETAIL_FILTERS if detail else ()):
+        if _given(filters, name):
+            value = getattr(filters, name)
+            clause += f" AND {condition}"
+            params[name] = list(value) if isinstance(value, tuple) else value
+    return ("site_cell_detail" if detail else "site_cell"), clause, params
+
+
+def _cell_statement(z: int, x: int, y: int, filters: SiteFilters) -> tuple[dict, dict]:
+    """The tile's cells matching filters: the table and WHERE fragment (SQL format fields) and the parameters."""
+    span = 2 ** (CELL_LEVEL - z)
+    table, clause, params = _cell_table(filters)
+    params.update(cell_x0=x * span, cell_x1=(x + 1) * span - 1, cell_y0=y * span, cell_y1=(y + 1) * span - 1)
+    return {"table": table, "clause": clause}, params
+
+
+def _crowded(session: Session, z: int, x: int, y: int, filters: SiteFilters) -> bool:
+    """Whether a tile from POINTS_FROM_ZOOM on that site_cell can cluster holds more than MAX_POINTS sites."""
+    fields, params = _cell_statement(z, x, y, filters)
+    return session.execute(text(_CELL_COUNT_SQL.format(**fields)), {**params, "max_points": MAX_POINTS}).scalar_one()
+
+
+def _statement(session: Session, z: int, x: int, y: int, filters: SiteFilters) -> tuple[str, dict]:
     params = {"z": z, "x": x, "y": y, "extent": EXTENT, "buffer": BUFFER, "clusters_layer": CLUSTERS_LAYER}
-    if z < POINTS_FROM_ZOOM and _only_cell_filters(filters):
-        span = 2 ** (CELL_LEVEL - z)
-        params.update(shift=CELL_LEVEL - GRID_BITS - z, cell_x0=x * span, cell_x1=(x + 1) * span - 1,
-                      cell_y0=y * span, cell_y1=(y + 1) * span - 1)
-        clause = ""
-        for name, column in _CELL_FILTERS:
-            if getattr(filters, name):
-                clause += f" AND c.{column} = ANY(:{name})"
-                params[name] = list(getattr(filters, name))
-        return _CELLS_SQL.format(clause=clause, clusters=_CLUSTERS), params  # fixed SQL fragments only
+    # site_cell clusters any tile whose cluster cells are whole cells of its grid: below POINTS_FROM_ZOOM, and a
+    # crowded tile up to CELL_LEVEL - GRID_BITS (a z12 tile of Rạch Giá holds some 15 000 sites at 1 000 000).
+    if z < POINTS_FROM_ZOOM or (z <= CELL_LEVEL - GRID_BITS and _crowded(session, z, x, y, filters)):
+        fields, cell_params = _cell_statement(z, x, y, filters)
+        params.update(cell_params, shift=CELL_LEVEL - GRID_BITS - z)
+        return _CELLS_SQL.format(**fields, clusters=_CLUSTERS), params  # fixed SQL fragments only
     # bbox and paging belong to /api/sites, not to a tile: only the filters go on.
     clause, where_params = where(SiteFilters(
         categories=filters.categories, statuses=filters.statuses, districts=filters.districts,
@@ -146,12 +188,12 @@ def _statement(z: int, x: int, y: int, filters: SiteFilters) -> tuple[str, dict]
 
 def site_tile(session: Session, z: int, x: int, y: int, filters: SiteFilters) -> Tile:
     """The vector tile z/x/y of the published sites matching filters."""
-    sql, params = _statement(z, x, y, filters)
+    sql, params = _statement(session, z, x, y, filters)
     row = session.execute(text(sql), params).one()
     return Tile(body=bytes(row.body), sites=row.sites, clustered=bool(row.clustered))
 
 
 def explain(session: Session, z: int, x: int, y: int, filters: SiteFilters) -> str:
     """EXPLAIN ANALYZE of the tile statement, for the benchmark's report."""
-    sql, params = _statement(z, x, y, filters)
+    sql, params = _statement(session, z, x, y, filters)
     return "\n".join(row[0] for row in session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql), params))

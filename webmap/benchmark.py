@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import make_url, text
 
@@ -61,13 +62,31 @@ def measure(client, path: str) -> tuple[int, float]:
     return size, best
 
 
-# Tiles of the benchmark: the province's middle at z8, Rạch Giá at z11 and z15 (z/x/y).
-TILES = ((8, 202, 120), (11, 1621, 966), (15, 25948, 15467))
+# Tiles of the benchmark: the province's middle at z8, Rạch Giá at z11, z12 (the first zoom of points, crowded
+# here) and z15 (z/x/y).
+TILES = ((8, 202, 120), (11, 1621, 966), (12, 3243, 1933), (15, 25948, 15467))
 
 
-def tile_time(client, z: int, x: int, y: int, repeats: int = 20) -> tuple[float, int, int]:
+def tile_filters(engine) -> tuple[str, ...]:
+    """The query strings of the tile benchmark: none, each filter of the public map once, then three at once."""
+    with engine.connect() as connection:
+        commune = connection.execute(text("SELECT commune_code FROM site WHERE district_code = '899' "
+                                          "AND commune_code IS NOT NULL LIMIT 1")).scalar()
+    return ("", "category=solar", "status=active", "district=899", *([f"commune={commune}"] if commune else []),
+            "plan_task=VI.2", "lead_agency=Sở Công Thương", "year=2025", "start_year=2022",
+            "category=solar&status=active&year=2025")
+
+
+def tile_times(client, engine, line: Say) -> None:
+    """Print the median time of each benchmark tile with each filter of tile_filters, a line a filter."""
+    for query in tile_filters(engine):
+        cells = [f"z{z} {tile_time(client, z, x, y, query=query)[0] * 1000:.1f}" for z, x, y in TILES]
+        line(f"server tiles with filter {query or '(none)'}: {', '.join(cells)} ms (median of 20, warm)")
+
+
+def tile_time(client, z: int, x: int, y: int, repeats: int = 20, query: str = "") -> tuple[float, int, int]:
     """Median seconds of a tile over repeats, warm (after one request), with its bytes and status."""
-    path = f"/tiles/sites/{z}/{x}/{y}.pbf"
+    path = f"/tiles/sites/{z}/{x}/{y}.pbf" + (f"?{quote(query, safe='=&')}" if query else "")
     client.get(path)
     times = []
     for _ in range(repeats):
@@ -110,8 +129,6 @@ def server_times(client, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]
     return out
 
 
-
-
 def cold_times(app, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]:
     """Median seconds of each path on the first request after a site changed (one site's name is edited and
     put back, which moves the data version and passes through every trigger on site)."""
@@ -149,7 +166,7 @@ def run(url: str, counts: list[int], *, say: Say = print, load_seconds: int = 60
             start = time.perf_counter()
             fill_sites(engine, count, say)
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE site"))
+                connection.execute(text("VACUUM ANALYZE site, site_cell, site_cell_detail, site_figure"))
                 made = connection.execute(text("SELECT count(*) FROM site")).scalar_one()
             figure(say, f"{count:>9,} sites | filled: {made:,} sites generated, filled and analysed in "
                         f"{time.perf_counter() - start:.1f} s")
@@ -172,6 +189,7 @@ def figures(url: str, count: int, *, say: Say = print, load_seconds: int = 60, c
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": load.SECRET, "TESTING": True})
     server_figures(app.test_client(), line)
+    tile_times(app.test_client(), app.extensions["engine"], line)
     for path, seconds in cold_times(app).items():
         line(f"server {path}: {seconds:.3f} s (median of 5, first request after a site changed)")
     bare_env = load.bare_env(app, url)

@@ -13,7 +13,7 @@ from geo.db import make_engine, make_session_factory
 
 # Blueprints whose GET answers only read what the public sees: the maps and /embed, the read API, the
 # indicators, OGC API – Features, /progress. Their staff pages live under /staff and stay on the primary.
-PUBLIC_READS = frozenset({"api", "maps", "indicators_api", "ogc", "progress"})
+PUBLIC_READS = frozenset({"api", "maps", "indicators_api", "ogc", "progress", "tiles"})
 
 
 def reads_replica() -> bool:

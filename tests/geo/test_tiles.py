@@ -9,7 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import tiles
-from geo.site_query import SiteFilters
+from geo.catalogue import DOIT, DONRE
+from geo.site_query import SiteFilters, where
 from geo.site_store import insert_site
 from tests.sitedata import HA_TIEN, PHU_QUOC_DUONG_DONG, RACH_GIA, site
 
@@ -96,7 +97,7 @@ def province_counts(session: Session, filters: SiteFilters) -> list[int]:
 
 
 def test_the_cells_behind_province_tiles_follow_every_change_as_the_sites_do(db, five_sites):
-    # year=2025 takes every fixture site but is not kept per cell: that tile is counted from the sites themselves.
+    # year=2025 takes every fixture site: its tile sums site_cell_detail, the others site_cell.
     every = SiteFilters(year=2025)
     with Session(db) as session:
         assert province_counts(session, SiteFilters()) == province_counts(session, every) == [1, 1, 3]
@@ -114,3 +115,101 @@ def test_the_cells_behind_province_tiles_follow_every_change_as_the_sites_do(db,
         session.execute(text("DELETE FROM site WHERE name = 'Điểm A'"))
     with Session(db) as session:
         assert province_counts(session, SiteFilters()) == province_counts(session, every) == [4]
+
+
+@pytest.fixture
+def varied_sites(db):
+    """Published sites differing in every filter: category, status, plan task, lead agency, commune and district,
+    a start in 2021, 2023 or none, an end in 2022 or none; and a draft that no tile counts."""
+    records = [
+        site("A", *RACH_GIA),
+        site("B", RACH_GIA[0] + 0.001, RACH_GIA[1], status="completed", start_date="2021-05-01",
+             end_date="2022-06-30"),
+        site("C", RACH_GIA[0], RACH_GIA[1] + 0.001, category="solar", plan_task="VI.5", measures={"kwp": 5},
+             lead_agency=DOIT, start_date="2023-01-01"),
+        site("D", *HA_TIEN, status="planned", plan_task="VI.1", start_date=None),
+        site("E", *PHU_QUOC_DUONG_DONG, status="suspended", lead_agency=DOIT, start_date="2021-12-31"),
+        site("Nháp", RACH_GIA[0] + 0.002, RACH_GIA[1], moderation="draft"),
+    ]
+    with Session(db) as session, session.begin():
+        for record in records:
+            insert_site(session, record)
+        return dict(session.execute(text("SELECT name, commune_code FROM site")).all())
+
+
+def matching(session: Session, filters: SiteFilters) -> int:
+    """How many published sites /api/sites finds with these filters (geo.site_query.where)."""
+    clause, params = where(filters)
+    return session.execute(text(f"SELECT count(*) FROM site s WHERE {clause}"), params).scalar_one()
+
+
+def clustered(session: Session, z: int, filters: SiteFilters) -> int:
+    """The sites counted by the clusters of the tiles of zoom z holding the fixture's three places."""
+    counted = 0
+    for tile in {tile_of(*place, z) for place in (RACH_GIA, HA_TIEN, PHU_QUOC_DUONG_DONG)}:
+        built = tiles.site_tile(session, *tile, filters)
+        assert built.clustered or not built.body
+        counted += sum(c["properties"]["count"] for c in decode(built)["clusters"]["features"]) if built.body else 0
+    return counted
+
+
+# Each filter of the public map and the number of varied_sites it finds.
+EVERY_FILTER = (
+    (SiteFilters(), 5), (SiteFilters(categories=("solar",)), 1), (SiteFilters(categories=("waste_sorting", "solar")), 5),
+    (SiteFilters(statuses=("active",)), 2), (SiteFilters(statuses=("completed", "planned")), 2),
+    (SiteFilters(districts=("899",)), 3), (SiteFilters(plan_tasks=("VI.2",)), 3), (SiteFilters(lead_agency=DOIT), 2),
+    (SiteFilters(lead_agency="Không ai"), 0), (SiteFilters(year=2021), 3), (SiteFilters(year=2022), 4),
+    (SiteFilters(year=2023), 4), (SiteFilters(year=2030), 4), (SiteFilters(start_year=2021), 2),
+    (SiteFilters(start_year=2022), 1), (SiteFilters(start_year=2023), 1),
+    (SiteFilters(categories=("waste_sorting",), statuses=("active", "completed"), year=2022, lead_agency=DONRE), 2),
+)
+
+
+@pytest.mark.parametrize("z", [6, 8, 11])
+def test_a_clustered_tile_counts_the_sites_each_filter_finds(db, varied_sites, z):
+    communes = sorted({code for code in varied_sites.values() if code})
+    assert len(communes) >= 2  # the fixture's points lie in different communes
+    by_commune = (SiteFilters(communes=(varied_sites["A"],)), SiteFilters(communes=tuple(communes)))
+    with Session(db) as session:
+        for filters, expected in EVERY_FILTER:
+            assert clustered(session, z, filters) == matching(session, filters) == expected, filters
+        for filters in by_commune:
+            assert clustered(session, z, filters) == matching(session, filters) > 0, filters
+
+
+def test_an_edited_site_moves_between_filtered_tiles_at_once(db, varied_sites):
+    old_commune, new_commune = varied_sites["A"], varied_sites["D"]  # Rạch Giá's, Hà Tiên's
+    before = {"status": ("active", "completed"), "commune": (old_commune, new_commune),
+              "start_year": (2022, 2023), "year": (2022, 2023)}
+
+    def counts(session: Session) -> dict[str, tuple[int, int]]:
+        filters = {"status": lambda v: SiteFilters(statuses=(v,)), "commune": lambda v: SiteFilters(communes=(v,)),
+                   "start_year": lambda v: SiteFilters(start_year=v), "year": lambda v: SiteFilters(year=v)}
+        return {name: tuple(clustered(session, 8, make(value)) for value in before[name])
+                for name, make in filters.items()}
+
+    with Session(db) as session:
+        was = counts(session)
+    with Session(db) as session, session.begin():
+        session.execute(text("UPDATE site SET status = 'completed', start_date = '2023-02-01', "
+                             "geom = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) WHERE name = 'A'"),
+                        {"lon": HA_TIEN[0] + 0.001, "lat": HA_TIEN[1]})
+    with Session(db) as session:
+        now = counts(session)
+        assert session.execute(text("SELECT commune_code FROM site WHERE name = 'A'")).scalar() == new_commune
+    assert now == {"status": (was["status"][0] - 1, was["status"][1] + 1),
+                   "commune": (was["commune"][0] - 1, was["commune"][1] + 1),
+                   "start_year": (was["start_year"][0] - 1, was["start_year"][1] + 1),
+                   # in 2022 no longer (it starts in 2023), in 2023 still
+                   "year": (was["year"][0] - 1, was["year"][1])}
+
+
+def test_a_crowded_tile_from_the_first_zoom_of_points_is_clustered_as_from_the_sites(db, varied_sites, monkeypatch):
+    monkeypatch.setattr(tiles, "MAX_POINTS", 2)  # Rạch Giá's three sites crowd a tile
+    with Session(db) as session:
+        for z in (12, 13):  # z12 sums site_cell, z13 (finer than its cells) counts the sites themselves
+            crowded = tiles.site_tile(session, *tile_of(*RACH_GIA, z), SiteFilters())
+            assert crowded.clustered and crowded.sites == 3
+            assert sum(c["properties"]["count"] for c in decode(crowded)["clusters"]["features"]) == 3
+            few = tiles.site_tile(session, *tile_of(*RACH_GIA, z), SiteFilters(statuses=("active",)))
+            assert not few.clustered and len(decode(few)["sites"]["features"]) == few.sites == 2

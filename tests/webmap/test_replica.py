@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import mapbox_vector_tile
 import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
@@ -22,7 +23,8 @@ from sqlalchemy.orm import Session
 from geo import accounts
 from geo.site_store import insert_site
 from tests.sitedata import RACH_GIA, site
-from tests.staffkit import api, feature, make_users
+from tests.staffkit import IN_RACH_GIA, api, feature, make_users
+from tests.webmap.test_tiles import path as tile_path
 
 
 def _as_postgres(*command: str) -> str:
@@ -112,6 +114,14 @@ def _public_names(client) -> set[str]:
     return {f["properties"]["name"] for f in client.get("/api/sites").get_json()["features"]}
 
 
+def _tile_ids(client) -> set[int]:
+    """The ids of the sites in the z16 tile around the staff kit's Rạch Giá point, as the public map gets them."""
+    response = client.get(tile_path(*IN_RACH_GIA, 16))
+    if response.status_code == 204:
+        return set()
+    return {f["properties"]["id"] for f in mapbox_vector_tile.decode(response.data)["sites"]["features"]}
+
+
 def test_public_api_reads_the_replica_and_writes_go_to_the_primary(db, database_url, replica):
     from webmap import create_app
 
@@ -142,11 +152,13 @@ def test_public_api_reads_the_replica_and_writes_go_to_the_primary(db, database_
         assert api(client, "GET", f"/api/sites/{site_id}", token).status_code == 200
         assert client.get(f"/api/sites/{site_id}").status_code == 404
         assert "Điểm mới ghi" not in _public_names(client)
+        assert site_id not in _tile_ids(client)  # the map's tiles read the replica too
 
         # Replay resumed: the public API shows the write within seconds.
         replica.sql("SELECT pg_wal_replay_resume()")
         assert _wait_for(lambda: "Điểm mới ghi" in _public_names(client))
         assert client.get(f"/api/sites/{site_id}").status_code == 200
+        assert site_id in _tile_ids(client)
     finally:
         app.extensions["engine"].dispose()
         replica_engine.dispose()

@@ -124,11 +124,13 @@
   // Clusters are counted per cell of a tile, placed at their sites' centre: two cells' clusters can fall on each
   // other. The larger of two overlapping circles takes in the smaller's count, so every number stays readable and
   // the numbers shown still add up to the sites drawn.
-  function declutter(registry) {
-    var live = [];
+  function declutter(layer, registry) {
+    // Only the tiles of the zoom shown: those of the zoom before may still be on screen for a moment.
+    var level = layer._level ? layer._level.el : document.body, live = [];
     for (var i = registry.length - 1; i >= 0; i--) {
-      if (!registry[i].graphics.isConnected) registry.splice(i, 1);
-      else if (!registry[i].own.hidden && registry[i].own.count > 0) live.push(registry[i]);
+      var c = registry[i], node = c.home ? c.home.parent : c.graphics;
+      if (!node.isConnected) registry.splice(i, 1);
+      else if (level.contains(node) && !c.own.hidden && c.own.count > 0) live.push(c);
     }
     live.forEach(function (c) {
       c.show(c.own.count);
@@ -239,10 +241,13 @@
     self.show = function (count) {
       circle.setAttribute("r", clusterRadius(count));
       label.textContent = formatNumber(count, self.lang);
-      if (self.own.hidden) self.graphics.setAttribute("visibility", "hidden");
-      else self.graphics.removeAttribute("visibility");
+      if (self.home) { self.home.parent.insertBefore(self.graphics, self.home.next); self.home = null; }
     };
-    self.merge = function () { self.graphics.setAttribute("visibility", "hidden"); };
+    // Taken into a neighbour: out of the page (not merely hidden), put back where it was when shown again.
+    self.merge = function () {
+      self.home = { parent: self.graphics.parentNode, next: self.graphics.nextSibling };
+      self.graphics.remove();
+    };
     self.circle = circle;
     self.lang = options.lang;
     options.registry.push(self);
@@ -289,11 +294,11 @@
     });
     // A cluster near a tile's edge is drawn whole, not cut by its tile.
     sites.on("tileload", function (event) { event.tile.setAttribute("overflow", "visible"); });
-    sites.on("load", function () { declutter(registry); });
+    sites.on("load", function () { declutter(sites, registry); });
     map.on("zoomend", function () { document.body.removeAttribute("data-clusters-shown"); });
     sites.addTo(map);
     window.scpSiteLayer = sites;
-    function restyle() { sites.setStyle(style); declutter(registry); }
+    function restyle() { sites.setStyle(style); declutter(sites, registry); }
     Object.keys(switches).forEach(function (code) {
       switches[code].on("add", function () { delete hidden[code]; restyle(); });
       switches[code].on("remove", function () { hidden[code] = true; restyle(); });

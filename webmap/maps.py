@@ -152,19 +152,26 @@ def embed() -> Response:
 
 @bp.get("/embed/builder")
 def embed_builder() -> str:
-    """Pick the options of the public map and copy its <iframe> snippet."""
+    """Pick the options of the public map on a small map and copy its <iframe> snippet."""
+    use_local_assets()
     args = _embed_args()
     chosen = [c for c in request.args.getlist("category") for c in c.split(",") if c in CATEGORY_CODES]
     options = {k: v for k, v in args.items() if v and k != "category"}
     if chosen:
         options["category"] = ",".join(chosen)
-    map_options(options)  # the same checks as /embed: a bad centre or zoom is a 400 here, not in the portal
+    session = get_session()
+    # The same checks as /embed: a bad centre, zoom, district or commune is a 400 here, not in the portal.
+    params.site_filters(session, {k: options[k] for k in ("category", "district", "commune") if k in options})
+    picker = mapbuild.base_map(map_options(options, fullscreen=False))
+    _fit_view(session, picker, options, options.get("commune") or options.get("district"))
     src = url_for("maps.embed", _external=True) + ("?" + urlencode(options) if options else "")
     width, height = "100%", "520"
     snippet = (f'<iframe src="{src}" width="{width}" height="{height}" style="border:0" loading="lazy" '
                f'title="{_("Bản đồ sản xuất và tiêu dùng bền vững tỉnh Kiên Giang")}"></iframe>')
     return render_template("maps/embed_builder.html", snippet=snippet, src=src, options=options, chosen=set(chosen),
-                           categories=labels.category_list(), districts=units_of(get_session(), "district"),
+                           categories=labels.category_list(), districts=units_of(session, "district"),
+                           communes=units_of(session, "commune"), map=mapbuild.page_parts(picker, light=True),
+                           embed_url=url_for("maps.embed", _external=True),
                            base_maps={k: v for k, v in labels.base_map_names().items() if k != "extra"},
                            allowed=current_app.config.get("EMBED_ALLOWED_ORIGINS", []))
 

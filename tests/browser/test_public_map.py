@@ -232,3 +232,32 @@ def test_embed_zooms_to_the_chosen_district_and_commune(page, live_server, seede
     lon, lat = commune["geometry"]["coordinates"]
     bounds = page.evaluate(f"() => {{ const b = {MAP}.getBounds(); return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }}")
     assert bounds[0] <= lat <= bounds[2] and bounds[1] <= lon <= bounds[3]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_builder_picks_centre_and_zoom_on_a_map_and_offers_the_2025_communes(browser, live_server, seeded,
+                                                                                  viewport):
+    page = new_page(browser, viewport)
+    page.goto(live_server + "/embed/builder")
+    # The preview: this site may always frame its own embed, whatever EMBED_ALLOWED_ORIGINS lists.
+    preview = page.frame_locator("#preview")
+    preview.locator(".site-point, .site-cluster").first.wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
+    communes = page.locator("select[name=commune] option:not([value=''])")
+    assert communes.count() == 48  # the loaded 2025 communes
+    assert page.locator("select[name=commune] option", has_text="Phú Quốc").count() >= 1
+    assert page.input_value("input[name=lat]") == ""  # the first view is the province's, not a choice
+    set_view(page, 10.2, 104.0, 11)
+    wait_until(page, "document.querySelector('input[name=zoom]').value === '11'")
+    assert abs(float(page.input_value("input[name=lat]")) - 10.2) < 1e-4
+    assert abs(float(page.input_value("input[name=lon]")) - 104.0) < 1e-4
+    wait_until(page, "document.getElementById('preview').getAttribute('src').includes('zoom=11')")
+    assert "zoom=11" in page.input_value("#snippet") and "lat=10.2" in page.input_value("#snippet")
+    page.select_option("select[name=commune]", index=1)
+    code = page.input_value("select[name=commune]")
+    wait_until(page, f"document.getElementById('preview').getAttribute('src').includes('commune={code}')")
+    assert f"commune={code}" in page.input_value("#snippet")
+    preview.locator(".leaflet-container").wait_for()
+    wait_until(page, "document.getElementById('preview').contentDocument.body.hasAttribute('data-sites-loaded')")
+    screenshot(page, f"embed-builder-{viewport['width']}")
+    page.context.close()

@@ -150,7 +150,7 @@ def test_the_print_view_shows_the_current_map_with_title_legend_date_and_source(
     assert "mẫu" in sheet.inner_text("#print-sample")
     assert sheet.locator("#print-now").is_visible()
     sheet.emulate_media(media="print")
-    assert not sheet.locator("#print-now").is_visible()
+    wait_until(sheet, "!document.getElementById('print-now').offsetParent")
     assert not sheet.locator(".leaflet-control-zoom").is_visible()
     assert not sheet.locator(".leaflet-control-layers").is_visible()
     assert sheet.locator(".print-map .leaflet-container").is_visible()

@@ -158,12 +158,31 @@ def test_the_print_view_shows_the_current_map_with_title_legend_date_and_source(
     page.context.close()
 
 
-def test_the_print_view_in_english(page, live_server, seeded):
+def test_the_print_view_in_english_on_a_phone(browser, live_server, seeded):
+    page = new_page(browser, PHONE, locale="en-GB")
     page.goto(live_server + "/print?lang=en&basemap=blank")
     wait_for_sites(page)
     assert "Plan 135" in page.inner_text("h1")
-    assert "Source" in page.inner_text("#print-source")
+    assert "Source" in page.inner_text("#print-source") and "sample" in page.inner_text("#print-sample")
     assert page.locator("#legend li[data-category]").count() == 11
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator(".print-map .leaflet-container").bounding_box()["width"] >= 0.9 * PHONE["width"]
+    screenshot(page, "print-view-390-en")
+    page.context.close()
+
+
+def test_the_embed_links_to_the_full_map_and_the_print_view_at_its_view(page, live_server, seeded):
+    page.goto(live_server + "/embed?basemap=blank&lang=en&category=solar")
+    wait_for_sites(page)
+    set_view(page, 10.0, 104.6, 10)
+    wait_until(page, "document.querySelector('.embed-bar a.print-link').href.includes('zoom=10')")
+    for link in page.eval_on_selector_all(".embed-bar a[data-keeps-view]", "els => els.map(a => a.href)"):
+        query = parse_qs(urlsplit(link).query)
+        assert query["zoom"] == ["10"] and query["lang"] == ["en"] and query["category"] == ["solar"]
+        assert query["basemap"] == ["blank"] and abs(float(query["lat"][0]) - 10.0) < 1e-4
+    page.goto(page.get_attribute(".embed-bar a.print-link", "href"))
+    wait_for_sites(page)
+    assert view_of(page)["zoom"] == 10 and "Print" in page.inner_text("#print-now")
 
 
 LABEL_BOXES = """() => [...document.querySelectorAll('.site-cluster-count')]

@@ -42,6 +42,14 @@
       form.elements.zoom.value = String(Math.round(map.getZoom()));
       later();
     });
+    // Typed centre and zoom move the small map too.
+    ["lat", "lon", "zoom"].forEach(function (name) {
+      form.elements[name].addEventListener("change", function () {
+        var lat = parseFloat(form.elements.lat.value), lon = parseFloat(form.elements.lon.value);
+        var zoom = parseInt(form.elements.zoom.value, 10);
+        if (isFinite(lat) && isFinite(lon)) map.setView([lat, lon], isFinite(zoom) ? zoom : map.getZoom());
+      });
+    });
     document.getElementById("clear-view").addEventListener("click", function () {
       ["lat", "lon", "zoom"].forEach(function (name) { form.elements[name].value = ""; });
       refresh(form);

@@ -178,7 +178,7 @@
       document.querySelectorAll("a[data-keeps-view], a[hreflang]").forEach(function (a) {
         var link = withView(a.getAttribute("href"), state);
         link.searchParams.set("lang", a.getAttribute("hreflang") || config.labels.lang);
-        a.setAttribute("href", link.pathname + link.search);
+        a.setAttribute("href", /^https?:/.test(a.getAttribute("href")) ? link.href : link.pathname + link.search);
       });
     }
     map.on("moveend", function () { write(); });
@@ -295,7 +295,8 @@
     // A cluster near a tile's edge is drawn whole, not cut by its tile.
     sites.on("tileload", function (event) { event.tile.setAttribute("overflow", "visible"); });
     sites.on("load", function () { declutter(sites, registry); });
-    map.on("zoomend", function () { document.body.removeAttribute("data-clusters-shown"); });
+    // New tiles bring clusters not yet compared: the page says so until they are (tests wait on it).
+    sites.on("loading", function () { document.body.removeAttribute("data-clusters-shown"); });
     sites.addTo(map);
     window.scpSiteLayer = sites;
     function restyle() { sites.setStyle(style); declutter(sites, registry); }

@@ -59,9 +59,15 @@ def test_a_copied_link_reopens_the_same_view(browser, live_server, seeded):
     wait_for_sites(page)
     set_view(page, 10.1, 104.1, 12)
     wait_until(page, "location.search.includes('zoom=12')")
+    # A category switched off in the layer box goes into the link as the categories left on.
+    page.hover(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers-overlays label", has_text="Điện mặt trời").locator("input").uncheck()
+    wait_until(page, "location.search.includes('category=')")
     before, link = view_of(page), page.evaluate("() => location.href")
     query = parse_qs(urlsplit(link).query)
     assert query["status"] == ["active"] and query["basemap"] == ["blank"] and query["lang"] == ["vi"]
+    assert "solar" not in query["category"][0] and len(query["category"][0].split(",")) == 10
+    assert not page.locator("#filters input[name=category][value=solar]").is_checked()
     assert page.evaluate("() => history.length") <= 3  # the moves rewrote the address, they added no entries
 
     other = new_page(browser, DESKTOP)
@@ -72,6 +78,8 @@ def test_a_copied_link_reopens_the_same_view(browser, live_server, seeded):
     assert abs(after["lat"] - before["lat"]) < 1e-4 and abs(after["lon"] - before["lon"]) < 1e-4
     assert other.locator("select[name=status]").input_value() == "active"
     assert "Nền trống" in checked_base_map(other)
+    assert other.locator("#legend li[data-category=solar]").count() == 0
+    assert other.locator("#legend li[data-category]").count() == 10
     screenshot(other, "map-view-from-link")
     other.context.close()
     page.context.close()
@@ -277,6 +285,8 @@ def test_the_builder_picks_centre_and_zoom_on_a_map_and_offers_the_2025_communes
     wait_until(page, f"document.getElementById('preview').getAttribute('src').includes('commune={code}')")
     assert f"commune={code}" in page.input_value("#snippet")
     preview.locator(".leaflet-container").wait_for()
-    wait_until(page, "document.getElementById('preview').contentDocument.body.hasAttribute('data-sites-loaded')")
+    # The preview reloads at the new address: its document may be empty for a moment.
+    wait_until(page, "(d => d && d.body && d.location.search.includes('commune=') && "
+                     "d.body.hasAttribute('data-sites-loaded'))(document.getElementById('preview').contentDocument)")
     screenshot(page, f"embed-builder-{viewport['width']}")
     page.context.close()

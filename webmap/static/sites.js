@@ -155,13 +155,15 @@
   // The view in the address bar (centre, zoom, base map, language), rewritten in place as the map moves, so a
   // copied link opens the same view; the server reads them back (maps.map_options). Links marked
   // data-keeps-view (print, full map) and the language links follow.
-  function keepViewInUrl(map, config) {
+  function keepViewInUrl(map, config, switches) {
     var view = config.labels.view || {}, bounds = view.bounds || [[-90, -180], [90, 180]];
     var baseMaps = config.labels.base_maps || {};
     function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
     function withView(href, state) {
       var url = new URL(href, window.location.href);
-      Object.keys(state).forEach(function (key) { url.searchParams.set(key, state[key]); });
+      Object.keys(state).forEach(function (key) {
+        if (state[key] === null) url.searchParams.delete(key); else url.searchParams.set(key, state[key]);
+      });
       return url;
     }
     function write(extra) {
@@ -182,6 +184,22 @@
       });
     }
     map.on("moveend", function () { write(); });
+    // A category switched off in the layer box is a filter too: the link carries the categories left on, within
+    // the page's own category filter (all off is not a filter the server knows: the link then stays as it was).
+    var loaded = new URL(window.location.href).searchParams.get("category") || "";
+    var offered = loaded ? loaded.split(",") : Object.keys(switches);
+    function writeCategories() {
+      var on = offered.filter(function (code) { return switches[code] && map.hasLayer(switches[code]); });
+      if (!on.length) return;
+      var value = on.length === offered.length ? loaded : on.join(",");
+      write({ category: value || null });
+      document.querySelectorAll("#filters input[name=category]").forEach(function (box) {
+        box.checked = !!value && on.indexOf(box.value) >= 0;
+      });
+    }
+    map.on("overlayadd overlayremove", function (event) {
+      if (Object.keys(switches).some(function (code) { return switches[code] === event.layer; })) writeCategories();
+    });
     map.on("baselayerchange", function (event) {
       var probe = document.createElement("span");
       Object.keys(baseMaps).forEach(function (key) {
@@ -304,7 +322,7 @@
       switches[code].on("add", function () { delete hidden[code]; restyle(); });
       switches[code].on("remove", function () { hidden[code] = true; restyle(); });
     });
-    keepViewInUrl(map, config);
+    keepViewInUrl(map, config, switches);
     // The count is one SQL count of the server, not a count of what is drawn.
     showCount(config.labels.loading);
     fetch(config.count, { headers: { Accept: "application/geo+json" } }).then(function (response) {

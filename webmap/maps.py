@@ -1,11 +1,13 @@
 """The map pages: the planners' map (/) and the public embed (/embed) with its builder."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, npgettext
 
 from geo import boundaries, search
 from geo.catalogue import CATEGORY_CODES, LEAD_AGENCIES, PLAN_TASKS, PLAN_YEARS
@@ -17,6 +19,29 @@ from webmap.db import get_session
 from webmap.i18n import LANGUAGES
 
 bp = Blueprint("maps", __name__)
+
+# The centre a link may ask for: Kiên Giang and its sea (a pan further out is written back clamped to it).
+VIEW_BOUNDS = ((8.0, 102.5), (11.5, 106.5))
+ZOOMS = (6, 18)
+VIEW_ARGS = ("basemap", "lat", "lon", "zoom")
+# The units of the site measures (geo/catalogue.py) that a page in English shows in English.
+UNIT_NAMES = {"hộ": N_("hộ"), "tấn/tháng": N_("tấn/tháng")}
+PLAN_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def page_labels() -> dict[str, Any]:
+    """The words and view limits the map script needs, in the page's language."""
+    words = labels.map_labels()
+    measures = {key: {**m, "unit": _(UNIT_NAMES[m["unit"]]) if m["unit"] in UNIT_NAMES else m["unit"]}
+                for key, m in words["measures"].items()}
+    def count(n: int) -> str:
+        return npgettext("site count", "Đang hiển thị %(count)s điểm", "Đang hiển thị %(count)s điểm", n,
+                         count="%(count)s")
+
+    # Intl.PluralRules picks the form in the browser: English "one" is "1 site", every other count "sites".
+    return {**words, "measures": measures, "count_forms": {"one": count(1), "other": count(2)},
+            "base_maps": labels.base_map_names(),
+            "view": {"bounds": VIEW_BOUNDS, "minZoom": ZOOMS[0], "maxZoom": ZOOMS[1]}}
 
 
 def map_options(args: dict[str, str], *, fullscreen: bool = True) -> mapbuild.MapOptions:
@@ -31,13 +56,14 @@ def map_options(args: dict[str, str], *, fullscreen: bool = True) -> mapbuild.Ma
             centre = (float(args.get("lat", "")), float(args.get("lon", "")))
         except ValueError:
             raise BadParameter("lat", N_("Tâm bản đồ phải là hai số lat và lon")) from None
-        if not (8.0 <= centre[0] <= 11.5 and 102.5 <= centre[1] <= 106.5):
+        (south, west), (north, east) = VIEW_BOUNDS
+        if not (south <= centre[0] <= north and west <= centre[1] <= east):
             raise BadParameter("lat", N_("Tâm bản đồ phải ở trong vùng Kiên Giang (vĩ độ 8–11,5; kinh độ 102,5–106,5)"))
-    zoom = params.integer("zoom", args.get("zoom"), 6, 18) or mapbuild.DEFAULT_ZOOM
+    zoom = params.integer("zoom", args.get("zoom"), *ZOOMS) or mapbuild.DEFAULT_ZOOM
     return mapbuild.MapOptions(
         centre=centre, zoom=zoom, base_map=base_map, fullscreen=fullscreen,
         base_map_names=labels.base_map_names(), extra_tile_url=current_app.config.get("TILE_URL"),
-        labels=labels.map_labels())
+        labels=page_labels())
 
 
 def _site_args(args: dict[str, str]) -> dict[str, str]:
@@ -49,28 +75,42 @@ def _districts(simplify_m: float = 150.0) -> dict[str, Any]:
     return boundaries.units_features(get_session(), "district", simplify_m=simplify_m)
 
 
-@bp.get("/")
-def index() -> str:
-    """The planners' coverage map with its filters; the filter state lives in the URL."""
-    use_local_assets()
-    args = request.args.to_dict()
-    view_args = {k: args.pop(k) for k in ("basemap", "lat", "lon", "zoom") if k in args}
+def _site_page(args: dict[str, str]) -> dict[str, Any]:
+    """The map of / and /print for a query string: its filters, view and legend, checked."""
+    view_args = {k: args.pop(k) for k in VIEW_ARGS if k in args}
     session = get_session()
     params.site_filters(session, {k: v for k, v in args.items() if v})
     filters = _site_args(args)
     m = mapbuild.site_map(labels.category_list(), _districts(), tiles.site_sources(filters), map_options(view_args),
                           scripts=tiles.site_scripts())
     _fit_view(session, m, view_args, filters.get("commune") or filters.get("district"))
-    if filters.get("category"):
-        chosen = set(filters["category"].split(","))
-        legend = [c for c in labels.category_list() if c["code"] in chosen]
-    else:
-        legend = labels.category_list()
+    chosen = set(filters.get("category", "").split(",")) - {""}
+    legend = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
+    return {"map": mapbuild.page_parts(m, light=True), "legend": legend, "filters": filters,
+            "view": view_args, "chosen_categories": chosen}
+
+
+@bp.get("/")
+def index() -> str:
+    """The planners' coverage map with its filters; the filters and the view live in the URL."""
+    use_local_assets()
+    page = _site_page(request.args.to_dict())
     return render_template(
-        "maps/map.html", map=mapbuild.page_parts(m, light=True), legend=legend, filters=filters,
-        categories=labels.category_list(), statuses=labels.status_choices(), districts=units_of(session, "district"),
-        plan_tasks=PLAN_TASKS, lead_agencies=LEAD_AGENCIES, years=list(PLAN_YEARS),
-        chosen_categories=set(filters.get("category", "").split(",")) - {""})
+        "maps/map.html", **page, categories=labels.category_list(), statuses=labels.status_choices(),
+        districts=units_of(get_session(), "district"), plan_tasks=PLAN_TASKS, lead_agencies=LEAD_AGENCIES,
+        years=list(PLAN_YEARS), print_url=url_for("maps.print_view", **request.args.to_dict()))
+
+
+@bp.get("/print")
+def print_view() -> str:
+    """The current map (same centre, zoom, filters) on a page to print: title, legend, date, source, sample note."""
+    use_local_assets()
+    args = request.args.to_dict()
+    lang = args.pop("lang", None)
+    page = _site_page(args)
+    today = datetime.now(PLAN_TIME_ZONE).strftime("%d/%m/%Y")
+    back = url_for("maps.index", **page["filters"], **page["view"], **({"lang": lang} if lang else {}))
+    return render_template("maps/print.html", **page, today=today, back_url=back)
 
 
 def _embed_args() -> dict[str, str]:
@@ -100,9 +140,11 @@ def embed() -> Response:
         m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), map_options(args, fullscreen=False),
                               scripts=tiles.site_scripts())
         _fit_view(session, m, args, filters.get("commune") or filters.get("district"))
-        mapbuild.add_fullscreen(m, labels.map_labels())
+        mapbuild.add_fullscreen(m, page_labels())
+        view = {k: args[k] for k in VIEW_ARGS if args.get(k)}
         body = render_template("maps/embed.html", map=mapbuild.page_parts(m, light=True), legend=categories,
-                               lang=lang, full_url=url_for("maps.index", _external=True, **filters))
+                               lang=lang, full_url=url_for("maps.index", _external=True, **filters, **view, lang=lang),
+                               print_url=url_for("maps.print_view", _external=True, **filters, **view, lang=lang))
     response = caching.public(lambda: Response(body, mimetype="text/html"), current_app.config["EMBED_CACHE_SECONDS"])
     response.headers["Content-Language"] = lang
     return response
@@ -110,19 +152,26 @@ def embed() -> Response:
 
 @bp.get("/embed/builder")
 def embed_builder() -> str:
-    """Pick the options of the public map and copy its <iframe> snippet."""
+    """Pick the options of the public map on a small map and copy its <iframe> snippet."""
+    use_local_assets()
     args = _embed_args()
     chosen = [c for c in request.args.getlist("category") for c in c.split(",") if c in CATEGORY_CODES]
     options = {k: v for k, v in args.items() if v and k != "category"}
     if chosen:
         options["category"] = ",".join(chosen)
-    map_options(options)  # the same checks as /embed: a bad centre or zoom is a 400 here, not in the portal
+    session = get_session()
+    # The same checks as /embed: a bad centre, zoom, district or commune is a 400 here, not in the portal.
+    params.site_filters(session, {k: options[k] for k in ("category", "district", "commune") if k in options})
+    picker = mapbuild.base_map(map_options(options, fullscreen=False))
+    _fit_view(session, picker, options, options.get("commune") or options.get("district"))
     src = url_for("maps.embed", _external=True) + ("?" + urlencode(options) if options else "")
     width, height = "100%", "520"
     snippet = (f'<iframe src="{src}" width="{width}" height="{height}" style="border:0" loading="lazy" '
                f'title="{_("Bản đồ sản xuất và tiêu dùng bền vững tỉnh Kiên Giang")}"></iframe>')
     return render_template("maps/embed_builder.html", snippet=snippet, src=src, options=options, chosen=set(chosen),
-                           categories=labels.category_list(), districts=units_of(get_session(), "district"),
+                           categories=labels.category_list(), districts=units_of(session, "district"),
+                           communes=units_of(session, "commune"), map=mapbuild.page_parts(picker, light=True),
+                           embed_url=url_for("maps.embed", _external=True),
                            base_maps={k: v for k, v in labels.base_map_names().items() if k != "extra"},
                            allowed=current_app.config.get("EMBED_ALLOWED_ORIGINS", []))
 

@@ -16,6 +16,27 @@
     return value.toLocaleString(lang === "en" ? "en-GB" : "vi-VN", { maximumFractionDigits: 2 });
   }
 
+  // A measure's value as the popup prints it: a year as a year ("2024"), a quantity with its separators and unit.
+  function formatMeasure(key, value, measure, labels) {
+    if (typeof value === "boolean") return value ? labels.yes : labels.no;
+    if (/_year$/.test(key)) return String(value);
+    return formatNumber(value, labels.lang) + (measure && measure.unit ? " " + measure.unit : "");
+  }
+
+  // "Showing 1 site" / "Showing 2 sites": the count's wording chosen by the language's plural rules.
+  function countText(labels, count) {
+    var forms = labels.count_forms || {};
+    var form = forms[new Intl.PluralRules(labels.lang).select(count)] || forms.other || labels.count;
+    return form.replace("%(count)s", formatNumber(count, labels.lang));
+  }
+
+  // Sample names end in "(mẫu)": with the sample badge beside them, the word is shown once.
+  function displayName(p, labels) {
+    var name = String(p.name || "");
+    if (!p.is_sample) return name;
+    return name.replace(/\s*\((mẫu|sample)\)\s*$/i, "") || name;
+  }
+
   function formatDate(iso, lang) {
     if (!iso) return "";
     var parts = iso.split("-");
@@ -33,7 +54,7 @@
   function popupContent(p, config) {
     var labels = config.labels, lang = labels.lang;
     var box = el("div", "site-popup");
-    var title = el("strong", "site-name", p.name);
+    var title = el("strong", "site-name", displayName(p, labels));
     box.appendChild(title);
     if (p.is_sample) {
       box.appendChild(document.createTextNode(" "));
@@ -50,10 +71,7 @@
     row(table, labels.address, p.address);
     Object.keys(p.measures || {}).forEach(function (key) {
       var m = labels.measures[key];
-      var value = p.measures[key];
-      if (typeof value === "boolean") value = value ? labels.yes : labels.no;
-      else value = formatNumber(value, lang) + (m && m.unit ? " " + m.unit : "");
-      row(table, m ? m.label : key, value);
+      row(table, m ? m.label : key, formatMeasure(key, p.measures[key], m, labels));
     });
     row(table, labels.start_date, formatDate(p.start_date, lang));
     row(table, labels.end_date, formatDate(p.end_date, lang));
@@ -91,12 +109,121 @@
         var mix = visibleMix(p, config, hidden);
         var category = config.categories[mix.category];
         return { interactive: true, className: "site-cluster", hidden: mix.count === 0, count: mix.count,
-                 radius: Math.min(12 + 5 * Math.log10(Math.max(mix.count, 1)), 30), fillOpacity: 0.85,
+                 radius: clusterRadius(mix.count), fillOpacity: 0.85,
                  fillColor: category ? category.colour : "#607d8b", color: "#ffffff", weight: 2 };
       }
       return { interactive: true, className: "site-point", hidden: !!hidden[p.category], radius: 7,
                fillOpacity: 0.95, fillColor: p.colour, color: "#ffffff", weight: 2 };
     };
+  }
+
+  function clusterRadius(count) {
+    return Math.min(12 + 5 * Math.log10(Math.max(count, 1)), 30);
+  }
+
+  // Clusters are counted per cell of a tile, placed at their sites' centre: two cells' clusters can fall on each
+  // other. The larger of two overlapping circles takes in the smaller's count, so every number stays readable and
+  // the numbers shown still add up to the sites drawn.
+  function declutter(layer, registry) {
+    // Only the tiles of the zoom shown: those of the zoom before may still be on screen for a moment.
+    var level = layer._level ? layer._level.el : document.body, live = [];
+    for (var i = registry.length - 1; i >= 0; i--) {
+      var c = registry[i], node = c.home ? c.home.parent : c.graphics;
+      if (!node.isConnected) registry.splice(i, 1);
+      else if (level.contains(node) && !c.own.hidden && c.own.count > 0) live.push(c);
+    }
+    live.forEach(function (c) {
+      c.show(c.own.count);
+      var box = c.circle.getBoundingClientRect();
+      c.at = { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+      c.total = c.own.count;
+    });
+    live.sort(function (a, b) { return b.own.count - a.own.count; });
+    var kept = [];
+    live.forEach(function (c) {
+      var into = null;
+      for (var k = 0; k < kept.length && !into; k++) {
+        var other = kept[k], gap = clusterRadius(other.total) + clusterRadius(c.own.count) + 2;
+        if (Math.abs(other.at.x - c.at.x) < gap && Math.abs(other.at.y - c.at.y) < gap) into = other;
+      }
+      if (into) { into.total += c.own.count; c.merge(); } else kept.push(c);
+    });
+    kept.forEach(function (c) { if (c.total !== c.own.count) c.show(c.total); });
+    document.body.setAttribute("data-clusters-shown", String(kept.length));
+  }
+
+  // The view in the address bar (centre, zoom, base map, language), rewritten in place as the map moves, so a
+  // copied link opens the same view; the server reads them back (maps.map_options). Links marked
+  // data-keeps-view (print, full map) and the language links follow.
+  function keepViewInUrl(map, config, switches) {
+    var view = config.labels.view || {}, bounds = view.bounds || [[-90, -180], [90, 180]];
+    var baseMaps = config.labels.base_maps || {};
+    function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
+    function withView(href, state) {
+      var url = new URL(href, window.location.href);
+      Object.keys(state).forEach(function (key) {
+        if (state[key] === null) url.searchParams.delete(key); else url.searchParams.set(key, state[key]);
+      });
+      return url;
+    }
+    function write(extra) {
+      var centre = map.getCenter(), state = {
+        lat: clamp(centre.lat, bounds[0][0], bounds[1][0]).toFixed(5),
+        lon: clamp(centre.lng, bounds[0][1], bounds[1][1]).toFixed(5),
+        zoom: String(clamp(Math.round(map.getZoom()), view.minZoom || 0, view.maxZoom || 19))
+      };
+      L.extend(state, extra || {});
+      var url = withView(window.location.href, state);
+      if (!url.searchParams.get("lang")) url.searchParams.set("lang", config.labels.lang);
+      if (url.searchParams.get("basemap")) state.basemap = url.searchParams.get("basemap");
+      window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+      document.querySelectorAll("a[data-keeps-view], a[hreflang]").forEach(function (a) {
+        var link = withView(a.getAttribute("href"), state);
+        link.searchParams.set("lang", a.getAttribute("hreflang") || config.labels.lang);
+        a.setAttribute("href", /^https?:/.test(a.getAttribute("href")) ? link.href : link.pathname + link.search);
+      });
+    }
+    map.on("moveend", function () { write(); });
+    // A category switched off in the layer box is a filter too: the link carries the categories left on, within
+    // the page's own category filter (all off is not a filter the server knows: the link then stays as it was).
+    var loaded = new URL(window.location.href).searchParams.get("category") || "";
+    var offered = loaded ? loaded.split(",") : Object.keys(switches);
+    function writeCategories() {
+      var on = offered.filter(function (code) { return switches[code] && map.hasLayer(switches[code]); });
+      if (!on.length) return;
+      var value = on.length === offered.length ? loaded : on.join(",");
+      write({ category: value || null });
+      document.querySelectorAll("#filters input[name=category]").forEach(function (box) {
+        box.checked = !!value && on.indexOf(box.value) >= 0;
+      });
+    }
+    map.on("overlayadd overlayremove", function (event) {
+      if (Object.keys(switches).some(function (code) { return switches[code] === event.layer; })) writeCategories();
+    });
+    map.on("baselayerchange", function (event) {
+      var probe = document.createElement("span");
+      Object.keys(baseMaps).forEach(function (key) {
+        probe.textContent = baseMaps[key];
+        if (event.name === baseMaps[key] || event.name === probe.innerHTML) write({ basemap: key });
+      });
+    });
+    // A filter sent from the panel keeps the view, unless the district changed: then the map fits the district.
+    var form = document.getElementById("filters");
+    if (form) {
+      var district = form.querySelector("select[name=district]"), before = district ? district.value : "";
+      form.addEventListener("submit", function () {
+        var now = new URL(window.location.href);
+        ["lat", "lon", "zoom", "basemap"].forEach(function (key) {
+          var old = form.querySelector("input[type=hidden][name=" + key + "]");
+          if (old) old.remove();
+          var value = now.searchParams.get(key);
+          if (!value || (key !== "basemap" && district && district.value !== before)) return;
+          var input = document.createElement("input");
+          input.type = "hidden"; input.name = key; input.value = value;
+          form.appendChild(input);
+        });
+      });
+    }
   }
 
   // A cluster: a circle sized by its count with the number in it, as SVG in the tile.
@@ -125,10 +252,23 @@
       style = L.extend({}, options, style);
       VectorTileLayer.applyBasicStyle(self.graphics, style);
       VectorTileLayer.applyPathStyle(circle, L.extend({}, L.CircleMarker.prototype.options, style));
-      circle.setAttribute("r", style.radius);
-      label.textContent = formatNumber(style.count, self.lang);
+      self.own = { count: style.count, hidden: !!style.hidden };
+      self.show(style.count);
     };
+    // Shows the cluster with count sites (its own, or more once it has taken in its crowded neighbours).
+    self.show = function (count) {
+      circle.setAttribute("r", clusterRadius(count));
+      label.textContent = formatNumber(count, self.lang);
+      if (self.home) { self.home.parent.insertBefore(self.graphics, self.home.next); self.home = null; }
+    };
+    // Taken into a neighbour: out of the page (not merely hidden), put back where it was when shown again.
+    self.merge = function () {
+      self.home = { parent: self.graphics.parentNode, next: self.graphics.nextSibling };
+      self.graphics.remove();
+    };
+    self.circle = circle;
     self.lang = options.lang;
+    options.registry.push(self);
     self.applyOptions(options);
     return self;
   }
@@ -148,14 +288,15 @@
   }
 
   function load(map, config, switches) {
-    var hidden = {};
+    var hidden = {}, registry = [];
     map.createPane("sites").style.zIndex = 450;  // above the district outlines, below popups
     var style = styleOf(config, hidden);
     var sites = VectorTileLayer(config.tiles, {
       pane: "sites", maxDetailZoom: config.maxZoom, maxZoom: 19, style: style,
       featureToLayer: function (feature, layerName, pxPerExtent, options) {
         if (layerName === "clusters") {
-          return clusterLayer(feature, layerName, pxPerExtent, L.extend({ lang: config.labels.lang }, options));
+          return clusterLayer(feature, layerName, pxPerExtent,
+                              L.extend({ lang: config.labels.lang, registry: registry }, options));
         }
         return VectorTileLayer.defaultFeatureLayer(feature, layerName, pxPerExtent, options);
       }
@@ -171,19 +312,24 @@
     });
     // A cluster near a tile's edge is drawn whole, not cut by its tile.
     sites.on("tileload", function (event) { event.tile.setAttribute("overflow", "visible"); });
+    sites.on("load", function () { declutter(sites, registry); });
+    // New tiles bring clusters not yet compared: the page says so until they are (tests wait on it).
+    sites.on("loading", function () { document.body.removeAttribute("data-clusters-shown"); });
     sites.addTo(map);
     window.scpSiteLayer = sites;
+    function restyle() { sites.setStyle(style); declutter(sites, registry); }
     Object.keys(switches).forEach(function (code) {
-      switches[code].on("add", function () { delete hidden[code]; sites.setStyle(style); });
-      switches[code].on("remove", function () { hidden[code] = true; sites.setStyle(style); });
+      switches[code].on("add", function () { delete hidden[code]; restyle(); });
+      switches[code].on("remove", function () { hidden[code] = true; restyle(); });
     });
+    keepViewInUrl(map, config, switches);
     // The count is one SQL count of the server, not a count of what is drawn.
     showCount(config.labels.loading);
     fetch(config.count, { headers: { Accept: "application/geo+json" } }).then(function (response) {
       if (!response.ok) throw new Error(response.status);
       return response.json();
     }).then(function (body) {
-      showCount(config.labels.count.replace("%(count)s", formatNumber(body.numberMatched, config.labels.lang)));
+      showCount(countText(config.labels, body.numberMatched));
       document.body.setAttribute("data-sites-loaded", String(body.numberMatched));
     }).catch(function () {
       showCount(config.labels.load_failed);
@@ -192,5 +338,5 @@
     return sites;
   }
 
-  window.ScpSites = { load: load, popupContent: popupContent };
+  window.ScpSites = { load: load, popupContent: popupContent, countText: countText };
 })();

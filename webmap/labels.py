@@ -99,7 +99,8 @@ FIELD_NAMES = {
     "role": N_("Vai trò"), "area_code": N_("Địa bàn"), "csrf_token": N_("Phiên làm việc"), "reason": N_("Lý do"),
     "name": N_("Tên điểm"), "location": N_("Vị trí"), "value": N_("Giá trị"), "simplify": N_("Mức đơn giản hoá"),
     # A site's other fields, as the review queue and the history name them.
-    "name_en": N_("Tên tiếng Anh"), "location_precision": N_("Độ chính xác vị trí"), "ward_code": N_("Xã, phường (2020)"),
+    "name_en": N_("Tên tiếng Anh"), "location_precision": N_("Độ chính xác vị trí"),
+    "ward_code": N_("Xã, phường (2020)"),
     "address": N_("Địa chỉ"), "start_date": N_("Ngày bắt đầu"), "end_date": N_("Ngày kết thúc"),
     "measures": N_("Số liệu"), "description": N_("Mô tả"), "source": N_("Nguồn"), "moderation": N_("Duyệt"),
     "review_note": N_("Lý do từ chối"), "deleted": N_("Xoá"), "district_code": N_("Huyện"),

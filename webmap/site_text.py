@@ -124,7 +124,8 @@ class Formatter:
                     if old.get(measure) != new.get(measure):
                         yield Row(f"measures.{measure}", measure_label(measure) + suffix,
                                   measure_value(measure, old.get(measure)), measure_value(measure, new.get(measure)))
-            elif old != new and not (key in ("lat", "lon") and _same_coordinate(old, new)):
+            elif old != new and not (key in ("lat", "lon") and _same_coordinate(old, new)) \
+                    and not (key == "deleted" and bool(old) == bool(new)):
                 yield Row(key, self.label(key) + suffix, self.value(key, old), self.value(key, new))
 
     def _pending_rows(self, site: Mapping[str, Any], old: Any, new: Any) -> list[Row]:

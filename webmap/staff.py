@@ -70,6 +70,31 @@ def form_map(lat: float | None, lon: float | None) -> dict[str, str]:
     return mapbuild.page_parts(m)
 
 
+# The fields the conflict table puts side by side: the saved version and the one the user sent.
+CONFLICT_FIELDS = ("name", "status", "lat", "lon", "address", "start_date", "end_date", "description", "source")
+
+
+def _form_date(value: Any) -> Any:
+    """An ISO date (a stored one) as dd/mm/yyyy; anything else as it is."""
+    try:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y") if isinstance(value, str) and len(value) == 10 \
+            else value
+    except ValueError:
+        return value
+
+
+def _compared(saved: dict[str, Any], yours: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """The conflict table: (label, the saved value as people read it, the user's as typed, whether they differ)."""
+    formatter = _formatter()
+    rows = []
+    for key in CONFLICT_FIELDS:
+        theirs, mine = saved.get(key), yours.get(key)
+        shown_mine = formatter.value(key, mine) if key == "status" else str(mine if mine is not None else "")
+        differs = str(_form_date(theirs) if theirs is not None else "") != str(mine if mine is not None else "")
+        rows.append((formatter.label(key), formatter.value(key, theirs), shown_mine, differs))
+    return rows
+
+
 def _form_data() -> dict[str, Any]:
     """The site form's fields as editing.validate_site reads them."""
     data = {key: request.form.get(key, "") for key in editing.EDITABLE if key != "measures"}
@@ -88,8 +113,11 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
     except (TypeError, ValueError):
         lat = lon = None
     measures = values.get("measures") or {}
+    # A stored date (ISO) is shown the way the form asks for it, dd/mm/yyyy; what was typed stays as typed.
+    values = {**values, **{key: _form_date(values.get(key)) for key in ("start_date", "end_date")}}
     return render_template(
         "staff/site_form.html", site=site, values=values, measures=measures, errors=errors, conflict=conflict,
+        compared=_compared(conflict, values) if conflict else [],
         map=form_map(lat, lon), categories=labels.category_list(), category_measures={c.code: list(c.measures)
                                                                               for c in CATEGORIES},
         measure_labels=labels.measure_labels(), measure_choices=labels.measure_choices(),

@@ -120,9 +120,9 @@ def test_the_staff_list_names_districts_and_communes(client, users, tokens):
     solar_site(client, tokens)
     sign_in(client, "staff_899")
     page = client.get("/staff/").data.decode()
-    assert "<td>Thành phố Rạch Giá<br><small>Phường Rạch Giá</small></td>" in page
+    assert '<td data-label="Địa bàn">Thành phố Rạch Giá<br><small>Phường Rạch Giá</small></td>' in page
     assert "<td>899</td>" not in page
-    assert re.search(r"<td>\d\d/\d\d/\d{4} \d\d:\d\d</td>", page)
+    assert re.search(r'<td data-label="Cập nhật">\d\d/\d\d/\d{4} \d\d:\d\d</td>', page)
 
 
 def test_accounts_show_role_names_and_pick_the_area_from_a_list(client, users, db):
@@ -214,3 +214,17 @@ def test_hand_entered_figures_are_saved_a_table_at_once_or_not_at_all(client, us
     assert _saved(db) == {("91", "cement"): 6.25, ("899", "textile_leather"): 12.0}
     shown = client.get("/staff/indicators?year=2025&lang=vi").data.decode()
     assert 'value="6,25"' in shown and "5,5 → 6,25" in shown
+
+
+def test_a_queue_of_fifty_stays_light(client, users, tokens, db):
+    sites = [(IN_RACH_GIA, "staff_899"), (IN_PHU_QUOC, "staff_911")]
+    for n in range(50):
+        (lon, lat), who = sites[n % 2]
+        assert api(client, "POST", "/api/sites", tokens[who], feature(f"Điểm {n}", lon, lat)).status_code == 201
+    sign_in(client, "planner")
+    page = client.get("/staff/review").data
+    html = page.decode()
+    assert html.count('class="review-item"') == 50
+    assert html.count('<path id="outline-') == 2  # each district's outline once, whatever the number of items
+    print(f"review queue of 50: {len(page)} bytes")
+    assert len(page) < 400_000

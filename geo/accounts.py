@@ -224,3 +224,28 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
           AND u.is_active
         RETURNING u.id, u.username, u.role, u.unit_code AS area_code"""), {"h": _token_hash(token)}).one_or_none()
     return _actor(row) if row else None
+
+
+def areas(session: Session) -> list[dict]:
+    """The areas a district staff member may have: each district (until 30/06/2025) by name, with the 2025
+    communes lying in it (the district holding a point of the commune), in name order."""
+    rows = session.execute(text("""
+        SELECT d.code AS district_code, d.name AS district_name, c.code, c.name
+        FROM admin_unit d
+        LEFT JOIN admin_unit c ON c.level = 'commune' AND ST_Contains(d.geom, ST_PointOnSurface(c.geom))
+        WHERE d.level = 'district'
+        ORDER BY d.name, d.code, c.name, c.code""")).mappings()
+    districts: dict[str, dict] = {}
+    for row in rows:
+        district = districts.setdefault(row["district_code"], {"code": row["district_code"],
+                                                               "name": row["district_name"], "communes": []})
+        if row["code"]:
+            district["communes"].append({"code": row["code"], "name": row["name"]})
+    return list(districts.values())
+
+
+def area_names(session: Session) -> dict[str, str]:
+    """Every district and commune code → its full name ("Thành phố Rạch Giá", "Phường Rạch Giá")."""
+    return dict(session.execute(text("""
+        SELECT DISTINCT ON (code) code, name FROM admin_unit WHERE level IN ('district', 'commune')
+        ORDER BY code, valid_from DESC""")).all())

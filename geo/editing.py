@@ -28,8 +28,10 @@ SUBMIT_PENDING = "pending = CAST(:pending AS jsonb), pending_by = :by, pending_a
 DELETION = {"deleted": True}
 # What a planner reviews of a queued site, and what the queue lists of it.
 REVIEWED = (*EDITABLE, "district_code", "commune_code")
-QUEUE_COLUMNS = ("id", "name", "category", "district_code", "moderation", "version", "has_pending", "submitted_by",
-                 "submitted_at")
+QUEUE_COLUMNS = ("id", "name", "category", "district_code", "commune_code", "moderation", "version", "has_pending",
+                 "submitted_by", "submitted_by_area", "submitted_at", "lon", "lat")
+# How much a district's outline is simplified for the review queue's small maps (degrees, about 200 m).
+OUTLINE_TOLERANCE = 0.002
 
 
 def _act_as(session: Session, actor: Actor) -> None:
@@ -240,7 +242,7 @@ def review_queue(session: Session) -> list[dict[str, Any]]:
     nothing is approved unseen), and pending changes with what they change."""
     rows = session.execute(text(f"""
         SELECT {SNAPSHOT_COLUMNS}, s.pending IS NOT NULL AS has_pending, u.username AS submitted_by,
-               to_char(coalesce(s.pending_at, s.updated_at), 'DD/MM/YYYY HH24:MI') AS submitted_at
+               u.unit_code AS submitted_by_area, coalesce(s.pending_at, s.updated_at) AS submitted_at
         FROM site s LEFT JOIN app_user u ON u.id = coalesce(s.pending_by, s.updated_by)
         WHERE s.deleted_at IS NULL AND (s.moderation = 'submitted' OR s.pending IS NOT NULL)
         ORDER BY coalesce(s.pending_at, s.updated_at), s.id"""))  # noqa: S608 - fixed SQL fragments only
@@ -248,9 +250,23 @@ def review_queue(session: Session) -> list[dict[str, Any]]:
     for row in rows.mappings():
         shown = {key: row[key] for key in REVIEWED}
         pending = row["pending"]
-        queue.append({**{key: row[key] for key in QUEUE_COLUMNS},
-                      "changes": changes(shown, {**shown, **pending}) if pending else changes({}, shown)})
+        after = {**shown, **pending} if pending and pending != DELETION else shown
+        queue.append({**{key: row[key] for key in QUEUE_COLUMNS}, "before": shown if pending else {},
+                      "after": after, "deleting": pending == DELETION,
+                      "changes": changes(shown, after) if pending else changes({}, shown)})
     return queue
+
+
+def district_outlines(session: Session, codes: set[str]) -> dict[str, dict[str, Any]]:
+    """The simplified outline of each district as an SVG path (y pointing down) with its bounding box
+    (x0, y0, x1, y1 in degrees), to draw small maps of a site's position."""
+    rows = session.execute(text("""
+        SELECT DISTINCT ON (code) code, ST_AsSVG(ST_SimplifyPreserveTopology(geom, :tolerance), 0, 4) AS path,
+               ST_XMin(geom) AS x0, ST_YMin(geom) AS y0, ST_XMax(geom) AS x1, ST_YMax(geom) AS y1
+        FROM admin_unit WHERE level = 'district' AND code = ANY(:codes)
+        ORDER BY code, valid_from DESC"""), {"codes": sorted(codes), "tolerance": OUTLINE_TOLERANCE}).mappings()
+    return {row["code"]: {"path": row["path"], "bbox": (row["x0"], row["y0"], row["x1"], row["y1"])}
+            for row in rows}
 
 
 def queue_length(session: Session) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.catalogue import FIRST_YEAR, LAST_YEAR
-from geo.errors import N_, BadParameter, Conflict
+from geo.errors import N_, BadParameter, Conflict, DomainError, InvalidRecord
 from geo.plan import IndicatorSpec, check_choice, number, spec_of
 from geo.site_query import level_of
 
@@ -95,6 +95,51 @@ def record_manual_value(session: Session, code: str, unit_code: str, year: int, 
         VALUES (:id, :changed_by, CAST(:before AS jsonb), CAST(:after AS jsonb))"""),
         {"id": row["id"], "changed_by": reported_by, "before": _json(before), "after": _json(after)})
     return {"id": row["id"], "indicator": code, "unit_code": unit_code, "year": year, "sector": sector, **after}
+
+
+def read_value(raw: Any) -> float | None:
+    """A typed figure: "5,5" or "5.5" (either decimal mark), None when empty; BadParameter naming value."""
+    text_ = "" if raw is None else str(raw).strip().replace(" ", "")
+    if not text_:
+        return None
+    try:
+        return float(text_.replace(",", "."))
+    except ValueError:
+        raise BadParameter("value", N_("Phải là một số, nhận được “%(value)s”"), value=raw) from None
+
+
+def read_version(raw: Any) -> int | None:
+    """The version a row was read at: a whole number ≥ 0, None for a value not entered yet."""
+    text_ = "" if raw is None else str(raw).strip()
+    if not text_:
+        return None
+    if not text_.isdigit() or int(text_) > 2**31 - 1:
+        raise BadParameter("version", N_("Phải là số nguyên, nhận được “%(value)s”"), value=raw)
+    return int(text_)
+
+
+def record_manual_values(session: Session, code: str, year: int, rows: list[Mapping[str, Any]], *,
+                         reported_by: int | None) -> list[dict[str, Any]]:
+    """Enter a table of hand-entered values at once (rows of unit_code, sector, value as typed, note, version).
+
+    Every row is checked (figure, unit, sector, version) and written with its history row in the caller's
+    transaction; when any row is refused, InvalidRecord names each refused row by its index and field
+    ("3.version") and the caller rolls back, so all rows are saved or none.
+    """
+    errors: dict[str, tuple[str, dict[str, Any]]] = {}
+    saved = []
+    for index, row in enumerate(rows):
+        try:
+            value, version = read_value(row.get("value")), read_version(row.get("version"))
+            note = (row.get("note") or "").strip() or None
+            saved.append(record_manual_value(session, code, str(row.get("unit_code") or ""), year, value,
+                                             sector=str(row.get("sector") or ""), reported_by=reported_by,
+                                             note=note, expected_version=version))
+        except DomainError as error:
+            errors[f"{index}.{error.field}"] = (error.reason, error.params)
+    if errors:
+        raise InvalidRecord(errors)
+    return saved
 
 
 def _json(value: Any) -> str | None:

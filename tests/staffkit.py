@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo import accounts
+from geo import accounts, editing
 
 PASSWORD = "mật-khẩu-thử-nghiệm"
 # Points inside known districts (ward centroids of data/boundaries/kien-giang-wards-2020.csv).
@@ -85,3 +85,18 @@ def site_count(db, where: str = "true") -> int:
 
 def public_names(client) -> list[str]:
     return [f["properties"]["name"] for f in client.get("/api/sites").get_json()["features"]]
+
+
+def queued(db) -> int:
+    """A review queue of two: an approved solar site in Rạch Giá moved and changed by its district staff, and a
+    new site of Phú Quốc's staff; returns the moved site's id."""
+    users = make_users(db)
+    with Session(db) as session, session.begin():
+        solar = editing.create_site(session, users["planner"], site_input(
+            "Điện mặt trời Rạch Giá", category="solar", plan_task="VI.5", start_date="15/03/2024",
+            measures={"kwp": "45,5", "solar_kind": "rooftop"}))
+        editing.update_site(session, users["staff_899"], solar["id"], {
+            "lon": IN_RACH_GIA_2[0], "lat": IN_RACH_GIA_2[1], "measures": {"kwp": "1250,75", "solar_kind": "farm"}},
+            solar["version"])
+        editing.create_site(session, users["staff_911"], site_input("Điểm mới Phú Quốc", *IN_PHU_QUOC))
+    return solar["id"]

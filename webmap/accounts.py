@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from geo import accounts
 from geo.errors import DomainError
+from webmap import labels
 from webmap.db import get_session
 from webmap.errors import field_messages, status_of
 
@@ -35,7 +36,8 @@ ACTIONS = {"add": _add, "disable": _disable, "password": _set_password}
 def _page(session, status: int = 200, *, errors: dict | None = None, form=None, new_token: str | None = None):
     return render_template("accounts/users.html", users=accounts.list_users(session),
                            tokens=accounts.list_tokens(session), errors=errors or {}, form=form or {},
-                           new_token=new_token, token_days=accounts.TOKEN_DAYS), status
+                           new_token=new_token, token_days=accounts.TOKEN_DAYS, role_names=labels.role_names(),
+                           areas=accounts.areas(session), area_names=accounts.area_names(session)), status
 
 
 @bp.route("/users", methods=["GET", "POST"])

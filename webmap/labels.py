@@ -98,7 +98,29 @@ FIELD_NAMES = {
     "username": N_("Tên đăng nhập"), "password": N_("Mật khẩu"), "current_password": N_("Mật khẩu hiện tại"),
     "role": N_("Vai trò"), "area_code": N_("Địa bàn"), "csrf_token": N_("Phiên làm việc"), "reason": N_("Lý do"),
     "name": N_("Tên điểm"), "location": N_("Vị trí"), "value": N_("Giá trị"), "simplify": N_("Mức đơn giản hoá"),
+    # A site's other fields, as the review queue and the history name them.
+    "name_en": N_("Tên tiếng Anh"), "location_precision": N_("Độ chính xác vị trí"),
+    "ward_code": N_("Xã, phường (2020)"),
+    "address": N_("Địa chỉ"), "start_date": N_("Ngày bắt đầu"), "end_date": N_("Ngày kết thúc"),
+    "measures": N_("Số liệu"), "description": N_("Mô tả"), "source": N_("Nguồn"), "moderation": N_("Duyệt"),
+    "review_note": N_("Lý do từ chối"), "deleted": N_("Xoá"), "district_code": N_("Huyện"),
+    "commune_code": N_("Xã, phường (từ 01/07/2025)"),
 }
+
+
+MODERATION_NAMES = {"draft": N_("Nháp"), "submitted": N_("Chờ duyệt"), "approved": N_("Đã duyệt"),
+                    "rejected": N_("Bị từ chối")}
+ROLE_NAMES = {"district_staff": N_("Cán bộ huyện"), "planner": N_("Cán bộ kế hoạch"), "admin": N_("Quản trị")}
+
+
+def moderation_names() -> dict[str, str]:
+    """A site's review state → its label."""
+    return {code: _(label) for code, label in MODERATION_NAMES.items()}
+
+
+def role_names() -> dict[str, str]:
+    """An account's role → its label, in the order the accounts page offers them."""
+    return {code: _(label) for code, label in ROLE_NAMES.items()}
 
 
 def field_label(field: str | None) -> str | None:

@@ -309,35 +309,51 @@ def progress_csv() -> Response:
 @bp.route("/staff/indicators", methods=["GET", "POST"])
 @planner_required
 def manual_values_page():
-    """Planners enter the figures the sites cannot tell (cut in material and fuel use by sector), with history."""
+    """Planners enter the figures the sites cannot tell (cut in material and fuel use by sector), a year's table
+    at a time: every changed row is version-checked and all are saved with their history, or none is."""
     session = get_session()
     spec = spec_of("material_fuel_cut")
     year = params.year(request.values.get("year"), default=current_year())
-    errors: dict[str, str] = {}
+    fields = ("unit_code", "sector", "value", "note", "version", "was_value", "was_note")
+    columns = {field: request.form.getlist(field) for field in fields}
+    typed = [{field: columns[field][i] if i < len(columns[field]) else None for field in fields}
+             for i in range(len(columns["unit_code"]))]
+    # A row the planner did not touch is not written (the table sends every cell); a form of one cell without
+    # the values it was shown with (the earlier one-cell form) is always a change.
+    changed = [row for row in typed if row["was_value"] is None
+               or ((row["value"] or "").strip(), (row["note"] or "").strip())
+               != (row["was_value"], row["was_note"] or "")]
+    refused: dict[str, str] = {}
     if request.method == "POST":
-        raw = (request.form.get("value") or "").strip().replace(",", ".")
         try:
-            try:
-                value = float(raw) if raw else None
-            except ValueError:
-                raise BadParameter("value", N_("Phải là một số, nhận được “%(value)s”"), value=raw) from None
-            version = params.integer("version", request.form.get("version"), 0, 2**31 - 1)
-            manual_values.record_manual_value(
-                session, spec.code, request.form.get("unit_code", ""), year, value,
-                sector=request.form.get("sector", ""), reported_by=current_user.actor.id,
-                note=(request.form.get("note") or "").strip() or None, expected_version=version)
+            manual_values.record_manual_values(session, spec.code, year, changed, reported_by=current_user.actor.id)
         except DomainError as error:
             session.rollback()
-            errors = field_messages(error)
+            refused = field_messages(error)
         else:
             session.commit()
-            flash(_("Đã lưu giá trị"))
+            flash(_("Đã lưu %(n)s giá trị", n=len(changed)) if changed else _("Không có gì thay đổi: chưa lưu gì"))
             return redirect(url_for("progress.manual_values_page", year=year))
     result = figures.progress(session, spec.code, year)
     units = [{"code": PROVINCE_CODE, "name": result["province"]["name"],
               "breakdown": result["province"]["breakdown"]}] + result["units"]
+    unit_names = {u["code"]: u["name"] for u in units}
+    sectors = {key: (en if labels.english() else vi) for key, (vi, en) in MATERIAL_SECTORS.items()}
+    # Each refusal names its row (unit and sector) and its field in words, in the page's language.
+    errors: dict[tuple[str, str], list[str]] = {}
+    messages = []
+    for key, message in refused.items():
+        index, _dot, field = key.partition(".")
+        row = changed[int(index)] if index.isdigit() and int(index) < len(changed) else {}
+        where = (str(row.get("unit_code") or ""), str(row.get("sector") or ""))
+        said = f"{labels.field_label(field) or field}: {message}"
+        errors.setdefault(where, []).append(said)
+        messages.append(f"{unit_names.get(where[0], where[0])}, {sectors.get(where[1], where[1])} — {said}")
     history = {(u["code"], key): manual_values.manual_value_history(session, spec.code, u["code"], year, key)
                for u in units for key in spec.breakdown_keys if ((u.get("breakdown") or {}).get(key) or {}).get("id")}
-    return render_template("progress/manual_values.html", spec=spec, year=year, units=units, errors=errors,
-                           sectors=MATERIAL_SECTORS, history=history, form=request.form,
-                           english=labels.english(), years=list(PLAN_YEARS)), 422 if errors else 200
+    return render_template(
+        "progress/manual_values.html", spec=spec, year=year, units=units, errors=errors, messages=messages,
+        sectors=sectors, history=history, english=labels.english(), years=list(PLAN_YEARS),
+        typed={(row["unit_code"], row["sector"]): row for row in typed} if refused else {},
+        figure=lambda value: "" if value is None else format_decimal(value, format="0.##########"),
+    ), 422 if refused else 200

@@ -14,14 +14,14 @@ from urllib.parse import urlsplit
 import folium
 from branca.element import MacroElement
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import boundaries, bulk_import, editing
+from geo import accounts, boundaries, bulk_import, editing
 from geo.catalogue import CATEGORIES, MEASURES, PLAN_TASKS
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden
-from webmap import labels, mapbuild, params, settings
+from webmap import labels, mapbuild, params, review_map, settings, site_text
 from webmap.assets import use_local_assets
 from webmap.auth import planner_required
 from webmap.db import get_session
@@ -29,8 +29,6 @@ from webmap.errors import field_messages, message_of, status_of
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 WARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "kien-giang-wards-2020.csv"
-MODERATION_NAMES = {"draft": N_("Nháp"), "submitted": N_("Chờ duyệt"), "approved": N_("Đã duyệt"),
-                    "rejected": N_("Bị từ chối")}
 # Folium's links to the app's own copies, set once when the blueprint is registered, not on each request.
 bp.record_once(lambda _state: use_local_assets())
 DELETED = N_("Đã xoá điểm “%(name)s”; cán bộ kế hoạch có thể khôi phục")
@@ -72,6 +70,31 @@ def form_map(lat: float | None, lon: float | None) -> dict[str, str]:
     return mapbuild.page_parts(m)
 
 
+# The fields the conflict table puts side by side: the saved version and the one the user sent.
+CONFLICT_FIELDS = ("name", "status", "lat", "lon", "address", "start_date", "end_date", "description", "source")
+
+
+def _form_date(value: Any) -> Any:
+    """An ISO date (a stored one) as dd/mm/yyyy; anything else as it is."""
+    try:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y") if isinstance(value, str) and len(value) == 10 \
+            else value
+    except ValueError:
+        return value
+
+
+def _compared(saved: dict[str, Any], yours: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """The conflict table: (label, the saved value as people read it, the user's as typed, whether they differ)."""
+    formatter = _formatter()
+    rows = []
+    for key in CONFLICT_FIELDS:
+        theirs, mine = saved.get(key), yours.get(key)
+        shown_mine = formatter.value(key, mine) if key == "status" else str(mine if mine is not None else "")
+        differs = str(_form_date(theirs) if theirs is not None else "") != str(mine if mine is not None else "")
+        rows.append((formatter.label(key), formatter.value(key, theirs), shown_mine, differs))
+    return rows
+
+
 def _form_data() -> dict[str, Any]:
     """The site form's fields as editing.validate_site reads them."""
     data = {key: request.form.get(key, "") for key in editing.EDITABLE if key != "measures"}
@@ -90,8 +113,11 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
     except (TypeError, ValueError):
         lat = lon = None
     measures = values.get("measures") or {}
+    # A stored date (ISO) is shown the way the form asks for it, dd/mm/yyyy; what was typed stays as typed.
+    values = {**values, **{key: _form_date(values.get(key)) for key in ("start_date", "end_date")}}
     return render_template(
         "staff/site_form.html", site=site, values=values, measures=measures, errors=errors, conflict=conflict,
+        compared=_compared(conflict, values) if conflict else [],
         map=form_map(lat, lon), categories=labels.category_list(), category_measures={c.code: list(c.measures)
                                                                               for c in CATEGORIES},
         measure_labels=labels.measure_labels(), measure_choices=labels.measure_choices(),
@@ -99,9 +125,16 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
         precisions=list(labels.precision_names().items()), wards=wards()), status
 
 
+def _formatter() -> site_text.Formatter:
+    """The names of this page's values (districts, communes, wards), read once per request."""
+    return site_text.Formatter(accounts.area_names(get_session()),
+                               {ward["code"]: ward["name"] for ward in wards()})
+
+
 def _site_list(sites: list[dict[str, Any]], **extra: Any) -> str:
     return render_template("staff/staff_list.html", sites=sites, status_names=labels.status_names(),
-                           moderation_names={k: _(v) for k, v in MODERATION_NAMES.items()}, **extra)
+                           moderation_names=labels.moderation_names(), unit_names=accounts.area_names(get_session()),
+                           **extra)
 
 
 @bp.get("/")
@@ -110,7 +143,7 @@ def my_sites():
     """The signed-in person's sites: their area's for district staff, all for planners."""
     session = get_session()
     actor = current_user.actor
-    return _site_list(editing.sites_for(session, actor), area=boundaries.unit_name(session, actor.area_code),
+    return _site_list(editing.sites_for(session, actor), area=accounts.area_names(session).get(actor.area_code or ""),
                       queue=editing.queue_length(session) if actor.is_planner else None)
 
 
@@ -242,8 +275,21 @@ def deleted_sites():
 @planner_required
 def review():
     """The planners' review queue."""
-    queue = editing.review_queue(get_session())
-    return render_template("staff/review.html", queue=queue)
+    session = get_session()
+    queue = editing.review_queue(session)
+    formatter = _formatter()
+    for item in queue:
+        item["rows"] = formatter.rows(item["before"], item["after"])
+        item["submitted_on"] = _moment(item["submitted_at"])
+    outlines = editing.district_outlines(session, {item["district_code"] for item in queue if item["district_code"]})
+    return render_template("staff/review.html", queue=queue, unit_names=formatter.units,
+                           maps={item["id"]: review_map.position_map(item, outlines) for item in queue},
+                           outlines=outlines)
+
+
+def _moment(value: dt.datetime | None) -> str:
+    """A time as dd/mm/yyyy HH:MM (both languages: the staff's own way of writing it)."""
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
 
 
 @bp.post("/sites/<int:site_id>/approve")
@@ -268,8 +314,9 @@ def history(site_id: int):
     session = get_session()
     site = editing.get_site(session, site_id)
     rows = editing.site_history(session, current_user.actor, site_id)
+    formatter = _formatter()
     for row in rows:
-        row["changes"] = editing.changes(row["before"], row["after"])
+        row["rows"] = formatter.rows(row["before"], row["after"])
         row["action_name"] = _(ACTIONS.get(row["action"], row["action"]))
     return render_template("staff/history.html", site=site, rows=rows)
 
@@ -345,38 +392,13 @@ def _preview_columns() -> list[str]:
     return [names[field] for field in PREVIEW_FIELDS]
 
 
-def _number(value: Any) -> str:
-    return format_decimal(value, format="#,##0.##########")
-
-
-def _measure_text(key: str, value: Any) -> str:
-    label, unit = labels.measure_labels()[key]
-    if isinstance(value, bool):
-        shown = _("Có") if value else _("Không")
-    elif key in labels.measure_choices():
-        shown = dict(labels.measure_choices()[key]).get(value, value)
-    elif "year" in key:
-        shown = str(value)
-    else:
-        shown = _number(value)
-    return f"{label}: {shown}{f' {unit}' if unit else ''}"
-
-
-def _cells(record: dict[str, Any]) -> list[str]:
+def _cells(record: dict[str, Any], formatter: site_text.Formatter) -> list[str]:
     """A clean record as the preview shows it: labels, dd/mm/yyyy dates, numbers in the page's way of writing."""
-    categories = {c["code"]: c["name"] for c in labels.category_list()}
-    shown = {**record, "category": categories.get(record["category"], record["category"]),
-             "status": labels.status_names().get(record["status"], record["status"]),
-             "location_precision": labels.precision_names().get(record["location_precision"], ""),
-             "lat": _number(record["lat"]), "lon": _number(record["lon"]),
-             "measures": "; ".join(_measure_text(k, v) for k, v in record["measures"].items())}
-    for field in ("start_date", "end_date"):
-        shown[field] = dt.date.fromisoformat(record[field]).strftime("%d/%m/%Y") if record[field] else ""
-    return ["" if shown[field] is None else str(shown[field]) for field in PREVIEW_FIELDS]
+    return [formatter.value(field, record.get(field)) for field in PREVIEW_FIELDS]
 
 
 def _said(field: str, reason: str, params_: dict[str, Any]) -> str:
-    params_ = {k: _number(v) if isinstance(v, Decimal) else v for k, v in params_.items()}
+    params_ = {k: site_text.number(v) if isinstance(v, Decimal) else v for k, v in params_.items()}
     return f"{field}: {(_(reason) % params_) if params_ else _(reason)}"
 
 
@@ -388,6 +410,7 @@ def _typed(data: dict[str, Any]) -> list[str]:
 
 def _shown(preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each row with the values it will store (or, with a problem, as typed), its problems and warnings, translated."""
-    return [{**row, "cells": _cells(row["record"]) if row["record"] else _typed(row["data"]),
+    formatter = site_text.Formatter({}, {ward["code"]: ward["name"] for ward in wards()})
+    return [{**row, "cells": _cells(row["record"], formatter) if row["record"] else _typed(row["data"]),
              "problem_texts": [_said(*problem) for problem in row["problems"]],
              "warning_texts": [_said(*warning) for warning in row["warnings"]]} for row in preview]

@@ -13,7 +13,7 @@ from geo.sites import SEED_FILE
 from tests.browser.conftest import _local_only, screenshot, wait_until
 from tests.sitedata import RACH_GIA, site
 from tests.browser.test_staff_flow import sign_in
-from tests.staffkit import make_users
+from tests.staffkit import make_users, queued
 
 pytestmark = pytest.mark.browser
 
@@ -172,7 +172,7 @@ def test_a_coarse_device_fix_only_places_the_site_in_its_ward(open_page, live_se
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_no_critical_or_serious_accessibility_violations(open_page, live_server, seeded, db, lang):
-    make_users(db)
+    moved = queued(db)  # the review queue with a moved site and a new one, each with its small map
     # axe-core is injected as an inline script, which the app's Content-Security-Policy rightly refuses; the
     # policy itself is tested in test_csp.py.
     page = open_page(PHONE, bypass_csp=True)
@@ -189,9 +189,14 @@ def test_no_critical_or_serious_accessibility_violations(open_page, live_server,
     page.goto(f"{live_server}/progress?figure=material_fuel_cut&lang={lang}")
     found["/progress (chart)"] = axe_violations(page)
     sign_in(page, live_server, "planner")
-    for path in ("/staff/", "/staff/sites/new", "/staff/review", "/staff/import"):
+    for path in ("/staff/", "/staff/sites/new", "/staff/review", "/staff/import", f"/staff/sites/{moved}/edit",
+                 f"/staff/sites/{moved}/history", "/staff/indicators"):
         page.goto(f"{live_server}{path}?lang={lang}")
         found[path] = axe_violations(page)
+    page = open_page(PHONE, bypass_csp=True)  # a new context: the admin's own session
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server}/staff/users?lang={lang}")
+    found["/staff/users"] = axe_violations(page)
     assert {path: v for path, v in found.items() if v} == {}
 
 

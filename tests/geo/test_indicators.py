@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from geo import figures, manual_values, report
 from geo.catalogue import DARD, DOIT
-from geo.errors import Conflict
+from geo.errors import Conflict, InvalidRecord
 from geo.site_store import insert_site
 from tests.sitedata import site
 
@@ -160,3 +160,23 @@ def test_workbook_holds_the_sections_and_figures(db, sites):
     assert any(c.number_format == "dd/mm/yyyy" for row in summary.iter_rows(max_row=6) for c in row if c.value)
     assert any("Sở Công Thương" in c for c in cells)
     assert "data:image/png;base64," in html and "Báo cáo" in html
+
+
+def test_a_table_of_hand_entered_values_is_saved_whole_or_not_at_all(db, sites):
+    rows = [{"unit_code": "91", "sector": "cement", "value": "5,5", "note": "", "version": ""},
+            {"unit_code": "899", "sector": "beverages", "value": "2", "note": "Sở Công Thương", "version": ""}]
+    with Session(db) as session, session.begin():
+        saved = manual_values.record_manual_values(session, "material_fuel_cut", 2025, rows, reported_by=None)
+    assert [(s["unit_code"], s["value"], s["version"]) for s in saved] == [("91", 5.5, 1), ("899", 2.0, 1)]
+    stale = [{**rows[0], "value": "7", "version": "1"}, {**rows[1], "value": "3", "version": "0"},
+             {"unit_code": "899", "sector": "paper", "value": "1", "version": ""},
+             {"unit_code": "900", "sector": "cement", "value": "150", "version": ""}]
+    with Session(db) as session:
+        with pytest.raises(InvalidRecord) as refused:
+            manual_values.record_manual_values(session, "material_fuel_cut", 2025, stale, reported_by=None)
+        session.rollback()
+    assert set(refused.value.errors) == {"1.version", "2.sector", "3.value"}
+    with db.connect() as connection:
+        values = connection.execute(text("SELECT unit_code, value FROM indicator_value ORDER BY unit_code")).all()
+        assert [(u, float(v)) for u, v in values] == [("899", 2.0), ("91", 5.5)]
+        assert connection.execute(text("SELECT count(*) FROM indicator_value_history")).scalar() == 2

@@ -111,4 +111,6 @@ def test_manual_values_page_refuses_a_bad_version_by_name(client, users, version
         "csrf_token": csrf_token(client, "/staff/indicators"), "version": version, "value": "1",
         "unit_code": "899", "sector": "industry"})
     assert response.status_code == 422
-    assert re.search(r'id="value-errors">version: \S', response.data.decode())
+    html = response.data.decode()
+    # The refusal names the row (unit, sector) and the field in words, never the form's field name.
+    assert 'id="value-errors"' in html and re.search(r"Rạch Giá, industry — Phiên bản: \S", html)

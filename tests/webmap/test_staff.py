@@ -300,7 +300,8 @@ def test_only_the_admin_manages_accounts(client, users, db):
     assert short.status_code == 400 and "ít nhất 10 ký tự" in short.data.decode()
     added = client.post("/staff/users", data={"csrf_token": token, "action": "add", "username": "hatien",
                                               "role": "district_staff", "area_code": "900", "password": PASSWORD})
-    assert added.status_code == 302 and "<td>900</td>" in client.get("/staff/users").data.decode()
+    assert added.status_code == 302
+    assert "<td>Thành phố Hà Tiên (900)</td>" in client.get("/staff/users").data.decode()
     client.post("/staff/users", data={"csrf_token": token, "action": "disable", "username": "staff_911"})
     with db.connect() as connection:
         rows = dict(connection.execute(text("SELECT username, is_active FROM app_user")).all())
@@ -323,11 +324,11 @@ def test_planners_enter_a_hand_reported_value_and_its_history_is_kept(client, us
     changed = client.post("/staff/indicators", data={**form, "value": "6.25", "version": str(version)})
     assert changed.status_code == 302
     stale = client.post("/staff/indicators", data={**form, "value": "9", "version": str(version)})
-    assert stale.status_code == 422 and "version" in stale.data.decode()
+    assert stale.status_code == 422 and "Phiên bản" in stale.data.decode()
     bad = client.post("/staff/indicators", data={**form, "value": "nhiều", "version": str(version + 1)})
-    assert bad.status_code == 422 and "value" in bad.data.decode()
+    assert bad.status_code == 422 and "Giá trị: Phải là một số" in bad.data.decode()
     page = client.get("/staff/indicators?year=2025").data.decode()
-    assert 'value="6.25"' in page and "5.5 → 6.25" in page and "planner" in page
+    assert 'value="6,25"' in page and "5,5 → 6,25" in page and "planner" in page
 
 
 @pytest.mark.parametrize(("who", "status"), [("admin", 302), ("planner", 302), ("staff_899", 403), ("staff_911", 403)])

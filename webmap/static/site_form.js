@@ -1,10 +1,22 @@
-/* The site form: click the map to place the site, or type coordinates, or pick a ward to centre on it. */
+/* The site form: tap the map to place the site, drag the marker, use the device's location, type coordinates,
+   or pick a ward to centre on it. */
 (function () {
   "use strict";
   var marker = null;
 
   function setPoint(map, lat, lon, zoom) {
-    if (marker) marker.setLatLng([lat, lon]); else marker = L.marker([lat, lon]).addTo(map);
+    if (marker) marker.setLatLng([lat, lon]);
+    else {
+      marker = L.marker([lat, lon], { draggable: true, autoPan: true }).addTo(map);
+      // A dragged marker is where the user put the site: its coordinates, to the exact spot.
+      marker.on("dragend", function () {
+        var at = marker.getLatLng();
+        document.getElementById("lat").value = at.lat.toFixed(6);
+        document.getElementById("lon").value = at.lng.toFixed(6);
+        var precision = document.getElementById("location_precision");
+        if (precision) precision.value = "exact";
+      });
+    }
     if (zoom) map.setView([lat, lon], zoom);
   }
 
@@ -13,6 +25,8 @@
     var precision = document.getElementById("location_precision");
     var latNumber = parseFloat(lat.value), lonNumber = parseFloat(lon.value);
     if (!isNaN(latNumber) && !isNaN(lonNumber)) setPoint(map, latNumber, lonNumber);
+    // A double tap would zoom and place the site twice; here a tap places it, the buttons zoom.
+    map.doubleClickZoom.disable();
     map.on("click", function (event) {
       lat.value = event.latlng.lat.toFixed(6);
       lon.value = event.latlng.lng.toFixed(6);

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 # The last Lighthouse that runs on Debian's Node.js 20 (13.x wants Node.js 22).
@@ -19,6 +21,7 @@ CACHE = Path(os.environ.get("LIGHTHOUSE_CACHE")
              or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scp-map-lighthouse")
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 PAGES = ("/", "/embed")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def lighthouse_command() -> Path:
@@ -78,6 +81,26 @@ def measure(urls: list[str], runs: int) -> None:
         print(line(url, median_run([run_once(program, url) for _ in range(runs)]), runs), flush=True)
 
 
+def serve() -> tuple[subprocess.Popen, str]:
+    """The app on the served database by gunicorn (deploy/gunicorn.conf.py) on a free port: process, base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+         "--access-logfile", "/dev/null", "webmap:create_app()"],
+        env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}, cwd=ROOT, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(base + "/embed", timeout=5):
+                return process, base
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit("gunicorn did not answer /embed within 30 s")
+
+
 def main(argv: list[str]) -> None:
     runs = 3
     if argv[:1] == ["--runs"]:
@@ -85,10 +108,8 @@ def main(argv: list[str]) -> None:
     if argv:
         measure(argv, runs)
         return
-    # No URL: the app on the served database, by gunicorn on a free port, as scripts/serve runs it.
-    from webmap.benchmark import _gunicorn
-
-    process, base = _gunicorn("webmap:create_app()", {"SESSION_COOKIE_SECURE": "false"})
+    # No URL: the app on the served database, as scripts/serve runs it.
+    process, base = serve()
     try:
         measure([base + path for path in PAGES], runs)
     finally:

@@ -89,7 +89,8 @@ def serve() -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
          "--access-logfile", "/dev/null", "webmap:create_app()"],
-        env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}, cwd=ROOT, stdout=subprocess.DEVNULL)
+        env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}, cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:

@@ -227,9 +227,16 @@ def page_parts(m: folium.Map, *, light: bool = False) -> dict[str, str]:
     in one <script nonce>: the Content-Security-Policy runs no inline script without the page's nonce.
     A light page (/ and /embed, which phones open) also leaves out LIGHT_DROPPED and blocks on no script: every
     script file is deferred, and the map's script waits for them (DOMContentLoaded comes after deferred scripts),
-    then leaves the map where the page's scripts and tests look for it, window[its element's id].
+    then leaves the map where the page's scripts and tests look for it, window[its element's id]. Its view is fitted
+    before any layer is added, so no tile is fetched for the starting view only to be dropped at once.
     """
     figure = m.get_root()
+    if light:
+        for name, child in list(m._children.items()):
+            if isinstance(child, folium.FitBounds):
+                # Not animated: layers added during a zoom animation fetch the tiles of the zoom it leaves.
+                child.options["animate"] = False
+                m._children.move_to_end(name, last=False)
     figure.render()
     if light:
         for name, child in list(figure.header._children.items()):

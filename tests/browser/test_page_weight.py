@@ -11,10 +11,11 @@ from tests.browser.conftest import _local_only, wait_until
 
 PHONE = {"width": 390, "height": 844}
 # Bytes on the wire (headers and compressed bodies) at 390x844 with the 73 sample sites, base-map tiles refused.
-# /embed took 293 330 before deferring and trimming: Font Awesome's font alone 151 KB and its CSS 25 KB,
-# awesome-markers 4 KB. After: 116 332, of which Leaflet is 46 KB, the page 15 KB and the site tiles about 20 KB.
-# The bound leaves about a third for growth (a control, more tiles) and fails if the font, jQuery or Bootstrap return.
-MAX_BYTES = {"/embed": 160_000, "/": 175_000}
+# /embed took 293 330 before: Font Awesome's font alone 151 KB and its CSS 25 KB, awesome-markers 4 KB, and the site
+# tiles of two zooms (the starting one, then the fitted one). After: 107 413 (/ 109 665), of which Leaflet is 46 KB,
+# the page 15 KB and the tiles of one zoom 12 KB. The bounds leave about 40 % for growth (a control, a legend, more
+# sites) and fail if the font, jQuery or Bootstrap come back.
+MAX_BYTES = {"/embed": 150_000, "/": 155_000}
 UNUSED = ("jquery", "bootstrap", "fontawesome", "awesome-markers", ".woff")
 
 
@@ -29,7 +30,7 @@ def phone(browser: Browser) -> Iterator[Page]:
 
 
 def _visit(page: Page, url: str) -> list:
-    """Open url until its sites are drawn; the requests that finished, in order."""
+    """Open url until its sites are counted and drawn; the requests that finished, in order."""
     finished = []
 
     def keep(request) -> None:
@@ -37,7 +38,7 @@ def _visit(page: Page, url: str) -> list:
 
     page.on("requestfinished", keep)
     page.goto(url)
-    wait_until(page, "document.body.getAttribute('data-sites-loaded') === '73'")
+    wait_until(page, "!['', null, 'error'].includes(document.body.getAttribute('data-sites-loaded'))")
     wait_until(page, "window.scpSiteLayer && !window.scpSiteLayer.isLoading()")
     page.wait_for_load_state("networkidle")
     page.remove_listener("requestfinished", keep)
@@ -47,6 +48,7 @@ def _visit(page: Page, url: str) -> list:
 @pytest.mark.parametrize("path", ["/embed", "/"])
 def test_a_phone_downloads_less_than_the_bound(phone, live_server, seeded, path):
     finished = _visit(phone, live_server + path)
+    assert phone.evaluate("document.body.getAttribute('data-sites-loaded')") == "73"
     sizes = {request.url: request.sizes() for request in finished}
     total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes.values())
     assert total <= MAX_BYTES[path], f"{total:,} bytes: " + ", ".join(
@@ -71,3 +73,13 @@ def test_a_second_visit_asks_the_server_for_no_static_file(browser, live_app, li
     # Kept a year under a versioned URL, every script and stylesheet comes from the browser's cache.
     assert [path for path in asked if "?v=" in path] == []
     assert any(path.startswith("/embed?") for path in asked)
+
+
+@pytest.mark.parametrize("path", ["/embed", "/?district=899"])
+def test_a_phone_asks_only_the_tiles_of_the_view_it_shows(phone, live_server, seeded, path):
+    # The view is fitted before any layer is added and without animation: no tile of the starting zoom is asked
+    # only to be dropped (on a real phone the base map's images too).
+    zooms = {request.url.split("/tiles/sites/")[1].split("/")[0]
+             for request in _visit(phone, live_server + path) if "/tiles/sites/" in request.url}
+    shown = phone.evaluate("window[document.querySelector('.folium-map').id].getZoom()")
+    assert zooms == {str(shown)}

@@ -130,8 +130,8 @@ def icon_css(names: tuple[str, ...]) -> str:
     """CSS that draws each icon <i class="fa fa-NAME"> of names in the text's colour, from Font Awesome's SVG as a
     mask: a few hundred bytes an icon instead of Font Awesome's 25 KB stylesheet and 150 KB font."""
     rules = ["/* Icons: Font Awesome Free 6 by @fontawesome, https://fontawesome.com/license/free (CC BY 4.0) */",
-             ".fa{display:inline-block;width:1.25em;height:1em;vertical-align:-.125em;background-color:currentColor;"
-             "-webkit-mask:var(--fa-svg) center/contain no-repeat;mask:var(--fa-svg) center/contain no-repeat}"]
+             (".fa{display:inline-block;width:1.25em;height:1em;vertical-align:-.125em;background-color:currentColor;"
+              "-webkit-mask:var(--fa-svg) center/contain no-repeat;mask:var(--fa-svg) center/contain no-repeat}")]
     for name in sorted(set(names)):
         if not _ICON_NAME.fullmatch(name) or name not in _solid_icons():
             raise ValueError(f"not a free solid Font Awesome icon: {name!r}")

@@ -1,7 +1,7 @@
 """What /embed and / cost a phone on the wire, every request counted in Chromium, and what a second visit asks."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from flask import request

@@ -31,7 +31,7 @@ def test_the_map_script_waits_for_the_deferred_files_and_keeps_the_nonce(client,
     response = client.get(path)
     nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
     page = response.data.decode()
-    script = re.search(r'<script nonce="([^"]+)">(.*?)</script>', page, re.S)
+    script = re.search(r'<script nonce="([^"]+)">(.*?)</script>', page, re.DOTALL)
     assert script.group(1) == nonce
     code = script.group(2)
     assert code.startswith('document.addEventListener("DOMContentLoaded", function () {')

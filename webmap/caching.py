@@ -4,13 +4,19 @@ strong ETag tied to the data version and the request, answered with 304 when the
 Responses are compressed (brotli or gzip, as the client accepts) by Flask-Compress, which gives a compressed
 representation its own strong ETag, the identity one with ':br' or ':gzip' appended, and adds
 Vary: Accept-Encoding.
+
+Static files are addressed with their content's hash (url_for('static', …) adds ?v=…), and a request naming the
+current hash may be kept a year: a changed file gets a new URL, so no browser keeps an old one.
 """
 from __future__ import annotations
 
 import hashlib
-from typing import Callable
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_compress import Compress
 
 from geo import data_version
@@ -22,13 +28,51 @@ COMPRESSED_TYPES = ("text/html", "text/css", "text/plain", "text/csv", "text/jav
                     "application/json", "application/geo+json", "application/schema+json", "image/svg+xml")
 
 
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
 def init_app(app: Flask) -> None:
-    """Compress responses the client accepts compressed."""
+    """Compress responses the client accepts compressed; versioned static URLs, kept a year."""
     app.config.setdefault("COMPRESS_ALGORITHM", list(ENCODINGS))
     app.config.setdefault("COMPRESS_MIMETYPES", list(COMPRESSED_TYPES))
     app.config.setdefault("COMPRESS_LEVEL", 5)  # gzip: nearly the size of 6 for less CPU on 10 MB pages
     app.config.setdefault("COMPRESS_BR_LEVEL", 4)
     Compress(app)
+    app.url_defaults(_static_version)
+    app.after_request(_keep_versioned_static)
+
+
+def file_version(path: Path) -> str | None:
+    """A short hash of a file's content (None when there is no such file), read again only when it changes."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _content_hash(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=1024)
+def _content_hash(path: str, _mtime_ns: int, _size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def _static_file(filename: str) -> Path:
+    return Path(current_app.static_folder or "") / os.path.normpath(filename)
+
+
+def _static_version(endpoint: str, values: dict[str, Any]) -> None:
+    if endpoint == "static" and "v" not in values and "filename" in values:
+        version = file_version(_static_file(values["filename"]))
+        if version:
+            values["v"] = version
+
+
+def _keep_versioned_static(response: Response) -> Response:
+    # Only the current hash earns a year: an old ?v= would otherwise pin the new content under an old name.
+    if (request.endpoint == "static" and response.status_code in (200, 304) and request.args.get("v")
+            and request.args["v"] == file_version(_static_file(request.view_args["filename"]))):
+        response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
+    return response
 
 
 def _matched(etag: str) -> str | None:

@@ -11,12 +11,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, JavascriptLink, MacroElement
 from folium import plugins
 from folium.elements import JSCSSMixin
 from jinja2 import Template
+
+from webmap import assets
 
 # Centre and zoom that show the whole of Kiên Giang, Phú Quốc and Thổ Châu included.
 DEFAULT_CENTRE = (9.95, 104.75)
@@ -65,6 +68,11 @@ def escape_properties(collection: dict[str, Any], keys: tuple[str, ...]) -> dict
 def base_map(options: MapOptions) -> folium.Map:
     m = folium.Map(location=list(options.centre), zoom_start=options.zoom, tiles=None, control_scale=True,
                    prefer_canvas=False)
+    shown = urlsplit(BASE_MAPS[options.base_map]["tiles"])
+    if shown.scheme == "https" and "{" not in shown.netloc:
+        # The first tiles are asked only once Leaflet runs: meet their server while the scripts load.
+        m.get_root().header.add_child(Element(f'<link rel="preconnect" href="https://{shown.netloc}">'),
+                                      name="preconnect_tiles")
     names = options.base_map_names
     order = [options.base_map] + [key for key in BASE_MAPS if key != options.base_map]
     for key in order:
@@ -146,6 +154,9 @@ def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], source
         "labels": labels,
     }
     m.add_child(SiteLoader(config, layers, scripts))
+    # The categories' icons, in the legend and the layer switches, without Font Awesome's font (see page_parts).
+    icons = assets.icon_css(tuple(sorted({c["icon"] for c in categories})))
+    m.get_root().header.add_child(Element(f"<style>{icons}</style>"), name="icons")
     return m
 
 
@@ -191,6 +202,9 @@ def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapO
 FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.IGNORECASE)
 # What Folium adds to every map that a page without Folium popups does not use: Bootstrap and jQuery.
 HEAVY = ("jquery", "bootstrap", "bootstrap_css")
+# What the light pages (/ and /embed) drop besides: awesome-markers (their sites are drawn from tiles) and Font
+# Awesome's whole stylesheet and font (site_map draws its few icons from their SVGs).
+LIGHT_DROPPED = (*HEAVY, "awesome_markers", "awesome_markers_css", "awesome_markers_font_css")
 # An inline <script> (no src) that Folium writes into the head or the body, e.g. "L_NO_TOUCH = false;".
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
@@ -200,19 +214,42 @@ def add_fullscreen(m: folium.Map, labels: dict[str, str]) -> None:
     plugins.Fullscreen(title=labels.get("fullscreen", ""), title_cancel=labels.get("fullscreen_exit", "")).add_to(m)
 
 
+class DeferredScript(JavascriptLink):
+    """A script file that does not hold up the page: fetched at once, run in order when the page is parsed."""
+
+    _template = Template('<script src="{{ this.url }}" defer></script>')
+
+
 def page_parts(m: folium.Map, *, light: bool = False) -> dict[str, str]:
-    """The map's head, body and script, to place in one of the app's own pages (light: without HEAVY).
+    """The map's head, body and script, to place in one of the app's own pages.
 
     Inline code Folium puts in the head or body moves to the front of the script part, which the templates print
     in one <script nonce>: the Content-Security-Policy runs no inline script without the page's nonce.
+    A light page (/ and /embed, which phones open) also leaves out LIGHT_DROPPED and blocks on no script: every
+    script file is deferred, and the map's script waits for them (DOMContentLoaded comes after deferred scripts),
+    then leaves the map where the page's scripts and tests look for it, window[its element's id]. Its view is fitted
+    before any layer is added, so no tile is fetched for the starting view only to be dropped at once.
     """
     figure = m.get_root()
+    if light:
+        for name, child in list(m._children.items()):
+            if isinstance(child, folium.FitBounds):
+                # Not animated: layers added during a zoom animation fetch the tiles of the zoom it leaves.
+                child.options["animate"] = False
+                m._children.move_to_end(name, last=False)
     figure.render()
     if light:
-        for name in HEAVY:
-            figure.header._children.pop(name, None)
+        for name, child in list(figure.header._children.items()):
+            if name in LIGHT_DROPPED:
+                del figure.header._children[name]
+            elif isinstance(child, JavascriptLink):
+                figure.header.add_child(DeferredScript(child.url), name=name)  # same name: same place
     header = FOLIUM_VIEWPORT.sub("", figure.header.render())
     html_part = figure.html.render()
     moved = _INLINE_SCRIPT.findall(header) + _INLINE_SCRIPT.findall(html_part)
-    return {"header": _INLINE_SCRIPT.sub("", header), "html": _INLINE_SCRIPT.sub("", html_part),
-            "script": "\n".join([*moved, figure.script.render()])}
+    script = "\n".join([*moved, figure.script.render()])
+    if light:
+        name = m.get_name()
+        script = (f'document.addEventListener("DOMContentLoaded", function () {{\n{script}\n'
+                  f"window.{name} = {name};\n}});")
+    return {"header": _INLINE_SCRIPT.sub("", header), "html": _INLINE_SCRIPT.sub("", html_part), "script": script}

@@ -33,7 +33,9 @@ def test_a_map_with_every_plugin_loads_nothing_from_outside():
     outside = [url for url in links if re.match(r"(https?:)?//", url)]
     assert outside == []
     for url in links:
-        assert (VENDOR_DIR / url.removeprefix("/static/vendor/")).is_file(), url
+        path, _, version = url.partition("?v=")
+        assert (VENDOR_DIR / path.removeprefix("/static/vendor/")).is_file(), url
+        assert version, f"{url} has no version: browsers could not keep it"
     # The only outside address left is the tile URL template.
     assert [u for u in re.findall(r"https?://[^\"' ]+", html) if "tile.openstreetmap.org" not in u
             and "openstreetmap.org/copyright" not in u and "leafletjs.com" not in u] == []

@@ -1,0 +1,124 @@
+"""Lighthouse figures of the map pages (scripts/lighthouse): mobile performance, accessibility, LCP, TBT, CLS and
+the bytes a page transfers, with the machine's load. Prints figures; asserts nothing.
+
+Lighthouse comes from npm into a cache directory of its own the first time (not into the front-end files the app
+serves); Chromium is Debian's.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+# The last Lighthouse that runs on Debian's Node.js 20 (13.x wants Node.js 22).
+VERSION = "12.8.2"
+CACHE = Path(os.environ.get("LIGHTHOUSE_CACHE")
+             or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scp-map-lighthouse")
+CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+PAGES = ("/", "/embed")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lighthouse_command() -> Path:
+    """The lighthouse program of the cache, installed from npm when missing or of another version."""
+    installed = CACHE / "node_modules" / "lighthouse" / "package.json"
+    if not installed.is_file() or json.loads(installed.read_text())["version"] != VERSION:
+        print(f"installing Lighthouse {VERSION} into {CACHE} (once)", flush=True)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(CACHE), "--no-audit", "--no-fund", "--loglevel=error",
+                        f"lighthouse@{VERSION}"], check=True)
+    return CACHE / "node_modules" / ".bin" / "lighthouse"
+
+
+def figures(report: dict) -> dict[str, float]:
+    """The figures of one Lighthouse report (mobile preset): scores out of 100, times in ms, bytes."""
+    audits = report["audits"]
+    return {
+        "performance": round(report["categories"]["performance"]["score"] * 100),
+        "accessibility": round(report["categories"]["accessibility"]["score"] * 100),
+        "fcp_ms": audits["first-contentful-paint"]["numericValue"],
+        "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
+        "tbt_ms": audits["total-blocking-time"]["numericValue"],
+        "cls": audits["cumulative-layout-shift"]["numericValue"],
+        "bytes": audits["total-byte-weight"]["numericValue"],
+        "requests": len(audits["network-requests"]["details"]["items"]),
+        "render_blocking": len((audits["render-blocking-resources"].get("details") or {}).get("items", [])),
+    }
+
+
+def run_once(program: Path, url: str) -> dict[str, float]:
+    """One Lighthouse run of url, mobile (its default), headless."""
+    done = subprocess.run(
+        [str(program), url, "--output=json", "--output-path=stdout", "--quiet",
+         "--only-categories=performance,accessibility",
+         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"],
+        env={**os.environ, "CHROME_PATH": CHROME}, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"Lighthouse failed on {url}: {done.stderr.strip()[-600:]}")
+    return figures(json.loads(done.stdout))
+
+
+def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run of median performance (Lighthouse's own advice for several runs)."""
+    ordered = sorted(runs, key=lambda r: r["performance"])
+    return ordered[len(ordered) // 2]
+
+
+def line(url: str, f: dict[str, float], runs: int) -> str:
+    return (f"{url}: performance {f['performance']:.0f}, accessibility {f['accessibility']:.0f}, "
+            f"FCP {f['fcp_ms'] / 1000:.2f} s, LCP {f['lcp_ms'] / 1000:.2f} s, TBT {f['tbt_ms']:.0f} ms, "
+            f"CLS {f['cls']:.3f}, {f['bytes']:,.0f} bytes in {f['requests']} requests, "
+            f"{f['render_blocking']} render-blocking  (median of {runs}; load {os.getloadavg()[0]:.2f})")
+
+
+def measure(urls: list[str], runs: int) -> None:
+    """Print the median figures of each URL."""
+    program = lighthouse_command()
+    for url in urls:
+        print(line(url, median_run([run_once(program, url) for _ in range(runs)]), runs), flush=True)
+
+
+def serve() -> tuple[subprocess.Popen, str]:
+    """The app on the served database by gunicorn (deploy/gunicorn.conf.py) on a free port: process, base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+         "--access-logfile", "/dev/null", "webmap:create_app()"],
+        env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}, cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(base + "/embed", timeout=5):
+                return process, base
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit("gunicorn did not answer /embed within 30 s")
+
+
+def main(argv: list[str]) -> None:
+    runs = 3
+    if argv[:1] == ["--runs"]:
+        runs, argv = int(argv[1]), argv[2:]
+    if argv:
+        measure(argv, runs)
+        return
+    # No URL: the app on the served database, as scripts/serve runs it.
+    process, base = serve()
+    try:
+        measure([base + path for path in PAGES], runs)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

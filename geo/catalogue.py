@@ -6,6 +6,7 @@ is loaded from them by the seed step and they never change at run time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from geo.errors import N_
 
@@ -173,6 +174,8 @@ ROLES = ("admin", "planner", "district_staff")
 
 # The province (GSO code of the former Kiên Giang) and the years the plan reports on.
 PROVINCE_CODE = "91"
+# The province's clock (UTC+7): every time shown to people is on it, whatever the server's zone.
+PROVINCE_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN_START, PLAN_END = 2021, 2030
 PLAN_YEARS = tuple(range(PLAN_START, PLAN_END + 1))
 # A year a figure may be asked for: the 2020 baseline up to five years past the plan's end.

@@ -228,7 +228,7 @@ def sites_for(session: Session, actor: Actor, *, deleted: bool = False) -> list[
     rows = session.execute(text("""
         SELECT s.id, s.name, s.category_code AS category, s.status, s.moderation, s.district_code,
                s.commune_code, s.version, s.review_note, s.pending IS NOT NULL AS has_pending, s.is_sample,
-               to_char(s.updated_at, 'DD/MM/YYYY HH24:MI') AS updated
+               s.updated_at AS updated
         FROM site s
         WHERE (:area = '' OR s.district_code = :area OR s.commune_code = :area)
           AND (s.deleted_at IS NOT NULL) = :deleted
@@ -279,7 +279,7 @@ def site_history(session: Session, actor: Actor | None, site_id: int) -> list[di
     """Every change of a site, newest first: who, when, what before and after (signed-in people only)."""
     site_in_area(session, _require_staff(actor), site_id)
     rows = session.execute(text("""
-        SELECT h.version, h.action, u.username, to_char(h.changed_at, 'DD/MM/YYYY HH24:MI:SS') AS changed_at,
+        SELECT h.version, h.action, u.username, h.changed_at,
                h.before, h.after, h.note
         FROM site_history h LEFT JOIN app_user u ON u.id = h.changed_by
         WHERE h.site_id = :id ORDER BY h.id DESC"""), {"id": site_id})

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from flask import Flask, request
 from flask_babel import Babel
 
+from webmap import labels
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 COOKIE = "lang"
@@ -39,6 +41,8 @@ def init_app(app: Flask) -> None:
             response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
                                 secure=app.config.get("SESSION_COOKIE_SECURE", True))
         return response
+
+    app.add_template_filter(labels.moment, "moment")
 
     @app.template_filter("merge_lang")
     def merge_lang(args: dict[str, str], code: str) -> str:

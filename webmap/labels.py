@@ -2,11 +2,12 @@
 and the words the browser scripts write. The Vietnamese msgids live in geo/catalogue.py and geo/plan.py."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask_babel import get_locale, gettext as _
 
-from geo.catalogue import CATEGORIES, MEASURES, PRECISION_LABELS, STATUS_LABELS, STATUSES
+from geo.catalogue import CATEGORIES, MEASURES, PRECISION_LABELS, PROVINCE_TIME_ZONE, STATUS_LABELS, STATUSES
 from geo.errors import N_
 from geo.plan import BREAKDOWN_LABELS, PROGRESS_STATUS_LABELS
 from geo.site_record import CHOICE_MEASURES
@@ -132,3 +133,10 @@ def field_label(field: str | None) -> str | None:
         if measure:
             return measure[0]
     return _(FIELD_NAMES[field]) if field in FIELD_NAMES else None
+
+
+def moment(value: dt.datetime | None) -> str:
+    """A stored time as people in the province read it: dd/mm/yyyy HH:MM on their clock (UTC+7), "" for none."""
+    if value is None:
+        return ""
+    return (value.astimezone(PROVINCE_TIME_ZONE) if value.tzinfo else value).strftime("%d/%m/%Y %H:%M")

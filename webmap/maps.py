@@ -4,13 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import force_locale, gettext as _, npgettext
 
 from geo import boundaries, search
-from geo.catalogue import CATEGORY_CODES, LEAD_AGENCIES, PLAN_TASKS, PLAN_YEARS
+from geo.catalogue import CATEGORY_CODES, LEAD_AGENCIES, PLAN_TASKS, PLAN_YEARS, PROVINCE_TIME_ZONE
 from geo.errors import N_, BadParameter
 from geo.site_query import units_of
 from webmap import caching, labels, mapbuild, params, tiles
@@ -26,7 +25,6 @@ ZOOMS = (6, 18)
 VIEW_ARGS = ("basemap", "lat", "lon", "zoom")
 # The units of the site measures (geo/catalogue.py) that a page in English shows in English.
 UNIT_NAMES = {"hộ": N_("hộ"), "tấn/tháng": N_("tấn/tháng")}
-PLAN_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def page_labels() -> dict[str, Any]:
@@ -108,7 +106,7 @@ def print_view() -> str:
     args = request.args.to_dict()
     lang = args.pop("lang", None)
     page = _site_page(args)
-    today = datetime.now(PLAN_TIME_ZONE).strftime("%d/%m/%Y")
+    today = datetime.now(PROVINCE_TIME_ZONE).strftime("%d/%m/%Y")
     back = url_for("maps.index", **page["filters"], **page["view"], **({"lang": lang} if lang else {}))
     return render_template("maps/print.html", **page, today=today, back_url=back)
 

@@ -288,8 +288,8 @@ def review():
 
 
 def _moment(value: dt.datetime | None) -> str:
-    """A time as dd/mm/yyyy HH:MM (both languages: the staff's own way of writing it)."""
-    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+    """A time as dd/mm/yyyy HH:MM on the province's clock (both languages: the staff's own way of writing it)."""
+    return labels.moment(value)
 
 
 @bp.post("/sites/<int:site_id>/approve")

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import folium
+import xyzservices
 from branca.element import Element, JavascriptLink, MacroElement
 from folium import plugins
 from folium.elements import JSCSSMixin
@@ -37,6 +38,10 @@ BASE_MAPS: dict[str, dict[str, str]] = {
                   "attr": "Esri, Maxar, Earthstar Geographics"},
     "blank": {"tiles": BLANK_TILE, "attr": " "},
 }
+# The same as xyzservices providers, made once: given a URL string, Folium searches xyzservices' whole catalogue
+# of providers for it on every TileLayer (about 20 ms a map, on every page view).
+TILE_PROVIDERS = {key: xyzservices.TileProvider(name=key, url=spec["tiles"], attribution=spec["attr"])
+                  for key, spec in BASE_MAPS.items()}
 
 
 @dataclass
@@ -77,7 +82,7 @@ def base_map(options: MapOptions) -> folium.Map:
     order = [options.base_map] + [key for key in BASE_MAPS if key != options.base_map]
     for key in order:
         spec = BASE_MAPS[key]
-        folium.TileLayer(tiles=spec["tiles"], attr=spec["attr"], name=html.escape(names.get(key, key)),
+        folium.TileLayer(tiles=TILE_PROVIDERS[key], attr=spec["attr"], name=html.escape(names.get(key, key)),
                          max_zoom=18, show=key == options.base_map).add_to(m)
     if options.extra_tile_url:
         folium.TileLayer(tiles=options.extra_tile_url, attr=" ", name=html.escape(names.get("extra", "extra")),

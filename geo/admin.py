@@ -1,11 +1,13 @@
 """Database set-up commands used by scripts/setup: migrate, load reference data, boundaries and seed sites."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from geo import boundaries, reference, site_store, sites
 from geo.db import make_engine, transaction
@@ -76,3 +78,25 @@ def create_database(url: str) -> None:
             connection.execute(text(f'CREATE DATABASE "{target.database}" ENCODING \'UTF8\' TEMPLATE {template}'))
     maintenance.dispose()
     ensure_postgis(make_engine(url))
+
+
+def drop_database(url: str) -> None:
+    """Drop the (scratch) database at url if it exists, ending this role's connections to it first.
+
+    Not WITH (FORCE): that refuses outright when an autovacuum worker is busy in the database (a freshly filled or
+    restored one often has one), while a plain DROP DATABASE asks such workers to stop and waits for them."""
+    target = make_url(url)
+    maintenance = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with maintenance.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = :name AND usename = current_user AND pid <> pg_backend_pid()"),
+                           {"name": target.database})
+        for attempt in range(20):
+            try:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+                break
+            except OperationalError:  # a terminated connection not yet gone: "is being accessed by other users"
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
+    maintenance.dispose()

@@ -147,13 +147,6 @@ def cold_times(app, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]:
     return out
 
 
-def drop_database(url: str) -> None:
-    """Drop the scratch database at url, ending whatever connections it still has."""
-    target = make_url(url)
-    maintenance = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    with maintenance.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    maintenance.dispose()
 
 
 def run(url: str, counts: list[int], *, say: Say = print, load_seconds: int = 60, clients: int = 200,
@@ -175,7 +168,7 @@ def run(url: str, counts: list[int], *, say: Say = print, load_seconds: int = 60
     finally:
         engine.dispose()
         if not keep:
-            drop_database(scratch)
+            admin.drop_database(scratch)
 
 
 def figures(url: str, count: int, *, say: Say = print, load_seconds: int = 60, clients: int = 200,

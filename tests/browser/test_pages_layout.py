@@ -177,7 +177,7 @@ def test_no_critical_or_serious_accessibility_violations(open_page, live_server,
     # policy itself is tested in test_csp.py.
     page = open_page(PHONE, bypass_csp=True)
     found = {}
-    for path in ("/", "/progress", "/embed", "/embed/builder", "/nowhere"):
+    for path in ("/", "/progress", "/embed", "/embed/builder", "/print", "/nowhere"):
         page.goto(f"{live_server}{path}?lang={lang}")
         found[path] = axe_violations(page)
     # /progress with its slider moved to another year, and a hand-entered indicator drawn as a chart.

@@ -45,23 +45,15 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
         engine.dispose()
 
 
-def drop_database(url: str) -> None:
-    target = make_url(url)
-    maintenance = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    with maintenance.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    maintenance.dispose()
-
-
 @pytest.fixture
 def scratch_url(database_url: str) -> Iterator[str]:
     """An empty database made from the PostGIS template, dropped afterwards."""
     test = make_url(database_url)
     url = test.set(database=f"{test.database}_restore").render_as_string(hide_password=False)
-    drop_database(url)
+    admin.drop_database(url)
     admin.create_database(url)
     yield url
-    drop_database(url)
+    admin.drop_database(url)
 
 
 @pytest.fixture

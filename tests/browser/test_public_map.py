@@ -270,6 +270,9 @@ def test_the_builder_picks_centre_and_zoom_on_a_map_and_offers_the_2025_communes
     preview = page.frame_locator("#preview")
     preview.locator(".site-point, .site-cluster").first.wait_for()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
+    if viewport is PHONE:  # the picking map and the preview take the phone's width
+        for box in (".builder-map .leaflet-container", "#preview"):
+            assert page.locator(box).bounding_box()["width"] >= 0.9 * viewport["width"], box
     communes = page.locator("select[name=commune] option:not([value=''])")
     assert communes.count() == 48  # the loaded 2025 communes
     assert page.locator("select[name=commune] option", has_text="Phú Quốc").count() >= 1

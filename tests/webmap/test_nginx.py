@@ -3,15 +3,10 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -20,73 +15,25 @@ from werkzeug.serving import make_server
 
 from geo.site_store import insert_site
 from tests.sitedata import RACH_GIA, site
+from webmap.bench import load
 
-CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
-NGINX = "/usr/sbin/nginx"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+CONF = load.ROOT / "deploy" / "nginx.conf"
+NGINX = load.NGINX
 
 
 @pytest.fixture
 def proxy(app) -> Iterator[str]:
-    """The app on a werkzeug server, and nginx with deploy/nginx.conf in front of it; yields nginx's base URL."""
+    """The app on a werkzeug server, and nginx with deploy/nginx.conf in front of it (started the way
+    scripts/bench starts it); yields nginx's base URL."""
     assert os.access(NGINX, os.X_OK), "nginx is missing: scripts/setup --test installs it"
-    # Not pytest's tmp_path: its parent is private to root, and nginx's workers drop root.
-    tmp_path = Path(tempfile.mkdtemp(prefix="scp-map-nginx-"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    port = _free_port()
-    # The shipped file with this machine's addresses: its listen port, upstream and cache directory.
-    site_conf = CONF.read_text()
-    for shipped, here in (("listen 80;", f"listen 127.0.0.1:{port};"),
-                          ("server 127.0.0.1:5000;", f"server 127.0.0.1:{server.server_port};"),
-                          ("/var/cache/nginx/scp-map", str(tmp_path / "cache"))):
-        assert shipped in site_conf
-        site_conf = site_conf.replace(shipped, here)
-    (tmp_path / "scp-map.conf").write_text(site_conf)
-    temp = tmp_path / "temp"
-    temp.mkdir()
-    (tmp_path / "cache").mkdir()
-    for path in (tmp_path, temp, tmp_path / "cache"):
-        path.chmod(0o777)  # nginx's workers drop root
-    (tmp_path / "nginx.conf").write_text(f"""
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/error.log warn;
-worker_processes 1;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    include {tmp_path}/scp-map.conf;
-}}
-""")
-    nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-                              "-g", "daemon off;"], stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert nginx.poll() is None, nginx.stderr.read().decode()
-                assert time.monotonic() < deadline, "nginx did not start listening"
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        with load.nginx(f"http://127.0.0.1:{server.server_port}") as (base, _log):
+            yield base
     finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
         server.shutdown()
-        shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:

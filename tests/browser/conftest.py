@@ -110,14 +110,19 @@ def _local_only(route) -> None:
         route.abort()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+def local_pages(browser: Browser, **options) -> Iterator[Page]:
+    """A page of a new browser context (options as for browser.new_context) that reaches this machine only."""
+    context = browser.new_context(locale="vi-VN", **options)
     context.route("**/*", _local_only)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    yield from local_pages(browser, viewport={"width": 1280, "height": 800})
 
 
 def screenshot(page: Page, name: str) -> Path:

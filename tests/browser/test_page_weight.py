@@ -7,7 +7,7 @@ import pytest
 from flask import request
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import _local_only, wait_until
+from tests.browser.conftest import local_pages, wait_until
 
 PHONE = {"width": 390, "height": 844}
 # Bytes on the wire (headers and compressed bodies) at 390x844 with the 73 sample sites, base-map tiles refused.
@@ -21,12 +21,7 @@ UNUSED = ("jquery", "bootstrap", "fontawesome", "awesome-markers", ".woff")
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
-    context.route("**/*", _local_only)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from local_pages(browser, viewport=PHONE, is_mobile=True, has_touch=True)
 
 
 def _visit(page: Page, url: str) -> list:

@@ -61,17 +61,24 @@
     });
   }
 
-  function drawTable(state) {
+  // Fill each row of a table drawn by the server with the item of the same code in this year's figures.
+  function fillRows(items, rows, codeOf, fill) {
     var byCode = {};
-    state.units.forEach(function (unit) { byCode[unit.code] = unit; });
-    document.querySelectorAll("#progress-table tbody tr").forEach(function (row) {
-      var unit = byCode[row.dataset.code];
-      if (!unit) return;
-      row.querySelector("a").href = unit.link;
-      row.querySelector(".num").textContent = unit.value_text;
-      var status = row.querySelector(".status");
-      if (status) status.textContent = unit.status_text;
+    items.forEach(function (item) { byCode[item.code] = item; });
+    document.querySelectorAll(rows).forEach(function (row) {
+      var item = byCode[codeOf(row)];
+      if (item) fill(row, item);
     });
+  }
+
+  function drawTable(state) {
+    fillRows(state.units, "#progress-table tbody tr", function (row) { return row.dataset.code; },
+      function (row, unit) {
+        row.querySelector("a").href = unit.link;
+        row.querySelector(".num").textContent = unit.value_text;
+        var status = row.querySelector(".status");
+        if (status) status.textContent = unit.status_text;
+      });
     var foot = document.querySelector("#progress-table tfoot");
     foot.querySelector(".num").textContent = state.province.value_text;
     var status = foot.querySelector(".status");
@@ -80,20 +87,17 @@
 
   function drawSummary(state) {
     text("summary-heading", state.summary_heading);
-    var byCode = {};
-    state.summary.forEach(function (item) { byCode[item.code] = item; });
-    document.querySelectorAll("#province-summary tbody tr").forEach(function (row) {
-      var item = byCode[row.dataset.indicator];
-      if (!item) return;
-      row.querySelector("a").href = item.link;
-      row.querySelector(".value").textContent = item.value_text;
-      var box = row.querySelector(".status-box");
-      box.hidden = !item.status_colour;
-      box.style.background = item.status_colour || "";
-      box.title = item.status_text;
-      box.setAttribute("aria-label", item.status_text);
-      row.querySelector("polyline").setAttribute("points", item.sparkline);
-    });
+    fillRows(state.summary, "#province-summary tbody tr", function (row) { return row.dataset.indicator; },
+      function (row, item) {
+        row.querySelector("a").href = item.link;
+        row.querySelector(".value").textContent = item.value_text;
+        var box = row.querySelector(".status-box");
+        box.hidden = !item.status_colour;
+        box.style.background = item.status_colour || "";
+        box.title = item.status_text;
+        box.setAttribute("aria-label", item.status_text);
+        row.querySelector("polyline").setAttribute("points", item.sparkline);
+      });
   }
 
   function drawChart(state) {

@@ -84,7 +84,7 @@ def json_error(error: DomainError, **extra: Any) -> Response:
 
 
 def _wants_json() -> bool:
-    return (request.path.startswith(("/api/", "/ogc"))
+    return (request.path.startswith(("/api/", "/ogc")) or request.path.endswith(".json")
             or request.accept_mimetypes.best == "application/json")
 
 

@@ -111,3 +111,11 @@ def test_a_hand_entered_indicator_is_a_chart_of_its_sectors_not_a_map(client, si
     labels = re.findall(r'<span class="bar-label">([^<]+)</span>', page)
     assert labels == ["Textile and leather", "Cement", "Beverages", "Seafood processing"]
     assert "Target for the year: 5–8 %" in page
+
+
+@pytest.mark.parametrize(("query", "field"), [("year=abc", "year"), ("figure=nope", "figure"), ("level=xx", "level")])
+def test_a_bad_query_of_the_sliders_json_is_a_json_400_naming_the_field(client, query, field):
+    # The year slider reads this answer as JSON: an error page in HTML would leave it with nothing to show.
+    response = client.get(f"/progress.json?{query}&lang=en")
+    assert response.status_code == 400 and response.is_json
+    assert field in response.get_data(as_text=True)

@@ -162,6 +162,9 @@ def test_the_print_view_shows_the_current_map_with_title_legend_date_and_source(
     assert not sheet.locator(".leaflet-control-zoom").is_visible()
     assert not sheet.locator(".leaflet-control-layers").is_visible()
     assert sheet.locator(".print-map .leaflet-container").is_visible()
+    # The map is redrawn at the printed page's size, not left at the screen's (its tiles would stop short).
+    wait_until(sheet, "(() => { const box = document.querySelector('.print-map .folium-map'), size = window[box.id]"
+                      ".getSize(); return size.x === box.clientWidth && size.y === box.clientHeight; })()")
     screenshot(sheet, "print-view")
     page.context.close()
 

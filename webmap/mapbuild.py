@@ -210,6 +210,23 @@ HEAVY = ("jquery", "bootstrap", "bootstrap_css")
 # What the light pages (/ and /embed) drop besides: awesome-markers (their sites are drawn from tiles) and Font
 # Awesome's whole stylesheet and font (site_map draws its few icons from their SVGs).
 LIGHT_DROPPED = (*HEAVY, "awesome_markers", "awesome_markers_css", "awesome_markers_font_css")
+# The start of a light page's map script: the map is built once the browser has painted the page's text (its first
+# contentful paint; after the next frame where paint timing is not reported), or after 3 s at the latest. Building
+# it at once could hold the first paint of the title, legend and count until the map's work and first tiles are done.
+AFTER_FIRST_PAINT = """var built = false;
+function buildOnce() { if (!built) { built = true; buildMap(); } }
+if (window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).indexOf("paint") >= 0) {
+  new PerformanceObserver(function (list, observer) {
+    if (!list.getEntriesByName("first-contentful-paint").length) return;
+    observer.disconnect();
+    setTimeout(buildOnce, 0);
+  }).observe({ type: "paint", buffered: true });
+} else {
+  requestAnimationFrame(function () { setTimeout(buildOnce, 0); });
+}
+setTimeout(buildOnce, 3000);
+function buildMap() {
+"""
 # An inline <script> (no src) that Folium writes into the head or the body, e.g. "L_NO_TOUCH = false;".
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
@@ -231,8 +248,9 @@ def page_parts(m: folium.Map, *, light: bool = False) -> dict[str, str]:
     Inline code Folium puts in the head or body moves to the front of the script part, which the templates print
     in one <script nonce>: the Content-Security-Policy runs no inline script without the page's nonce.
     A light page (/ and /embed, which phones open) also leaves out LIGHT_DROPPED and blocks on no script: every
-    script file is deferred, and the map's script waits for them (DOMContentLoaded comes after deferred scripts),
-    then leaves the map where the page's scripts and tests look for it, window[its element's id]. Its view is fitted
+    script file is deferred, and the map's script waits for them (DOMContentLoaded comes after deferred scripts) and
+    for the page's first paint (AFTER_FIRST_PAINT), then leaves the map where the page's scripts and tests look for
+    it, window[its element's id], and tells them with the event "scp:map-ready" on the document. Its view is fitted
     before any layer is added, so no tile is fetched for the starting view only to be dropped at once.
     """
     figure = m.get_root()
@@ -255,6 +273,7 @@ def page_parts(m: folium.Map, *, light: bool = False) -> dict[str, str]:
     script = "\n".join([*moved, figure.script.render()])
     if light:
         name = m.get_name()
-        script = (f'document.addEventListener("DOMContentLoaded", function () {{\n{script}\n'
-                  f"window.{name} = {name};\n}});")
+        script = (f'document.addEventListener("DOMContentLoaded", function () {{\n{AFTER_FIRST_PAINT}'
+                  f"{script}\nwindow.{name} = {name};\n"
+                  'document.dispatchEvent(new Event("scp:map-ready"));\n}\n});')
     return {"header": _INLINE_SCRIPT.sub("", header), "html": _INLINE_SCRIPT.sub("", html_part), "script": script}

@@ -5,6 +5,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, wait_until
 
@@ -133,7 +134,8 @@ def test_embed_renders_in_an_allowed_portal_and_is_refused_elsewhere(page, live_
         page.goto(f"http://localhost:{portal_port}/")
         frame = page.frame_locator("#map")
         frame.locator(".site-point, .site-cluster").first.wait_for()
-        assert "11" in frame.locator("#site-count").inner_text()
+        # The count arrives on its own request, after the placeholder "Đang tải các điểm…".
+        expect(frame.locator("#site-count")).to_contain_text("11")
         screenshot(page, "embed-in-portal")
 
         messages = []

@@ -58,17 +58,23 @@ def test_sites_come_from_tiles_and_the_count_from_sql(page, live_server, seeded,
 
 
 def tiles_loaded(page) -> None:
-    wait_until(page, "window.scpSiteLayer && !window.scpSiteLayer.isLoading()")
+    """Until the tiles of the view are in and their overlapping clusters merged."""
+    wait_until(page, "window.scpSiteLayer && !window.scpSiteLayer.isLoading()"
+                     " && document.body.hasAttribute('data-clusters-shown')")
 
 
 def biggest_cluster(page) -> dict:
-    """The visible cluster with the largest count: its count and its centre on the screen."""
+    """The visible cluster with the largest count that a click at its centre reaches (not under a control): its
+    count and its centre on the screen."""
     return page.evaluate("""() => {
         const box = document.querySelector('.leaflet-container').getBoundingClientRect();
         const shown = [...document.querySelectorAll('.site-cluster')].filter(g => g.getAttribute('visibility') !== 'hidden')
-            .map(g => ({count: Number(g.textContent), rect: g.querySelector('circle').getBoundingClientRect()}))
+            .map(g => ({g: g, count: Number(g.textContent), rect: g.querySelector('circle').getBoundingClientRect()}))
             .filter(c => c.rect.left > box.left && c.rect.right < box.right && c.rect.top > box.top
-                         && c.rect.bottom < box.bottom);
+                         && c.rect.bottom < box.bottom)
+            .filter(c => { const hit = document.elementFromPoint(c.rect.left + c.rect.width / 2,
+                                                                  c.rect.top + c.rect.height / 2);
+                           return hit && c.g.contains(hit); });
         shown.sort((a, b) => b.count - a.count);
         const c = shown[0];
         return {count: c.count, x: c.rect.left + c.rect.width / 2, y: c.rect.top + c.rect.height / 2};

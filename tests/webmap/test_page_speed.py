@@ -38,6 +38,9 @@ def test_the_map_script_waits_for_the_deferred_files_and_keeps_the_nonce(client,
     name = re.search(r'class="folium-map" id="(map_\w+)"', page).group(1)
     assert f"var {name} = L.map(" in code and f"window.{name} = {name};" in code
     assert code.index("L_NO_TOUCH") < code.index("L.map(")
+    # Built once the page is painted, so the title, legend and count show before the map's work; then it says so.
+    assert code.index('getEntriesByName("first-contentful-paint")') < code.index("L.map(")
+    assert code.index(f"window.{name} = {name};") < code.index('dispatchEvent(new Event("scp:map-ready"))')
 
 
 @pytest.mark.parametrize("path", LIGHT_PAGES)

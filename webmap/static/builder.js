@@ -26,10 +26,14 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("builder");
     if (!form) return;
-    var map = theMap(form), timer = null;
+    var timer = null;
     function later() { clearTimeout(timer); timer = setTimeout(function () { refresh(form); }, 300); }
     form.addEventListener("change", later);
     form.addEventListener("input", later);
+    // The small map is built after the page's first paint (webmap/mapbuild.py), and says so.
+    document.addEventListener("scp:map-ready", function () { followMap(form, theMap(form), later); });
+  });
+  function followMap(form, map, later) {
     if (!map) return;
     // Only a move away from the first view fills the fields: the first view is the unit's, not a choice (a resize
     // of the page also ends with a moveend).
@@ -54,5 +58,5 @@
       ["lat", "lon", "zoom"].forEach(function (name) { form.elements[name].value = ""; });
       refresh(form);
     });
-  });
+  }
 })();

@@ -188,7 +188,7 @@ def figures(url: str, count: int, *, say: Say = print, load_seconds: int = 60, c
     bare_env = load.bare_env(app, url)
     app.extensions["engine"].dispose()
     with load.gunicorn("webmap:create_app()", url) as base:
-        browser_table(browser.page_loads(base), count, say)
+        browser_table(browser.page_loads(base, shots=f"{count}-sites-"), count, say)
         # The two apps take turns, four times each, so that a change in the machine's load falls on both.
         piece = max(1, throughput_seconds // 4)
         answered = [0.0, 0.0]
@@ -222,17 +222,23 @@ def server_figures(client, line: Say) -> None:
 
 def browser_table(loads: list, count: int, say: Say) -> None:
     """The browser's figures of each view as a table, a row a view."""
-    say(f"{count:>9,} sites | browser (Chromium 1366x768, empty cache; bytes over the network, every request "
-        f"from this server counted; the base map's tiles from the internet are refused and not counted)")
+    say(f"{count:>9,} sites | browser (Chromium, empty cache; 1366x768, the phone view 390x844; bytes over the "
+        f"network, every request from this server counted; the base map's tiles from the internet are refused "
+        f"and not counted; widths in CSS px)")
     say(f"{count:>9,} sites | {'page':<8} {'view':<9} {'requests':>8} {'bytes':>11} {'tiles':>5} "
-        f"{'tile bytes':>10} {'API bytes':>9} {'sites drawn (s)':>15} {'count shown (s)':>15} {'JS heap (MB)':>12}")
+        f"{'tile bytes':>10} {'API bytes':>9} {'sites drawn (s)':>15} {'count shown (s)':>15} {'JS heap (MB)':>12} "
+        f"{'screen':>6} {'map':>5} {'page':>5}")
     for row in loads:
         if row.error:
             say(f"{count:>9,} sites | {row.path:<8} {row.view:<9} failed: {row.error}  [{row.load}]")
             continue
         say(f"{count:>9,} sites | {row.path:<8} {row.view:<9} {row.requests:>8,} {row.bytes:>11,} "
             f"{row.tiles:>5,} {row.tile_bytes:>10,} {row.api_bytes:>9,} {row.sites_drawn_s:>15.2f} "
-            f"{row.count_shown_s:>15.2f} {row.heap_bytes / 1e6:>12.1f}  [{row.load}]")
+            f"{row.count_shown_s:>15.2f} {row.heap_bytes / 1e6:>12.1f} {row.screen_width:>6} {row.map_width:>5} "
+            f"{row.page_width:>5}  [{row.load}]")
+    shots = [row.screenshot for row in loads if row.screenshot]
+    if shots:
+        say(f"{count:>9,} sites | screenshots: {', '.join(shots)}")
 
 
 def mixed_load(base: str, line: Say, seconds: int, clients: int) -> None:

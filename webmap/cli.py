@@ -292,8 +292,9 @@ def bench(_sites: bool, scale: bool, load_seconds: int, clients: int, keep: bool
     For each count: the HTML of / and /embed and the size and time of /api/sites?limit=10000 in the app; a z8,
     z11 and z15 tile (median of 20, warm); /progress and /api/progress/summary (median of 5); the throughput of
     /api/sites?bbox=…&limit=10000 beside a bare Flask + psycopg2 app; in headless Chromium, for / and /embed at
-    the province and at Rạch Giá, the bytes downloaded, the time until the first site is drawn and the count
-    shown, and the JS heap; CLIENTS clients on /embed, /api/districts, /api/sites and tiles straight to gunicorn
+    the province and at Rạch Giá on a desktop and at the province on a 390 px phone, the bytes downloaded, the
+    time until the first site is drawn and the count shown, the JS heap, the map's and the page's width and a
+    screenshot (test-output/bench/); CLIENTS clients on /embed, /api/districts, /api/sites and tiles straight to gunicorn
     and through nginx (deploy/nginx.conf) with its cache HIT ratio. Every figure line ends with the load
     average. Needs chromium, nginx and wrk (Debian packages).
     """

@@ -37,7 +37,7 @@ FIGURES = {
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = ("import sys; from webmap import benchmark; "
            "benchmark.run(sys.argv[1], [60], load_seconds=3, clients=20, throughput_seconds=1)")
-BROWSER_ROW = rf"(/|/embed) +(province|district) +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N}"
+BROWSER_ROW = rf"(/|/embed) +(province|district|phone) +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N}"
 
 
 def number(text: str) -> float:
@@ -72,11 +72,18 @@ def test_every_figure_is_printed_as_numbers_with_the_load(printed, label):
 def test_the_browser_table_has_both_pages_at_both_views_with_what_they_downloaded(printed):
     rows = {(m[1], m[2]): tuple(number(g) for g in m.groups()[2:])
             for m in (re.search(rf"^ +60 sites \| {BROWSER_ROW} +{LOAD}", line) for line in printed) if m}
-    assert set(rows) == {("/", "province"), ("/", "district"), ("/embed", "province"), ("/embed", "district")}
-    for requests, size, tiles, tile_bytes, api_bytes, drawn, shown, heap in rows.values():
+    assert set(rows) == {(page, view) for page in ("/", "/embed") for view in ("province", "district", "phone")}
+    for (page, view), (requests, size, tiles, tile_bytes, api_bytes, drawn, shown, heap, screen, map_width,
+                       page_width) in rows.items():
         # The page, its scripts, the count and the site tiles all came over the network and were counted.
         assert requests > tiles > 0 and size > tile_bytes > 0 and api_bytes > 0
         assert drawn > 0 and shown > 0 and heap > 0
+        assert screen == (390 if view == "phone" else 1366)
+        # On a phone the map takes the screen's width; no page scrolls sideways.
+        assert page_width <= screen and map_width >= (0.9 * screen if view == "phone" else 0.5 * screen)
+    shots = next(line for line in printed if "60 sites | screenshots: " in line).split("screenshots: ")[1]
+    assert len(shots.split(", ")) == 6
+    assert all((ROOT / shot).is_file() and (ROOT / shot).stat().st_size > 10_000 for shot in shots.split(", "))
 
 
 def test_the_load_gets_answers_and_nginx_serves_repeats_from_its_cache(printed):

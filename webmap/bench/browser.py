@@ -3,6 +3,7 @@ server and counts every byte it downloads, the time until the first site or clus
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from webmap.bench import load_average
@@ -14,8 +15,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 # Rạch Giá, the province's capital: the district a visitor of the portal most likely picks.
 DISTRICT = "899"
-VIEWS = (("/", "province", ""), ("/", "district", f"?district={DISTRICT}"),
-         ("/embed", "province", ""), ("/embed", "district", f"?district={DISTRICT}"))
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+# page, view, query, screen: the province and Rạch Giá on a desktop, and the province on a phone.
+VIEWS = (("/", "province", "", DESKTOP), ("/", "district", f"?district={DISTRICT}", DESKTOP),
+         ("/", "phone", "", PHONE), ("/embed", "province", "", DESKTOP),
+         ("/embed", "district", f"?district={DISTRICT}", DESKTOP), ("/embed", "phone", "", PHONE))
+# Where each view's screenshot goes, to be looked at: the map with the count shown, at its screen's size.
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "bench"
 
 # Runs before the page's own scripts (injected by the DevTools protocol, which the page's CSP does not govern):
 # notes the time since navigation start at which the first site point or cluster enters the page, and at which
@@ -52,6 +59,10 @@ class PageLoad:
     sites_drawn_s: float = 0.0
     count_shown_s: float = 0.0
     heap_bytes: int = 0
+    screen_width: int = 0
+    map_width: int = 0
+    page_width: int = 0
+    screenshot: str = ""
     load: str = ""
     error: str = ""
     urls: dict[str, str] = field(default_factory=dict)
@@ -66,10 +77,13 @@ def _wait(page, condition: str, timeout_s: float) -> None:
     raise RuntimeError(f"the page did not show its sites within {timeout_s:.0f} s: {page.url}")
 
 
-def load_page(browser, base: str, path: str, view: str, query: str, timeout_s: float = 120) -> PageLoad:
-    """Load path + query in a fresh context (empty cache) and measure it."""
-    out = PageLoad(path, view)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+def load_page(browser, base: str, path: str, view: str, query: str, screen: dict[str, int] = DESKTOP,
+              timeout_s: float = 120, shot: Path | None = None) -> PageLoad:
+    """Load path + query in a fresh context (empty cache) on a screen of that size and measure it; with shot, save
+    a screenshot there once the sites and the count show."""
+    out = PageLoad(path, view, screen_width=screen["width"])
+    phone = screen["width"] < 600
+    context = browser.new_context(viewport=screen, locale="vi-VN", is_mobile=phone, has_touch=phone)
     try:
         page = context.new_page()
         page.add_init_script(_WATCH_SITES)
@@ -86,6 +100,14 @@ def load_page(browser, base: str, path: str, view: str, query: str, timeout_s: f
         out.count_shown_s = page.evaluate("() => window.__benchCountShown") / 1000
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         out.heap_bytes = int(metrics["JSHeapUsedSize"])
+        # What a visitor would see break on a small screen: the map narrower than the screen, or a page that scrolls
+        # sideways.
+        out.map_width = round(page.evaluate("() => document.querySelector('.folium-map').getBoundingClientRect().width"))
+        out.page_width = page.evaluate("() => document.documentElement.scrollWidth")
+        if shot is not None:
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot))
+            out.screenshot = str(shot.relative_to(SHOTS.parents[1]))
         for request_id, size in sizes.items():
             url = urlsplit(out.urls.get(request_id, ""))
             out.requests += 1
@@ -101,8 +123,9 @@ def load_page(browser, base: str, path: str, view: str, query: str, timeout_s: f
     return out
 
 
-def page_loads(base: str, views=VIEWS) -> list[PageLoad]:
-    """Each view of / and /embed loaded cold in Chromium from the server at base."""
+def page_loads(base: str, views=VIEWS, shots: str = "") -> list[PageLoad]:
+    """Each view of / and /embed loaded cold in Chromium from the server at base; with shots, a name for the
+    screenshots (in SHOTS, one per view)."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -110,10 +133,11 @@ def page_loads(base: str, views=VIEWS) -> list[PageLoad]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             out = []
-            for path, view, query in views:
+            for path, view, query, screen in views:
+                shot = SHOTS / f"{shots}{path.strip('/') or 'map'}-{view}.png" if shots else None
                 # One view that does not settle (at 1 000 000 sites, say) still leaves the others' figures.
                 try:
-                    out.append(load_page(browser, base, path, view, query))
+                    out.append(load_page(browser, base, path, view, query, screen, shot=shot))
                 except (PlaywrightError, RuntimeError) as error:
                     out.append(PageLoad(path, view, error=str(error).splitlines()[0], load=load_average()))
             return out

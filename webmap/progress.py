@@ -46,9 +46,13 @@ def progress_figures(args: dict[str, str]) -> dict[str, Any]:
     year, level = _year_and_level(args)
     result = progress.by_unit(get_session(), args.get("figure") or "sites", year, level,
                               category=args.get("category") or None, status=args.get("status") or None)
-    result["classes"] = classify([row["value"] for row in result["rows"]])
     # Where the plan sets a target for every unit, the map shows how far each is from it.
     result["by_progress_status"] = any(row.get("target") for row in result["rows"])
+    # Otherwise the classes are drawn from every year of the plan, so that a colour means the same in 2021 as in
+    # 2030 and the legend stays put while the slider plays.
+    result["classes"] = [] if result["by_progress_status"] else classify(progress.values_over_years(
+        get_session(), result["figure"]["code"], PLAN_YEARS[0], PLAN_YEARS[-1], level,
+        category=args.get("category") or None, status=args.get("status") or None))
     for row in result["rows"]:
         row["colour"] = (PROGRESS_STATUS_COLOURS.get(row.get("progress_status") or "no_data", NO_DATA_COLOUR)
                          if result["by_progress_status"] else colour_of(row["value"], result["classes"]))
@@ -207,7 +211,8 @@ def page_state(args: dict[str, str]) -> dict[str, Any]:
         heading = _("Chú giải: so với chỉ tiêu của năm") + (f" ({_target_text(result['target'], unit)})"
                                                              if result["target"] else "")
     else:
-        heading = _("Chú giải") + f" ({unit})"
+        heading = _("Chú giải (%(unit)s), chung cho các năm %(first)s–%(last)s", unit=unit, first=PLAN_YEARS[0],
+                    last=PLAN_YEARS[-1])
     manual = BY_CODE.get(figure["code"]) is not None and BY_CODE[figure["code"]].kind == "manual"
     return {
         "result": result, "year": year, "level": result["level"], "figure_name": name, "figure_unit": unit,

@@ -91,6 +91,17 @@ def test_site_counts_by_unit_equal_the_count_from_the_sites(db, sites):  # noqa:
                 f"AND status = 'active'"), {"year": year}).scalar_one()
 
 
+def test_the_counts_of_every_year_at_once_are_each_year_s_counts(db, sites):  # noqa: F811
+    # The /progress legend is drawn from these: one query for 2021-2030 must give what ten single years give.
+    with Session(db) as session:
+        for level, category, status in (("district", None, None), ("commune", "retail", None),
+                                        ("district", None, "active")):
+            every = progress.sites_over_years(session, 2021, 2030, level, category=category, status=status)
+            one_by_one = [row["value"] for year in range(2021, 2031) for row in progress.count_sites_by_unit(
+                session, year, level, category=category, status=status)["rows"]]
+            assert every == one_by_one and sum(every) > 0
+
+
 def test_a_changed_rule_rebuilds_the_groups_and_an_unchanged_one_does_not(db, sites):  # noqa: F811
     with Session(db) as session, session.begin():
         assert plan.load_rules(session) is False

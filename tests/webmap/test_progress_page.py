@@ -105,6 +105,21 @@ def test_the_json_of_another_year_matches_that_year_s_table(client, sites):
     assert "2022" in state["links"]["report_xlsx"] and "year=2022" in state["links"]["csv"]
 
 
+@pytest.mark.parametrize("query", ["figure=sites&level=district", "figure=sites&level=commune",
+                                   "figure=waste_sorting_households&level=district"])
+def test_the_legend_keeps_its_classes_while_the_years_play(client, sites, query):
+    # A colour means the same in every year: the slider's legend does not change under the reader's eyes, and
+    # every year's values fall in it.
+    states = {year: client.get(f"/progress.json?{query}&year={year}&lang=en").get_json() for year in (2021, 2025, 2030)}
+    legends = {year: [(item["colour"], item["label"]) for item in state["legend"]] for year, state in states.items()}
+    assert legends[2021] == legends[2025] == legends[2030] and len(legends[2021]) >= 3
+    assert "the same for every year 2021–2030" in states[2021]["legend_heading"]
+    for state in states.values():
+        assert {unit["colour"] for unit in state["units"]} <= {colour for colour, _ in legends[2021]}
+    # The years differ (sites start and end), so a legend of one year's values alone would not have held them all.
+    assert len({tuple(u["value_text"] for u in state["units"]) for state in states.values()}) > 1
+
+
 def test_a_hand_entered_indicator_is_a_chart_of_its_sectors_not_a_map(client, sites):
     page = client.get("/progress?figure=material_fuel_cut&year=2025&lang=en").data.decode()
     assert 'class="folium-map"' not in page and 'id="sector-chart"' in page

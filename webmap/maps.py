@@ -27,11 +27,16 @@ VIEW_ARGS = ("basemap", "lat", "lon", "zoom")
 UNIT_NAMES = {"hộ": N_("hộ"), "tấn/tháng": N_("tấn/tháng")}
 
 
+def unit_name(unit: str) -> str:
+    """A measure's unit in the page's language (the units without a word, such as kWp or %, as they are)."""
+    marked = UNIT_NAMES.get(unit)
+    return _(marked) if marked else unit
+
+
 def page_labels() -> dict[str, Any]:
     """The words and view limits the map script needs, in the page's language."""
     words = labels.map_labels()
-    measures = {key: {**m, "unit": _(UNIT_NAMES[m["unit"]]) if m["unit"] in UNIT_NAMES else m["unit"]}
-                for key, m in words["measures"].items()}
+    measures = {key: {**m, "unit": unit_name(m["unit"])} for key, m in words["measures"].items()}
     def count(n: int) -> str:
         return npgettext("site count", "Đang hiển thị %(count)s điểm", "Đang hiển thị %(count)s điểm", n,
                          count="%(count)s")

@@ -205,12 +205,12 @@ def choropleth_map(units: dict[str, Any], colours: dict[str, str], options: MapO
 # Folium's header forbids zooming the page (maximum-scale=1, user-scalable=no); the app's pages carry their own
 # viewport meta, so Folium's is dropped and people can pinch-zoom.
 FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.IGNORECASE)
-# What Folium adds to every map that a page without Folium popups does not use: Bootstrap and jQuery.
-HEAVY = ("jquery", "bootstrap", "bootstrap_css")
-# What the light pages (/ and /embed) drop besides: awesome-markers (their sites are drawn from tiles) and Font
-# Awesome's whole stylesheet and font (site_map draws its few icons from their SVGs).
-LIGHT_DROPPED = (*HEAVY, "awesome_markers", "awesome_markers_css", "awesome_markers_font_css")
-# The start of a light page's map script: the map is built once the browser has painted the page's text (its first
+# What Folium adds to every map that none of the app's maps uses: Bootstrap and jQuery (no Folium popup), and
+# awesome-markers with Font Awesome's whole stylesheet and font (the sites are drawn from tiles; site_map draws its
+# few icons from their SVGs; the site form's marker is Leaflet's own).
+DROPPED = ("jquery", "bootstrap", "bootstrap_css", "awesome_markers", "awesome_markers_css",
+           "awesome_markers_font_css")
+# The start of a map's script: the map is built once the browser has painted the page's text (its first
 # contentful paint; after the next frame where paint timing is not reported), or after 3 s at the latest. Building
 # it at once could hold the first paint of the title, legend and count until the map's work and first tiles are done.
 AFTER_FIRST_PAINT = """var built = false;
@@ -242,38 +242,36 @@ class DeferredScript(JavascriptLink):
     _template = Template('<script src="{{ this.url }}" defer></script>')
 
 
-def page_parts(m: folium.Map, *, light: bool = False) -> dict[str, str]:
+def page_parts(m: folium.Map, shared: tuple = ()) -> dict[str, str]:
     """The map's head, body and script, to place in one of the app's own pages.
 
     Inline code Folium puts in the head or body moves to the front of the script part, which the templates print
     in one <script nonce>: the Content-Security-Policy runs no inline script without the page's nonce.
-    A light page (/ and /embed, which phones open) also leaves out LIGHT_DROPPED and blocks on no script: every
-    script file is deferred, and the map's script waits for them (DOMContentLoaded comes after deferred scripts) and
-    for the page's first paint (AFTER_FIRST_PAINT), then leaves the map where the page's scripts and tests look for
-    it, window[its element's id], and tells them with the event "scp:map-ready" on the document. Its view is fitted
+    Phones open these pages, so the head leaves out DROPPED and blocks on no script: every script file is
+    deferred, and the map's script waits for them (DOMContentLoaded comes after deferred scripts) and for the
+    page's first paint (AFTER_FIRST_PAINT), then leaves the map where the page's scripts and tests look for it,
+    window[its element's id], with the layers of shared under their names too, and tells them with the event
+    "scp:map-ready" on the document. Its view is fitted
     before any layer is added, so no tile is fetched for the starting view only to be dropped at once.
     """
     figure = m.get_root()
-    if light:
-        for name, child in list(m._children.items()):
-            if isinstance(child, folium.FitBounds):
-                # Not animated: layers added during a zoom animation fetch the tiles of the zoom it leaves.
-                child.options["animate"] = False
-                m._children.move_to_end(name, last=False)
+    for name, child in list(m._children.items()):
+        if isinstance(child, folium.FitBounds):
+            # Not animated: layers added during a zoom animation fetch the tiles of the zoom it leaves.
+            child.options["animate"] = False
+            m._children.move_to_end(name, last=False)
     figure.render()
-    if light:
-        for name, child in list(figure.header._children.items()):
-            if name in LIGHT_DROPPED:
-                del figure.header._children[name]
-            elif isinstance(child, JavascriptLink):
-                figure.header.add_child(DeferredScript(child.url), name=name)  # same name: same place
+    for name, child in list(figure.header._children.items()):
+        if name in DROPPED:
+            del figure.header._children[name]
+        elif isinstance(child, JavascriptLink):
+            figure.header.add_child(DeferredScript(child.url), name=name)  # same name: same place
     header = FOLIUM_VIEWPORT.sub("", figure.header.render())
     html_part = figure.html.render()
     moved = _INLINE_SCRIPT.findall(header) + _INLINE_SCRIPT.findall(html_part)
     script = "\n".join([*moved, figure.script.render()])
-    if light:
-        name = m.get_name()
-        script = (f'document.addEventListener("DOMContentLoaded", function () {{\n{AFTER_FIRST_PAINT}'
-                  f"{script}\nwindow.{name} = {name};\n"
-                  'document.dispatchEvent(new Event("scp:map-ready"));\n}\n});')
+    names = [m.get_name(), *(element.get_name() for element in shared)]
+    script = (f'document.addEventListener("DOMContentLoaded", function () {{\n{AFTER_FIRST_PAINT}'
+              f"{script}\n" + "".join(f"window.{name} = {name};\n" for name in names) +
+              'document.dispatchEvent(new Event("scp:map-ready"));\n}\n});')
     return {"header": _INLINE_SCRIPT.sub("", header), "html": _INLINE_SCRIPT.sub("", html_part), "script": script}

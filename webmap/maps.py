@@ -89,7 +89,7 @@ def _site_page(args: dict[str, str]) -> dict[str, Any]:
     _fit_view(session, m, view_args, filters.get("commune") or filters.get("district"))
     chosen = set(filters.get("category", "").split(",")) - {""}
     legend = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
-    return {"map": mapbuild.page_parts(m, light=True), "legend": legend, "filters": filters,
+    return {"map": mapbuild.page_parts(m), "legend": legend, "filters": filters,
             "view": view_args, "chosen_categories": chosen}
 
 
@@ -145,7 +145,7 @@ def embed() -> Response:
         _fit_view(session, m, args, filters.get("commune") or filters.get("district"))
         mapbuild.add_fullscreen(m, page_labels())
         view = {k: args[k] for k in VIEW_ARGS if args.get(k)}
-        body = render_template("maps/embed.html", map=mapbuild.page_parts(m, light=True), legend=categories,
+        body = render_template("maps/embed.html", map=mapbuild.page_parts(m), legend=categories,
                                lang=lang, full_url=url_for("maps.index", _external=True, **filters, **view, lang=lang),
                                print_url=url_for("maps.print_view", _external=True, **filters, **view, lang=lang))
     response = caching.public(lambda: Response(body, mimetype="text/html"), current_app.config["EMBED_CACHE_SECONDS"])
@@ -173,7 +173,7 @@ def embed_builder() -> str:
                f'title="{_("Bản đồ sản xuất và tiêu dùng bền vững tỉnh Kiên Giang")}"></iframe>')
     return render_template("maps/embed_builder.html", snippet=snippet, src=src, options=options, chosen=set(chosen),
                            categories=labels.category_list(), districts=units_of(session, "district"),
-                           communes=units_of(session, "commune"), map=mapbuild.page_parts(picker, light=True),
+                           communes=units_of(session, "commune"), map=mapbuild.page_parts(picker),
                            embed_url=url_for("maps.embed", _external=True),
                            base_maps={k: v for k, v in labels.base_map_names().items() if k != "extra"},
                            allowed=current_app.config.get("EMBED_ALLOWED_ORIGINS", []))

@@ -256,7 +256,7 @@ def progress_page() -> str:
     map_parts, config = None, None
     if state["chart"] is None:
         m, layer = _choropleth(result, args)
-        map_parts = mapbuild.page_parts(m)
+        map_parts = mapbuild.page_parts(m, shared=(layer,))
         config = {"map": m.get_name(), "layer": layer.get_name(), "fit": not (args.get("lat") or args.get("lon"))}
     config = {**(config or {}), "json": url_for("progress.progress_json"), "year": result["year"],
               "level": result["level"], "lang": labels.lang(),

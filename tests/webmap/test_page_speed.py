@@ -1,5 +1,6 @@
-"""What keeps / and /embed quick on a phone: no script that blocks the page, nothing they do not use (jQuery,
-Bootstrap, Font Awesome's font), their icons from a few SVGs, and static files browsers may keep a year."""
+"""What keeps the map pages quick on a phone: no script that blocks the page, nothing they do not use (jQuery,
+Bootstrap, Font Awesome's font), the icons of / and /embed from a few SVGs, and static files browsers may keep a
+year."""
 from __future__ import annotations
 
 import re
@@ -9,24 +10,26 @@ import pytest
 from webmap import assets
 from webmap.caching import STATIC_MAX_AGE
 
-LIGHT_PAGES = ["/", "/embed", "/embed?category=solar,retail&lang=en"]
+SITE_PAGES = ["/", "/embed", "/embed?category=solar,retail&lang=en"]
+# Every public page with a map; the staff's site form is checked in tests/webmap/test_staff_pages.py.
+MAP_PAGES = [*SITE_PAGES, "/progress", "/progress?figure=solar_kwp&level=commune&lang=en"]
 
 
 def _head(page: str) -> str:
     return page.split("</head>", 1)[0]
 
 
-@pytest.mark.parametrize("path", LIGHT_PAGES)
+@pytest.mark.parametrize("path", MAP_PAGES)
 def test_no_script_in_the_head_blocks_the_page(client, path):
     head = _head(client.get(path).data.decode())
     files = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", head)
-    assert len(files) >= 4, "Leaflet, the tile layer, sites.js and the full-screen control load from the head"
+    assert len(files) >= 4, "Leaflet, the full-screen control and the page's own scripts load from the head"
     assert [tag for tag in files if not re.search(r"\s(defer|async)\b", tag)] == []
     # The map's own script is inline at the end of the body: without Leaflet yet, it waits for the deferred files.
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", head)
 
 
-@pytest.mark.parametrize("path", LIGHT_PAGES)
+@pytest.mark.parametrize("path", MAP_PAGES)
 def test_the_map_script_waits_for_the_deferred_files_and_keeps_the_nonce(client, path):
     response = client.get(path)
     nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
@@ -43,7 +46,7 @@ def test_the_map_script_waits_for_the_deferred_files_and_keeps_the_nonce(client,
     assert code.index(f"window.{name} = {name};") < code.index('dispatchEvent(new Event("scp:map-ready"))')
 
 
-@pytest.mark.parametrize("path", LIGHT_PAGES)
+@pytest.mark.parametrize("path", MAP_PAGES)
 def test_nothing_the_page_does_not_use(client, path):
     page = client.get(path).data.decode()
     asked = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
@@ -52,7 +55,7 @@ def test_nothing_the_page_does_not_use(client, path):
     assert [url for url in asked if any(word in url for word in unused)] == []
 
 
-@pytest.mark.parametrize("path", LIGHT_PAGES)
+@pytest.mark.parametrize("path", SITE_PAGES)
 def test_every_icon_on_the_page_has_its_drawing(client, path):
     page = client.get(path).data.decode()
     head, body = page.split("</head>", 1)

@@ -3,8 +3,8 @@
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("progress-config").textContent);
-  var map = config.map ? window[config.map] : null;
-  var layer = config.layer ? window[config.layer] : null;
+  // The map is built after the page's first paint (webmap/mapbuild.py): these are set when it says it is ready.
+  var map = null, layer = null, lastUnits = null;
   var range = document.getElementById("year-range");
   var select = document.getElementById("year-select");
   var playButton = document.getElementById("year-play");
@@ -29,6 +29,7 @@
   }
 
   function drawMap(units) {
+    lastUnits = units;
     if (!layer) return;
     var byCode = {};
     units.forEach(function (unit) { byCode[unit.code] = unit; });
@@ -202,5 +203,10 @@
   select.addEventListener("change", function () { stop(); show(Number(select.value)); });
   playButton.addEventListener("click", function () { if (timer === null) play(); else stop(); });
   document.documentElement.dataset.year = String(config.year);
-  fitMap();
+  document.addEventListener("scp:map-ready", function () {
+    map = window[config.map];
+    layer = window[config.layer];
+    if (lastUnits) drawMap(lastUnits);  // a year chosen before the map was ready
+    fitMap();
+  });
 })();

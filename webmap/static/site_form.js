@@ -2,48 +2,61 @@
    or pick a ward to centre on it. */
 (function () {
   "use strict";
-  var marker = null;
+  // The map is built after the page's first paint (webmap/mapbuild.py), and the form works before it is: a place
+  // chosen meanwhile (location, ward) is shown on the map once the map's script calls attach.
+  var marker = null, theMap = null, pendingZoom = null;
 
-  function setPoint(map, lat, lon, zoom) {
-    if (marker) marker.setLatLng([lat, lon]);
-    else {
-      marker = L.marker([lat, lon], { draggable: true, autoPan: true }).addTo(map);
-      // A dragged marker is where the user put the site: its coordinates, to the exact spot.
-      marker.on("dragend", function () {
-        var at = marker.getLatLng();
-        document.getElementById("lat").value = at.lat.toFixed(6);
-        document.getElementById("lon").value = at.lng.toFixed(6);
-        var precision = document.getElementById("location_precision");
-        if (precision) precision.value = "exact";
-      });
-    }
-    if (zoom) map.setView([lat, lon], zoom);
+  function fields() {
+    return { lat: document.getElementById("lat"), lon: document.getElementById("lon"),
+             precision: document.getElementById("location_precision") };
   }
 
+  function setPoint(lat, lon, zoom) {
+    if (!theMap) { pendingZoom = zoom || pendingZoom; return; }
+    if (marker) marker.setLatLng([lat, lon]);
+    else {
+      marker = L.marker([lat, lon], { draggable: true, autoPan: true }).addTo(theMap);
+      // A dragged marker is where the user put the site: its coordinates, to the exact spot.
+      marker.on("dragend", function () {
+        var at = marker.getLatLng(), f = fields();
+        f.lat.value = at.lat.toFixed(6);
+        f.lon.value = at.lng.toFixed(6);
+        if (f.precision) f.precision.value = "exact";
+      });
+    }
+    if (zoom) theMap.setView([lat, lon], zoom);
+  }
+
+  // Called by the map's script (webmap/staff.py, ClickToPlace) once the map is built.
   function attach(map) {
-    var lat = document.getElementById("lat"), lon = document.getElementById("lon");
-    var precision = document.getElementById("location_precision");
-    var latNumber = parseFloat(lat.value), lonNumber = parseFloat(lon.value);
-    if (!isNaN(latNumber) && !isNaN(lonNumber)) setPoint(map, latNumber, lonNumber);
+    var f = fields();
+    theMap = map;
+    var latNumber = parseFloat(f.lat.value), lonNumber = parseFloat(f.lon.value);
+    if (!isNaN(latNumber) && !isNaN(lonNumber)) setPoint(latNumber, lonNumber, pendingZoom);
     // A double tap would zoom and place the site twice; here a tap places it, the buttons zoom.
     map.doubleClickZoom.disable();
     map.on("click", function (event) {
-      lat.value = event.latlng.lat.toFixed(6);
-      lon.value = event.latlng.lng.toFixed(6);
-      if (precision) precision.value = "exact";
-      setPoint(map, event.latlng.lat, event.latlng.lng);
+      f.lat.value = event.latlng.lat.toFixed(6);
+      f.lon.value = event.latlng.lng.toFixed(6);
+      if (f.precision) f.precision.value = "exact";
+      setPoint(event.latlng.lat, event.latlng.lng);
     });
+  }
+
+  function attachForm() {
+    var f = fields();
+    if (!f.lat || !f.lon) return;
     var locate = document.getElementById("locate");
     if (locate && navigator.geolocation) locate.addEventListener("click", function () {
       var note = document.getElementById("locate-note");
       navigator.geolocation.getCurrentPosition(function (position) {
         var c = position.coords;
-        lat.value = c.latitude.toFixed(6);
-        lon.value = c.longitude.toFixed(6);
+        f.lat.value = c.latitude.toFixed(6);
+        f.lon.value = c.longitude.toFixed(6);
         // Within 50 m the device's fix counts as the exact spot; a coarser one only places the site in its ward.
-        if (precision) precision.value = c.accuracy <= 50 ? "exact" : "ward";
+        if (f.precision) f.precision.value = c.accuracy <= 50 ? "exact" : "ward";
         if (note) note.textContent = "± " + Math.round(c.accuracy) + " m";
-        setPoint(map, c.latitude, c.longitude, 16);
+        setPoint(c.latitude, c.longitude, 16);
       }, function (error) {
         if (note) note.textContent = locate.dataset.failed + " " + error.message;
       }, { enableHighAccuracy: true, timeout: 15000 });
@@ -57,10 +70,10 @@
       if (note) note.hidden = !!option;
       if (!option) return;
       var wlat = parseFloat(option.dataset.lat), wlon = parseFloat(option.dataset.lon);
-      lat.value = wlat.toFixed(6); lon.value = wlon.toFixed(6);
+      f.lat.value = wlat.toFixed(6); f.lon.value = wlon.toFixed(6);
       document.getElementById("ward_code").value = option.dataset.code;
-      if (precision) precision.value = "ward";
-      setPoint(map, wlat, wlon, 13);
+      if (f.precision) f.precision.value = "ward";
+      setPoint(wlat, wlon, 13);
     });
     var category = document.getElementById("category");
     function showMeasures() {
@@ -86,6 +99,7 @@
     showMeasures();
     offerTasks();
   }
+  document.addEventListener("DOMContentLoaded", attachForm);
 
   function plain(text) {
     // Without case, accents or punctuation: "Phường Vĩnh Thanh Vân" → "phuongvinhthanhvan".

@@ -124,13 +124,14 @@
   // Clusters are counted per cell of a tile, placed at their sites' centre: two cells' clusters can fall on each
   // other. The larger of two overlapping circles takes in the smaller's count, so every number stays readable and
   // the numbers shown still add up to the sites drawn.
-  function declutter(layer, registry) {
+  function declutter(map, registry, tileZooms) {
     // Only the tiles of the zoom shown: those of the zoom before may still be on screen for a moment.
-    var level = layer._level ? layer._level.el : document.body, live = [];
+    var zoom = Math.round(map.getZoom()), live = [];
     for (var i = registry.length - 1; i >= 0; i--) {
       var c = registry[i], node = c.home ? c.home.parent : c.graphics;
+      var tile = node.isConnected ? node.closest(".leaflet-tile") : null;
       if (!node.isConnected) registry.splice(i, 1);
-      else if (level.contains(node) && !c.own.hidden && c.own.count > 0) live.push(c);
+      else if (tile && tileZooms.get(tile) === zoom && !c.own.hidden && c.own.count > 0) live.push(c);
     }
     live.forEach(function (c) {
       c.show(c.own.count);
@@ -312,12 +313,15 @@
     });
     // A cluster near a tile's edge is drawn whole, not cut by its tile.
     sites.on("tileload", function (event) { event.tile.setAttribute("overflow", "visible"); });
-    sites.on("load", function () { declutter(sites, registry); });
+    // The zoom of each tile, from the layer's own events, so that declutter compares the tiles of the zoom shown.
+    var tileZooms = new WeakMap();
+    sites.on("tileloadstart", function (event) { tileZooms.set(event.tile, event.coords.z); });
+    sites.on("load", function () { declutter(map, registry, tileZooms); });
     // New tiles bring clusters not yet compared: the page says so until they are (tests wait on it).
     sites.on("loading", function () { document.body.removeAttribute("data-clusters-shown"); });
     sites.addTo(map);
     window.scpSiteLayer = sites;
-    function restyle() { sites.setStyle(style); declutter(sites, registry); }
+    function restyle() { sites.setStyle(style); declutter(map, registry, tileZooms); }
     Object.keys(switches).forEach(function (code) {
       switches[code].on("add", function () { delete hidden[code]; restyle(); });
       switches[code].on("remove", function () { hidden[code] = true; restyle(); });

@@ -69,18 +69,20 @@ def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
     return ordered[len(ordered) // 2]
 
 
-def line(url: str, f: dict[str, float], runs: int) -> str:
-    return (f"{url}: performance {f['performance']:.0f}, accessibility {f['accessibility']:.0f}, "
+def line(url: str, f: dict[str, float], runs: list[dict[str, float]]) -> str:
+    every = ", ".join(f"{r['performance']:.0f}" for r in runs)
+    return (f"{url}: performance {f['performance']:.0f} (runs: {every}), accessibility {f['accessibility']:.0f}, "
             f"FCP {f['fcp_ms'] / 1000:.2f} s, LCP {f['lcp_ms'] / 1000:.2f} s, TBT {f['tbt_ms']:.0f} ms, "
             f"CLS {f['cls']:.3f}, {f['bytes']:,.0f} bytes in {f['requests']} requests, "
-            f"{f['render_blocking']} render-blocking  (median of {runs}; load {os.getloadavg()[0]:.2f})")
+            f"{f['render_blocking']} render-blocking  (median of {len(runs)}; load {os.getloadavg()[0]:.2f})")
 
 
 def measure(urls: list[str], runs: int) -> None:
     """Print the median figures of each URL."""
     program = lighthouse_command()
     for url in urls:
-        print(line(url, median_run([run_once(program, url) for _ in range(runs)]), runs), flush=True)
+        done = [run_once(program, url) for _ in range(runs)]
+        print(line(url, median_run(done), done), flush=True)
 
 
 def serve() -> tuple[subprocess.Popen, str]:

@@ -20,32 +20,13 @@ SITES = {"code": "sites", "name_vi": "Số điểm", "name_en": "Number of sites
          "kind": "count"}
 
 
-def count_sites_by_unit(session: Session, year: int, level: str, *, category: str | None = None,
-                        status: str | None = None) -> dict[str, Any]:
-    """Published sites of the year counted by unit of a level, optionally of one category and one status.
+def _site_counts(session: Session, first: int, last: int, level: str, category: str | None,
+                 status: str | None) -> dict[tuple[int, str], int]:
+    """(year, unit code) -> published sites of that unit in that year, for every year first..last where there are
+    any, optionally of one category and one status.
 
-    Read from the 'sites' groups of site_figure (migration 0011), which hold every published site and
-    nothing else, folded by category, status, units and years; in_year decides a group's years as a site's."""
-    column = unit_column(level, "g")
-    clauses = ["g.figure = 'sites'", in_year("g")]
-    params: dict[str, Any] = {"year": year}
-    if category:
-        clauses.append("g.category_code = :category")
-        params["category"] = category
-    if status:
-        clauses.append("g.status = :status")
-        params["status"] = status
-    counts = dict(session.execute(text(
-        f"SELECT {column}, sum(g.sites)::bigint FROM site_figure g WHERE {' AND '.join(clauses)} GROUP BY {column}"),
-        params).all())  # noqa: S608 - fixed SQL fragments only
-    rows = [{"code": u["code"], "name": u["name"], "value": counts.get(u["code"], 0)} for u in units_of(session, level)]
-    return {"rows": rows, "total": sum(counts.values())}
-
-
-def sites_over_years(session: Session, first: int, last: int, level: str, *, category: str | None = None,
-                     status: str | None = None) -> list[int]:
-    """The published-site count of every unit of a level in every year first..last (zero where none), in one
-    query of the 'sites' groups, as count_sites_by_unit counts one year."""
+    Read from the 'sites' groups of site_figure (migration 0011), which hold every published site and nothing
+    else, folded by category, status, units and years; in_year decides a group's years as a site's."""
     column = unit_column(level, "g")
     clauses = ["g.figure = 'sites'"]
     params: dict[str, Any] = {"first": first, "last": last}
@@ -55,10 +36,26 @@ def sites_over_years(session: Session, first: int, last: int, level: str, *, cat
     if status:
         clauses.append("g.status = :status")
         params["status"] = status
-    counts = {(year, code): n for year, code, n in session.execute(text(
+    return {(year, code): n for year, code, n in session.execute(text(
         f"SELECT y.year, {column}, sum(g.sites)::bigint FROM site_figure g "
         f"JOIN generate_series(:first, :last) AS y(year) ON {in_year('g', 'y.year')} "
         f"WHERE {' AND '.join(clauses)} GROUP BY y.year, {column}"), params).all()}  # noqa: S608 - fixed SQL
+
+
+def count_sites_by_unit(session: Session, year: int, level: str, *, category: str | None = None,
+                        status: str | None = None) -> dict[str, Any]:
+    """Published sites of the year counted by unit of a level, optionally of one category and one status."""
+    counts = _site_counts(session, year, year, level, category, status)
+    rows = [{"code": u["code"], "name": u["name"], "value": counts.get((year, u["code"]), 0)}
+            for u in units_of(session, level)]
+    return {"rows": rows, "total": sum(counts.values())}  # sites outside any unit too
+
+
+def sites_over_years(session: Session, first: int, last: int, level: str, *, category: str | None = None,
+                     status: str | None = None) -> list[int]:
+    """The published-site count of every unit of a level in every year first..last (zero where none): what the
+    /progress legend of all the plan's years is drawn from."""
+    counts = _site_counts(session, first, last, level, category, status)
     codes = [u["code"] for u in units_of(session, level)]
     return [counts.get((year, code), 0) for year in range(first, last + 1) for code in codes]
 

@@ -176,6 +176,8 @@ ROLES = ("admin", "planner", "district_staff")
 PROVINCE_CODE = "91"
 # The province's clock (UTC+7): every time shown to people is on it, whatever the server's zone.
 PROVINCE_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# How a date is written for people here, on pages, forms, files and reports: dd/mm/yyyy.
+DAY_FORMAT = "%d/%m/%Y"
 PLAN_START, PLAN_END = 2021, 2030
 PLAN_YEARS = tuple(range(PLAN_START, PLAN_END + 1))
 # A year a figure may be asked for: the 2020 baseline up to five years past the plan's end.

@@ -14,7 +14,8 @@ import re
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from geo.catalogue import CATEGORIES, CERTIFICATIONS, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS, SOLAR_KINDS, STATUSES
+from geo.catalogue import (CATEGORIES, CERTIFICATIONS, DAY_FORMAT, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS,
+                           SOLAR_KINDS, STATUSES)
 from geo.coordinates import parse_coordinate
 from geo.errors import N_, BadParameter, InvalidRecord
 
@@ -141,7 +142,7 @@ def parse_date(value: Any) -> str | None:
     # A date cell of a workbook read as text comes with a midnight time: '2024-03-01 00:00:00'.
     if len(text_value) == 19 and text_value.endswith(" 00:00:00"):
         text_value = text_value[:10]
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+    for fmt in ("%Y-%m-%d", DAY_FORMAT, "%d-%m-%Y"):
         try:
             return dt.datetime.strptime(text_value, fmt).date().isoformat()
         except ValueError:

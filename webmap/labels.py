@@ -7,10 +7,11 @@ from typing import Any
 
 from flask_babel import get_locale, gettext as _
 
-from geo.catalogue import CATEGORIES, MEASURES, PRECISION_LABELS, PROVINCE_TIME_ZONE, STATUS_LABELS, STATUSES
+from geo.catalogue import (CATEGORIES, DAY_FORMAT, MEASURES, PRECISION_LABELS, PROVINCE_TIME_ZONE, STATUS_LABELS,
+                           STATUSES)
 from geo.errors import N_
 from geo.plan import BREAKDOWN_LABELS, PROGRESS_STATUS_LABELS
-from geo.site_record import CHOICE_MEASURES
+from geo.site_record import CHOICE_MEASURES, YEAR_MEASURES
 
 BASE_MAP_NAMES = {"osm": N_("Bản đồ đường phố (OpenStreetMap)"), "topo": N_("Địa hình (OpenTopoMap)"),
                   "satellite": N_("Ảnh vệ tinh (Esri)"), "blank": N_("Nền trống (không cần Internet)"),
@@ -84,7 +85,8 @@ def map_labels() -> dict[str, Any]:
         "districts": _("Ranh giới huyện (gần đúng)"), "fullscreen": _("Toàn màn hình"),
         "fullscreen_exit": _("Thoát toàn màn hình"),
         "statuses": status_names(), "precisions": precision_names(),
-        "measures": {k: {"label": label, "unit": unit} for k, (label, unit) in measure_labels().items()},
+        "measures": {k: {"label": label, "unit": unit, "year": k in YEAR_MEASURES}
+                     for k, (label, unit) in measure_labels().items()},
     }
 
 
@@ -139,4 +141,4 @@ def moment(value: dt.datetime | None) -> str:
     """A stored time as people in the province read it: dd/mm/yyyy HH:MM on their clock (UTC+7), "" for none."""
     if value is None:
         return ""
-    return (value.astimezone(PROVINCE_TIME_ZONE) if value.tzinfo else value).strftime("%d/%m/%Y %H:%M")
+    return (value.astimezone(PROVINCE_TIME_ZONE) if value.tzinfo else value).strftime(f"{DAY_FORMAT} %H:%M")

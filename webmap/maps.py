@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask_babel import force_locale, gettext as _, npgettext
 
 from geo import boundaries, search
-from geo.catalogue import CATEGORY_CODES, LEAD_AGENCIES, PLAN_TASKS, PLAN_YEARS, PROVINCE_TIME_ZONE
+from geo.catalogue import CATEGORY_CODES, DAY_FORMAT, LEAD_AGENCIES, PLAN_TASKS, PLAN_YEARS, PROVINCE_TIME_ZONE
 from geo.errors import N_, BadParameter
 from geo.site_query import units_of
 from webmap import caching, labels, mapbuild, params, tiles
@@ -111,7 +111,7 @@ def print_view() -> str:
     args = request.args.to_dict()
     lang = args.pop("lang", None)
     page = _site_page(args)
-    today = datetime.now(PROVINCE_TIME_ZONE).strftime("%d/%m/%Y")
+    today = datetime.now(PROVINCE_TIME_ZONE).strftime(DAY_FORMAT)
     back = url_for("maps.index", **page["filters"], **page["view"], **({"lang": lang} if lang else {}))
     return render_template("maps/print.html", **page, today=today, back_url=back)
 

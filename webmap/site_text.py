@@ -8,7 +8,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 
 from flask_babel import format_date, format_decimal, gettext as _
 
-from geo.catalogue import PLAN_TASKS
+from geo.catalogue import DAY_FORMAT, PLAN_TASKS
 from geo.site_record import BOOL_MEASURES, YEAR_MEASURES
 from webmap import labels
 
@@ -40,7 +40,7 @@ def day(value: Any) -> str:
     if not value:
         return ""
     date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-    return format_date(date, "d MMM y") if labels.english() else date.strftime("%d/%m/%Y")
+    return format_date(date, "d MMM y") if labels.english() else date.strftime(DAY_FORMAT)
 
 
 def measure_value(key: str, value: Any) -> str:

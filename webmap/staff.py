@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from jinja2 import Template
 
 from geo import accounts, boundaries, bulk_import, editing
-from geo.catalogue import CATEGORIES, MEASURES, PLAN_TASKS
+from geo.catalogue import CATEGORIES, DAY_FORMAT, MEASURES, PLAN_TASKS
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden
 from webmap import labels, mapbuild, params, review_map, settings, site_text
 from webmap.assets import use_local_assets
@@ -77,7 +77,7 @@ CONFLICT_FIELDS = ("name", "status", "lat", "lon", "address", "start_date", "end
 def _form_date(value: Any) -> Any:
     """An ISO date (a stored one) as dd/mm/yyyy; anything else as it is."""
     try:
-        return dt.date.fromisoformat(value).strftime("%d/%m/%Y") if isinstance(value, str) and len(value) == 10 \
+        return dt.date.fromisoformat(value).strftime(DAY_FORMAT) if isinstance(value, str) and len(value) == 10 \
             else value
     except ValueError:
         return value
@@ -280,16 +280,11 @@ def review():
     formatter = _formatter()
     for item in queue:
         item["rows"] = formatter.rows(item["before"], item["after"])
-        item["submitted_on"] = _moment(item["submitted_at"])
+        item["submitted_on"] = labels.moment(item["submitted_at"])
     outlines = editing.district_outlines(session, {item["district_code"] for item in queue if item["district_code"]})
     return render_template("staff/review.html", queue=queue, unit_names=formatter.units,
                            maps={item["id"]: review_map.position_map(item, outlines) for item in queue},
                            outlines=outlines)
-
-
-def _moment(value: dt.datetime | None) -> str:
-    """A time as dd/mm/yyyy HH:MM on the province's clock (both languages: the staff's own way of writing it)."""
-    return labels.moment(value)
 
 
 @bp.post("/sites/<int:site_id>/approve")

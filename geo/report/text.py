@@ -11,6 +11,7 @@ from typing import Any, Callable
 from babel.numbers import format_decimal
 
 from geo import plan
+from geo.catalogue import DAY_FORMAT
 from geo.errors import N_
 
 Translate = Callable[[str], str]
@@ -102,7 +103,7 @@ def format_target(target: dict[str, float] | None, lang: str = "vi") -> str:
 
 def format_date(value: dt.date | None) -> str:
     """A date as dd/mm/yyyy."""
-    return value.strftime("%d/%m/%Y") if value else ""
+    return value.strftime(DAY_FORMAT) if value else ""
 
 
 def local_name(item: dict[str, Any], lang: str, key: str = "name") -> str:

@@ -17,9 +17,9 @@
   }
 
   // A measure's value as the popup prints it: a year as a year ("2024"), a quantity with its separators and unit.
-  function formatMeasure(key, value, measure, labels) {
+  function formatMeasure(value, measure, labels) {
     if (typeof value === "boolean") return value ? labels.yes : labels.no;
-    if (/_year$/.test(key)) return String(value);
+    if (measure && measure.year) return String(value);
     return formatNumber(value, labels.lang) + (measure && measure.unit ? " " + measure.unit : "");
   }
 
@@ -71,7 +71,7 @@
     row(table, labels.address, p.address);
     Object.keys(p.measures || {}).forEach(function (key) {
       var m = labels.measures[key];
-      row(table, m ? m.label : key, formatMeasure(key, p.measures[key], m, labels));
+      row(table, m ? m.label : key, formatMeasure(p.measures[key], m, labels));
     });
     row(table, labels.start_date, formatDate(p.start_date, lang));
     row(table, labels.end_date, formatDate(p.end_date, lang));

@@ -112,7 +112,10 @@ def scratch_database(url: str, suffix: str):
     return scratch, engine
 
 
-SCALE_PATHS = ("/progress?year=2025", "/api/progress/summary?year=2025")
+# /progress of the site count and of an indicator whose legend is drawn from every year, the slider's JSON of
+# another year, and the summary of every indicator.
+SCALE_PATHS = ("/progress?year=2025", "/progress?figure=solar_kwp&year=2025", "/progress.json?year=2021",
+               "/api/progress/summary?year=2025")
 
 
 def server_times(client, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]:

@@ -23,6 +23,8 @@ FIGURES = {
     "tile z11": rf"server tile z11 11/\d+/\d+: {N} ms \(median of 20, warm\), {N} bytes, status (200|204)",
     "tile z15": rf"server tile z15 15/\d+/\d+: {N} ms \(median of 20, warm\), {N} bytes, status (200|204)",
     "/progress": rf"server /progress\?year=2025: {N} s \(median of 5\)",
+    "/progress solar": rf"server /progress\?figure=solar_kwp&year=2025: {N} s \(median of 5\)",
+    "/progress.json": rf"server /progress\.json\?year=2021: {N} s \(median of 5\)",
     "/api/progress/summary": rf"server /api/progress/summary\?year=2025: {N} s \(median of 5\)",
     "mix /embed": rf"server /embed: {N} ms \(median of 5\)",
     "mix /api/districts": rf"server /api/districts: {N} ms \(median of 5\)",

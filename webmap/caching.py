@@ -21,6 +21,7 @@ from flask_compress import Compress
 
 from geo import data_version
 from webmap.db import get_session
+from webmap.i18n import LANGUAGES, select_locale
 
 ENCODINGS = ("br", "gzip")
 # Flask-Compress's defaults leave out GeoJSON and CSV, the biggest bodies the map sends.
@@ -86,8 +87,9 @@ def _matched(etag: str) -> str | None:
 def public(build: Callable[[], Response], max_age: int = 60, *, vary: str = "") -> Response:
     """The response of build(), or 304 without building it when If-None-Match names the current ETag."""
     version = data_version.current(get_session())
-    # The same URL with the same data is the same body; vary names anything else it depends on.
-    key = hashlib.sha256(f"{request.full_path}\n{vary}".encode()).hexdigest()[:20]
+    # The same URL with the same data and language is the same body; vary names anything else it depends on.
+    language = select_locale()
+    key = hashlib.sha256(f"{request.full_path}\n{language}\n{vary}".encode()).hexdigest()[:20]
     etag = f"{version}-{key}"
     matched = _matched(etag)
     if matched is not None:
@@ -98,4 +100,8 @@ def public(build: Callable[[], Response], max_age: int = 60, *, vary: str = "") 
         response = build()
         response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    if request.args.get("lang") not in LANGUAGES:
+        # The language then comes from the visitor's cookie: a cache must not hand one visitor's to another.
+        response.vary.add("Cookie")
+    response.headers["Content-Language"] = language
     return response

@@ -20,6 +20,16 @@ from flask import Flask, Response, g, request
 # text runs. Moving them into static scripts would let this list go.
 EVENT_HANDLERS = ("this.form.submit()", "return confirm(this.dataset.ask)", "window.print()")
 
+# Public reads another site's page may fetch (a portal's MapLibre map, a GIS tool in a browser): the tiles and
+# their TileJSON, the read API (sites, boundaries, indicators, search, its OpenAPI document), OGC API, the year
+# slider's figures. None of them reads a session, so any origin may read them, without credentials.
+CORS_PATHS = ("/tiles/", "/ogc", "/api/sites", "/api/districts", "/api/communes", "/api/indicators",
+              "/api/progress", "/api/search", "/api/openapi.json", "/progress.json")
+CORS_METHODS = ("GET", "HEAD")
+# What a cross-origin script may read besides the simple headers: paging, revalidation, the CRS of an answer.
+CORS_EXPOSED = "ETag, Link, Content-Crs, Content-Language, X-Total-Count"
+CORS_MAX_AGE = 24 * 3600
+
 
 def _sha256(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
@@ -50,6 +60,28 @@ def content_security_policy(nonce: str, frame_ancestors: str, tile_url: str | No
     ])
 
 
+def public_read(path: str, method: str, requested_method: str | None) -> bool:
+    """Whether a request (or the preflight of one) reads something public that any origin may fetch."""
+    if method == "OPTIONS":
+        method = requested_method or ""
+    return method in CORS_METHODS and path.startswith(CORS_PATHS)
+
+
+def cors_headers(response: Response) -> None:
+    """Access-Control-* on public reads: any origin, no credentials; a preflight learns the methods allowed."""
+    if not public_read(request.path, request.method, request.headers.get("Access-Control-Request-Method")):
+        return
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = ", ".join((*CORS_METHODS, "OPTIONS"))
+        asked = request.headers.get("Access-Control-Request-Headers")
+        if asked:
+            # Reads carry no credentials, so the headers a client asks to send change nothing it may see.
+            response.headers["Access-Control-Allow-Headers"] = asked
+        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
+
+
 def init_app(app: Flask) -> None:
     """Register the nonce for templates and the headers of every response."""
 
@@ -74,6 +106,7 @@ def init_app(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        cors_headers(response)
         if request.path.startswith("/staff"):
             # Staff pages show unpublished sites and accounts: no browser or proxy may keep them.
             response.headers["Cache-Control"] = "no-store"

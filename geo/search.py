@@ -33,17 +33,55 @@ def check_query(q: str | None) -> str:
     return q
 
 
+MAX_WORDS = 8
+
+
+def _words(q: str) -> list[str]:
+    """The typed words (at most MAX_WORDS), each to be found somewhere in what describes a result."""
+    return q.split()[:MAX_WORDS]
+
+
+def _site_word_clause(index: int) -> str:
+    """SQL: word number index lies in the site's name or address, or names its category, district or commune.
+    Each arm has an index of its own (trigram, or the code's b-tree), so PostgreSQL combines them as bitmaps
+    instead of reading every site."""
+    return (f"(scp_fold(s.name) LIKE :like_{index} OR scp_fold(coalesce(s.address, '')) LIKE :like_{index} "
+            f"OR s.category_code = ANY(:categories_{index}) OR s.district_code = ANY(:units_{index}) "
+            f"OR s.commune_code = ANY(:units_{index}))")
+
+
+def _word_codes(session: Session, words: list[str]) -> list[Any]:
+    """For each word: its folded form, and the categories and units (districts, communes) whose name holds it."""
+    return session.execute(text("""
+        SELECT scp_fold(w.word) AS folded,
+               ARRAY(SELECT c.code FROM category c
+                     WHERE scp_fold(c.name_vi || ' ' || c.name_en) LIKE '%' || scp_fold(w.word) || '%') AS categories,
+               ARRAY(SELECT u.code FROM admin_unit u WHERE u.level IN ('district', 'commune')
+                       AND scp_fold(u.name) LIKE '%' || scp_fold(w.word) || '%') AS units
+        FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS w(word, n) ORDER BY w.n"""), {"words": words}).all()
+
+
 def search(session: Session, q: str, *, lang: str = "vi") -> list[dict[str, Any]]:
-    """Published sites and units whose name (or a site's address) holds q, accents and case ignored, best first.
+    """Published sites and units holding every typed word, accents and case ignored, best first. A site's words
+    are its name, address, category, district and commune ("làng nghề Phú Quốc" finds the craft villages of
+    Phú Quốc); a unit's are its name and its district's.
 
     Each result: kind (site / district / commune / ward), id or code, name, where (the unit it lies in), lat, lon,
     and bounds [[south, west], [north, east]] for a unit.
     """
     q = check_query(q)
+    words = _words(q)
+    params: dict[str, Any] = {"q": q, "lang": lang, "n": MAX_RESULTS, "words": words}
+    for index, word in enumerate(_word_codes(session, words)):
+        # The folded word goes in as text: PostgreSQL sees a constant pattern and can use the trigram indexes.
+        params.update({f"like_{index}": f"%{word.folded}%", f"categories_{index}": list(word.categories),
+                       f"units_{index}": list(word.units)})
+    site_words = " AND ".join(_site_word_clause(index) for index in range(len(words)))
     wards = json.dumps([{"code": w["code"], "name": w["name"], "district": w["district_name"],
                          "lat": float(w["lat"]), "lon": float(w["lon"])} for w in legacy_wards()], ensure_ascii=False)
     rows = session.execute(text(f"""
-        WITH typed AS (SELECT scp_fold(:q) AS q),
+        WITH typed AS (SELECT scp_fold(:q) AS q,
+                              ARRAY(SELECT '%' || scp_fold(w) || '%' FROM unnest(CAST(:words AS text[])) w) AS likes),
         sites AS (
             SELECT 'site' AS kind, s.id::text AS code,
                    CASE WHEN :lang = 'en' THEN coalesce(s.name_en, s.name) ELSE s.name END AS name,
@@ -53,9 +91,7 @@ def search(session: Session, q: str, *, lang: str = "vi") -> list[dict[str, Any]
                             word_similarity(typed.q, scp_fold(coalesce(s.address, ''))) - 0.1) AS score
             FROM site s CROSS JOIN typed
             LEFT JOIN admin_unit d ON d.code = s.district_code AND d.level = 'district'
-            WHERE {published("s")}
-              AND (scp_fold(s.name) LIKE '%' || typed.q || '%'
-                   OR scp_fold(coalesce(s.address, '')) LIKE '%' || typed.q || '%')
+            WHERE {published("s")} AND {site_words}
         ),
         units AS (
             SELECT u.level AS kind, u.code, u.name, p.short_name AS place,
@@ -64,7 +100,8 @@ def search(session: Session, q: str, *, lang: str = "vi") -> list[dict[str, Any]
                    word_similarity(typed.q, scp_fold(u.name)) + 0.05 AS score
             FROM admin_unit u CROSS JOIN typed
             LEFT JOIN admin_unit p ON p.code = u.parent_code AND p.level = 'district'
-            WHERE u.level IN ('district', 'commune') AND scp_fold(u.name) LIKE '%' || typed.q || '%'
+            WHERE u.level IN ('district', 'commune')
+              AND scp_fold(u.name || ' ' || coalesce(p.name, '')) LIKE ALL (typed.likes)
         ),
         wards AS (
             SELECT 'ward' AS kind, w.code, w.name, w.district AS place, w.lat, w.lon, NULL::float8[] AS box,
@@ -72,10 +109,10 @@ def search(session: Session, q: str, *, lang: str = "vi") -> list[dict[str, Any]
             FROM jsonb_to_recordset(CAST(:wards AS jsonb)) AS w(code text, name text, district text,
                                                                  lat float8, lon float8)
             CROSS JOIN typed
-            WHERE scp_fold(w.name) LIKE '%' || typed.q || '%'
+            WHERE scp_fold(w.name || ' ' || w.district) LIKE ALL (typed.likes)
         )
         SELECT * FROM (SELECT * FROM units UNION ALL SELECT * FROM wards UNION ALL SELECT * FROM sites) found
-        ORDER BY score DESC, name LIMIT :n"""), {"q": q, "lang": lang, "wards": wards, "n": MAX_RESULTS}).mappings()
+        ORDER BY score DESC, name LIMIT :n"""), {**params, "wards": wards}).mappings()
     results = []
     for row in rows:
         item = {"kind": row["kind"], "code": row["code"], "name": row["name"], "where": row["place"],

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from geo import search
 from geo.errors import BadParameter
 from geo.site_store import insert_site
-from tests.sitedata import HA_TIEN, RACH_GIA, site
+from tests.sitedata import HA_TIEN, PHU_QUOC_DUONG_DONG, RACH_GIA, site
 
 
 @pytest.fixture
@@ -53,3 +53,22 @@ def test_the_province_bounds_hold_phu_quoc_and_tho_chau(db):
         assert south < 9.3 and west < 103.6 and north > 10.4 and east > 105.3
         (s, w), (n, e) = search.unit_bounds(session, "899")
         assert s < RACH_GIA[1] < n and w < RACH_GIA[0] < e
+
+
+
+def test_every_word_is_found_across_name_category_and_district(db):
+    with Session(db) as session, session.begin():
+        village = {"category": "craft_village", "plan_task": "II.4"}
+        insert_site(session, site("Nước mắm Dương Đông", *PHU_QUOC_DUONG_DONG, **village))
+        insert_site(session, site("Nón lá Vĩnh Thanh Vân", *RACH_GIA, **village))
+        insert_site(session, site("Chợ Dương Đông", 103.963, 10.219))
+    # "làng nghề" names the first site's category and "Phú Quốc" its district; each word alone finds more.
+    assert names(db, "làng nghề Phú Quốc") == ["Nước mắm Dương Đông"]
+    assert names(db, "lang nghe phu quoc") == ["Nước mắm Dương Đông"]
+    assert {"Nước mắm Dương Đông", "Nón lá Vĩnh Thanh Vân"} <= set(names(db, "làng nghề"))
+    assert "Chợ Dương Đông" in names(db, "Dương Đông Phú Quốc")
+
+
+def test_a_ward_is_found_by_its_name_and_its_districts(db):
+    found = names(db, "Dương Tơ Phú Quốc")
+    assert found[0] == "Xã Dương Tơ"

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.crs import CRS84, OutputCrs, geometry_sql
 from geo.site_query import SiteFilters, published, where
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,12 +21,12 @@ def count_sites(session: Session) -> int:
     return session.execute(text("SELECT count(*) FROM site")).scalar_one()
 
 
-# Columns a public feature carries: no staff names, no personal data.
+# Columns a public feature carries: no staff names, no personal data. {geometry}: geo.crs.geometry_sql's.
 _FEATURE_SQL = """
 json_build_object(
     'type', 'Feature',
     'id', s.id,
-    'geometry', ST_AsGeoJSON(s.geom, 6)::json,
+    'geometry', {geometry},
     'properties', json_build_object(
         'id', s.id, 'ref', s.ref, 'name', s.name, 'name_en', s.name_en,
         'category', s.category_code, 'category_name_vi', c.name_vi, 'category_name_en', c.name_en,
@@ -39,6 +40,21 @@ json_build_object(
         'version', s.version, 'updated_at', to_char(s.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
     )
 )"""
+
+
+def _feature_sql(crs: OutputCrs, column: str = "s.geom", *, moved: bool = False) -> str:
+    return _FEATURE_SQL.format(geometry=geometry_sql(crs, column, moved=moved))
+
+
+# A page's points moved into another CRS with one ST_Transform of them all: PostGIS builds the transformation of
+# an authority code once per call, which costs tens of milliseconds, so once per page rather than once per site.
+_MOVED_SQL = """, moved AS (
+            SELECT (d.dumped).path[1] AS n, (d.dumped).geom AS geom
+            FROM (SELECT ST_Dump(ST_Transform(ST_Collect(p.geom ORDER BY p.id), '{code}')) AS dumped FROM page p) d
+        ), page_moved AS (
+            SELECT p.*, m.geom AS moved_geom
+            FROM (SELECT p.*, row_number() OVER (ORDER BY p.id) AS n FROM page p) p JOIN moved m ON m.n = p.n
+        )"""
 
 
 @dataclass(frozen=True)
@@ -62,12 +78,13 @@ _FEATURE_JOINS = """
 
 
 def site_page(session: Session, filters: SiteFilters, *, self_link: dict[str, str] | None = None,
-              next_link: dict[str, str] | None = None) -> SitePage:
+              next_link: dict[str, str] | None = None, crs: OutputCrs = CRS84) -> SitePage:
     """Published sites matching filters as a GeoJSON FeatureCollection built in SQL, ordered by id.
 
     With self_link, the collection carries OGC API links: self, and next_link while more sites follow.
     A page reached by cursor (after_id) leaves numberMatched out and its matched is None: the count does not
     change along a cursor walk, and counting every page of a walk over a million sites costs a scan each.
+    Geometries are in crs (CRS84, longitude first, unless told).
     """
     clause, params = where(filters)
     page_clause = clause + (" AND s.id > :after_id" if filters.after_id is not None else "")
@@ -84,14 +101,18 @@ def site_page(session: Session, filters: SiteFilters, *, self_link: dict[str, st
                                AND CAST(:next_link AS text) IS NOT NULL
                           THEN json_build_array(CAST(:self_link AS json), CAST(:next_link AS json))
                           ELSE json_build_array(CAST(:self_link AS json)) END,"""
+    transformed = crs.code != "EPSG:4326"
+    moved = _MOVED_SQL.format(code=crs.code) if transformed else ""
+    feature = _feature_sql(crs, "s.moved_geom", moved=True) if transformed else _feature_sql(crs)
+    source = "page_moved" if transformed else "page"
     row = session.execute(text(f"""
         WITH matched AS (
             {matched_sql}
         ), page AS (
             SELECT s.* FROM site s WHERE {page_clause}
             ORDER BY s.id LIMIT :limit OFFSET :offset
-        ), features AS (
-            SELECT s.id, {_FEATURE_SQL} AS feature FROM page s {_FEATURE_JOINS}
+        ){moved}, features AS (
+            SELECT s.id, {feature} AS feature FROM {source} s {_FEATURE_JOINS}
         )
         SELECT json_build_object(
             'type', 'FeatureCollection',
@@ -106,10 +127,10 @@ def site_page(session: Session, filters: SiteFilters, *, self_link: dict[str, st
     return SitePage(body=row.body, matched=row.matched, returned=row.returned, last_id=row.last_id)
 
 
-def published_site(session: Session, site_id: int) -> str | None:
+def published_site(session: Session, site_id: int, crs: OutputCrs = CRS84) -> str | None:
     """One published site as a GeoJSON Feature (text), shaped like those of site_page; None if there is none."""
     return session.execute(text(f"""
-        SELECT ({_FEATURE_SQL})::text FROM site s {_FEATURE_JOINS}
+        SELECT ({_feature_sql(crs)})::text FROM site s {_FEATURE_JOINS}
         WHERE s.id = :id AND {published()}"""), {"id": site_id}).scalar()  # noqa: S608 - fixed SQL fragments
 
 

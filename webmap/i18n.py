@@ -12,13 +12,18 @@ from webmap import labels
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 COOKIE = "lang"
+# Where clients of a standard (GDAL, QGIS, OWSLib) ask for a language by Accept-Language and expect it honoured.
+# Pages do not: a browser set up in English would otherwise hide the Vietnamese the province's staff expect.
+ACCEPT_LANGUAGE_PATHS = ("/ogc",)
 
 
 def select_locale() -> str:
-    """?lang= wins, then the cookie, then Vietnamese (browsers' Accept-Language is not trusted here)."""
+    """?lang= wins, then the cookie, then Accept-Language on the OGC API, then Vietnamese."""
     for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if candidate in LANGUAGES:
             return candidate
+    if request.path.startswith(ACCEPT_LANGUAGE_PATHS):
+        return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
     return DEFAULT_LANGUAGE
 
 

@@ -21,7 +21,7 @@ def test_sites_queryables_are_a_json_schema_of_the_filters(client):
     schema = response.get_json()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"].endswith("/ogc/collections/sites/queryables") and schema["type"] == "object"
-    assert set(schema["properties"]) == {"category", "status", "district", "commune", "plan_task", "lead_agency",
+    assert set(schema["properties"]) == {"category", "status", "district_code", "commune_code", "plan_task", "lead_agency",
                                          "year", "start_year"}
     assert "solar" in schema["properties"]["category"]["enum"]
 

@@ -254,6 +254,18 @@ def user_revoke_tokens(name: str) -> None:
 
 # --- operations -----------------------------------------------------------------------------------
 
+@cli.command("serve-debug")
+def serve_debug() -> None:
+    """Flask's debug server, reloading on changes, on HOST:PORT (scripts/serve --debug)."""
+    from webmap import create_app
+    from webmap.settings import server
+
+    with _refusals():
+        where = server()
+        app = create_app()
+    app.run(host=where["HOST"], port=where["PORT"], debug=True)
+
+
 @cli.command("backup")
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 def backup(file: Path | None) -> None:

@@ -169,12 +169,7 @@ def from_mapping(config: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ConfigError(f"unknown setting {', '.join(unknown)}: the settings are {', '.join(SETTINGS)}"
                           f" (and, in tests, {', '.join(TEST_SWITCHES)})")
-    switches = {}
-    for name in TEST_SWITCHES:
-        if name in config:
-            if not isinstance(config[name], bool):
-                raise ConfigError(f"{name} must be true or false, got {config[name]!r}")
-            switches[name] = config[name]
+    switches = {name: _bool(name, _as_environment_text(name, config[name])) for name in TEST_SWITCHES if name in config}
     return {**_app_settings(config), **switches}
 
 
@@ -192,6 +187,6 @@ def server(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     return read(os.environ if environ is None else environ, SERVER)
 
 
-# The import's limits by name, for the pages that read them (their values are in the app's config).
-IMPORT_DEFAULTS = {name: SETTINGS[name].check(name, SETTINGS[name].default) for name in
-                   ("IMPORT_MAX_ROWS", "IMPORT_MAX_BYTES")}
+# The import's limits with their defaults from SETTINGS, for webmap.staff's fallback (create_app always fills them in
+# app.config, which is what to read).
+IMPORT_DEFAULTS = read({}, ("IMPORT_MAX_ROWS", "IMPORT_MAX_BYTES"))

@@ -1,6 +1,11 @@
 """Settings: one table, one checker for the environment and for a test's mapping given to create_app."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import SECRET
@@ -25,7 +30,7 @@ def required(database_url) -> dict[str, str]:
     ("DATABASE_REPLICA_URL", "mysql://replica/db", "DATABASE_REPLICA_URL must start with postgresql://"),
     ("SECRET_KEY", "short", "SECRET_KEY must be set to a random string of at least 16 characters"),
     ("MAX_CONTENT_LENGTH", 1000, "MAX_CONTENT_LENGTH must be at least"),
-    ("TESTING", "yes", "TESTING must be true or false"),
+    ("TESTING", "sometimes", "TESTING must be true or false, got 'sometimes'"),
     ("EMBED_CACHE_SECONDS", 1.5, "EMBED_CACHE_SECONDS must be text, a whole number"),
 ])
 def test_create_app_refuses_an_unknown_or_bad_setting_naming_it(required, name, value, reason):
@@ -83,3 +88,9 @@ def test_the_server_settings_need_no_database_and_are_checked():
         settings.server({"PORT": "70000"})
     with pytest.raises(ConfigError, match="^WEB_THREADS must be at least 1$"):
         settings.server({"WEB_THREADS": "0"})
+
+
+def test_scripts_serve_debug_refuses_a_bad_port_naming_it(required):
+    done = subprocess.run([sys.executable, "-m", "webmap.cli", "serve-debug"], cwd=Path(__file__).resolve().parents[2],
+                          env={**os.environ, **required, "PORT": "99999"}, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr.strip()) == (2, "PORT must be a port number up to 65535, got 99999")

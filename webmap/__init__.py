@@ -1,7 +1,7 @@
 """The Flask application of the Kiên Giang SCP map."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from flask import Flask
 
@@ -9,17 +9,17 @@ from geo.db import make_engine, make_session_factory
 from webmap import settings
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the application from the environment, or from config in tests."""
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application from the environment's settings, or from a test's config checked the same way."""
     app = Flask(__name__)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
     )
-    # Flask defines MAX_CONTENT_LENGTH (as None, no limit), so a setdefault would never set it: update instead.
-    app.config.update(settings.DEFAULTS)
-    app.config.update(settings.from_environment() if config is None else config)
+    # Every setting, its default filled in, through the one checker (a test's mapping too: tests run with
+    # production's limits, e.g. MAX_CONTENT_LENGTH and MAX_FORM_MEMORY_SIZE, not Flask's own).
+    app.config.update(settings.from_environment() if config is None else settings.from_mapping(config))
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine

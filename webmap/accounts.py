@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from geo import accounts
-from geo.errors import DomainError
+from geo.errors import BadParameter, DomainError, Forbidden
 from webmap import labels
 from webmap.db import get_session
-from webmap.errors import field_messages, status_of
+from webmap.errors import field_messages, status_for, status_of
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 
@@ -45,7 +45,7 @@ def _page(session, status: int = 200, *, errors: dict | None = None, form=None, 
 def users():
     """The admin's page of accounts (admins only)."""
     if current_user.actor.role != "admin":
-        abort(403)
+        abort(status_for(Forbidden))
     session = get_session()
     if request.method == "GET":
         return _page(session)
@@ -61,7 +61,7 @@ def users():
         return _page(session, 201, new_token=token)
     action = ACTIONS.get(request.form.get("action", ""))
     if action is None:
-        abort(400)
+        abort(status_for(BadParameter))
     try:
         message = action(session, name)
     except DomainError as error:

@@ -20,9 +20,9 @@ from wtforms.validators import DataRequired, Length
 
 from geo import accounts
 from geo.accounts import Actor
-from geo.errors import DomainError
+from geo.errors import BadParameter, DomainError, Forbidden, InvalidRecord
 from webmap.db import get_session
-from webmap.errors import message_of
+from webmap.errors import TooManyAttempts, Unauthorized, message_of, status_for
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -56,8 +56,9 @@ def planner_required(view: Callable) -> Callable:
     @login_required
     def wrapped(*args, **kwargs):
         if not current_user.actor.is_planner:
-            return render_template("error.html", status=403, field="role",
-                                   reason=_("Chỉ cán bộ kế hoạch được làm việc này")), 403
+            status = status_for(Forbidden)
+            return render_template("error.html", status=status, field="role",
+                                   reason=_("Chỉ cán bộ kế hoạch được làm việc này")), status
         return view(*args, **kwargs)
 
     return wrapped
@@ -91,7 +92,7 @@ def _refuse_when_over(session, limits: dict[str, int]) -> None:
     counts = accounts.failures_within(session, list(limits), WINDOW)
     if any(counts[key] >= limit for key, limit in limits.items()):
         session.rollback()
-        abort(429)
+        abort(status_for(TooManyAttempts))
 
 
 def _sign_in(actor: Actor) -> None:
@@ -126,8 +127,8 @@ def login():
         accounts.record_failure(session, keys, WINDOW)
         session.commit()
         flash(_("Sai tên đăng nhập hoặc mật khẩu"), "error")
-        return render_template("auth/login.html", form=form), 401
-    return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
+        return render_template("auth/login.html", form=form), status_for(Unauthorized)
+    return render_template("auth/login.html", form=form), status_for(BadParameter) if request.method == "POST" else 200
 
 
 @bp.post("/logout")
@@ -161,12 +162,13 @@ def password():
                 accounts.record_failure(session, [key], WINDOW)
                 session.commit()
             getattr(form, error.field, form.new_password).errors.append(message_of(error))
-            return render_template("auth/password.html", form=form), 422
+            return render_template("auth/password.html", form=form), status_for(InvalidRecord)
         cookie["generation"] = accounts.session_generation(session, current_user.actor.id)
         session.commit()
         flash(_("Đã đổi mật khẩu"))
         return redirect(url_for("staff.my_sites"))
-    return render_template("auth/password.html", form=form), 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), (status_for(InvalidRecord) if request.method == "POST"
+                                                              else 200)
 
 
 def _token_from_header() -> None:

@@ -254,6 +254,18 @@ def user_revoke_tokens(name: str) -> None:
 
 # --- operations -----------------------------------------------------------------------------------
 
+@cli.command("serve-debug")
+def serve_debug() -> None:
+    """Flask's debug server, reloading on changes, on HOST:PORT (scripts/serve --debug)."""
+    from webmap import create_app
+    from webmap.settings import server
+
+    with _refusals():
+        where = server()
+        app = create_app()
+    app.run(host=where["HOST"], port=where["PORT"], debug=True)
+
+
 @cli.command("backup")
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 def backup(file: Path | None) -> None:
@@ -277,32 +289,6 @@ def restore(file: Path, replace: bool) -> None:
         done = backups.restore(database_url(), file, replace=replace)
     click.echo(f"restored {done.path} (schema {done.schema_version}) into {done.database}, migrated to "
                f"{done.migrated_to}{', replacing its data' if done.replaced else ''}, in {done.seconds:.1f} s")
-
-
-@cli.command("bench")
-@click.option("--sites", "_sites", is_flag=True, help="the site counts follow (default 60 10000)")
-@click.option("--scale", is_flag=True, help="the same figures; without counts, 100000 and 1000000 sites")
-@click.option("--load-seconds", default=60, show_default=True, help="how long the clients load the server")
-@click.option("--clients", default=200, show_default=True, help="how many clients load the server at once")
-@click.option("--keep", is_flag=True, help="keep the scratch database <db>_bench (dropped by default)")
-@click.argument("counts", nargs=-1, type=int)
-def bench(_sites: bool, scale: bool, load_seconds: int, clients: int, keep: bool, counts: tuple[int, ...]) -> None:
-    """Every benchmark figure of the map, for each count of generated sites, in a scratch database <db>_bench.
-
-    For each count: the HTML of / and /embed and the size and time of /api/sites?limit=10000 in the app; a z8,
-    z11 and z15 tile (median of 20, warm); /progress and /api/progress/summary (median of 5); the throughput of
-    /api/sites?bbox=…&limit=10000 beside a bare Flask + psycopg2 app; in headless Chromium, for / and /embed at
-    the province and at Rạch Giá on a desktop and at the province on a 390 px phone, the bytes downloaded, the
-    time until the first site is drawn and the count shown, the JS heap, the map's and the page's width and a
-    screenshot (test-output/bench/); CLIENTS clients on /embed, /api/districts, /api/sites and tiles straight to gunicorn
-    and through nginx (deploy/nginx.conf) with its cache HIT ratio. Every figure line ends with the load
-    average. Needs chromium, nginx and wrk (Debian packages).
-    """
-    from webmap import benchmark
-
-    with _refusals():
-        benchmark.run(database_url(), list(counts) or ([100_000, 1_000_000] if scale else [60, 10_000]),
-                      say=click.echo, load_seconds=load_seconds, clients=clients, keep=keep)
 
 
 if __name__ == "__main__":

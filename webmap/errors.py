@@ -13,32 +13,39 @@ from geo.errors import (N_, BadParameter, BoundaryImportError, Conflict, DomainE
                         NotFound, OutsideProvince)
 from webmap.labels import field_label
 
-# The HTTP status of each kind of refusal; a subclass takes its nearest listed parent's.
+
+class Unauthorized(DomainError):
+    """A write with neither a session nor a valid API token, or a sign-in with a wrong password."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many wrong passwords within the sign-in limit's window."""
+
+
+# The HTTP status of each kind of refusal: the one place a refusal's status is decided. A subclass takes its
+# nearest listed parent's; a page that refuses without raising (a form shown again, an abort) asks status_for.
 STATUS: dict[type[DomainError], int] = {
     BadParameter: 400,
     BoundaryImportError: 400,
+    Unauthorized: 401,
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
     InvalidRecord: 422,
     OutsideProvince: 422,
+    TooManyAttempts: 429,
     DomainError: 400,
 }
 
 
-class Unauthorized(DomainError):
-    """A write with neither a session nor a valid API token."""
-
-
-STATUS[Unauthorized] = 401
+def status_for(kind: type[DomainError]) -> int:
+    """The HTTP status that answers a kind of refusal."""
+    return next(STATUS[parent] for parent in kind.__mro__ if parent in STATUS)
 
 
 def status_of(error: DomainError) -> int:
     """The HTTP status that answers a domain error."""
-    for kind in type(error).__mro__:
-        if kind in STATUS:
-            return STATUS[kind]
-    return 400
+    return status_for(type(error))
 
 
 def translate(reason: str, params: dict[str, Any] | None = None) -> str:
@@ -128,11 +135,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _respond("csrf_token", gettext("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (thiếu mã "
-                                              "CSRF); hãy tải lại trang rồi gửi lại"), 400)
+                                              "CSRF); hãy tải lại trang rồi gửi lại"), status_for(BadParameter))
 
-    @app.errorhandler(429)
+    @app.errorhandler(status_for(TooManyAttempts))
     def too_many(error: HTTPException):
-        return _respond("username", gettext("Đăng nhập sai quá nhiều lần; hãy thử lại sau một phút"), 429)
+        return _respond("username", gettext("Đăng nhập sai quá nhiều lần; hãy thử lại sau một phút"),
+                        status_for(TooManyAttempts))
 
     @app.errorhandler(413)
     def too_large(error: HTTPException):

@@ -1,109 +1,30 @@
-"""Configuration from environment variables, checked at start-up."""
+"""The app's settings: one table (SETTINGS) of every setting with its default and its check, read through one
+checker by production (the environment) and by the tests (a mapping given to create_app).
+
+A value may come as the environment gives it (text) or typed (a number, true/false, a list of origins, None for
+unset): a typed value is first written as the environment would write it, so both take the same check.
+"""
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
-
-
-# What create_app uses when neither the environment nor a test's config says otherwise.
-DEFAULTS: dict[str, Any] = {
-    "EMBED_ALLOWED_ORIGINS": [],
-    "EMBED_CACHE_SECONDS": 300,
-    "TILE_URL": None,
-    # The bulk import is the largest upload; a district office's list is far below this.
-    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
-    # A site Feature nests four deep (measures inside properties); 32 leaves room and stops a 50 000-deep body.
-    "MAX_JSON_DEPTH": 32,
-}
 
 
 class ConfigError(RuntimeError):
     """A missing or malformed setting; the message names it."""
 
 
-def _bool(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+def _text(name: str, raw: str) -> str:
+    return raw
 
 
-def _origins(name: str, raw: str) -> list[str]:
-    origins = [o.strip().rstrip("/") for o in raw.split() if o.strip()]
-    for origin in origins:
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
-            raise ConfigError(f"{name}: {origin!r} is not an origin like https://portal.example.vn")
-    return origins
+def _optional(name: str, raw: str) -> str | None:
+    return raw or None
 
 
-def database_url(environ: Mapping[str, str] | None = None, *, name: str = "DATABASE_URL") -> str:
-    """The URL of the database in the variable name, checked; raises ConfigError naming it."""
-    env = os.environ if environ is None else environ
-    url = env.get(name, "").strip()
-    if not url:
-        raise ConfigError(f"{name} is not set: a postgresql:// URL of a PostGIS database "
-                          "(scripts/serve and scripts/test set one up when it is unset)")
-    if not url.startswith("postgresql"):
-        raise ConfigError(f"{name} must start with postgresql://, got {url.split(':')[0]}://")
-    return url
-
-
-def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The app's settings read from the environment; raises ConfigError naming a bad one."""
-    env = os.environ if environ is None else environ
-    url = database_url(env)
-    secret = env.get("SECRET_KEY", "")
-    if len(secret) < 16:
-        raise ConfigError("SECRET_KEY must be set to a random string of at least 16 characters")
-    settings = {
-        "DATABASE_URL": url,
-        "SECRET_KEY": secret,
-        "EMBED_ALLOWED_ORIGINS": _origins("EMBED_ALLOWED_ORIGINS", env.get("EMBED_ALLOWED_ORIGINS", "")),
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env.get("SESSION_COOKIE_SECURE", "true")),
-        "EMBED_CACHE_SECONDS": _int("EMBED_CACHE_SECONDS", env.get("EMBED_CACHE_SECONDS", "300")),
-        "TILE_URL": env.get("TILE_URL", "").strip() or None,
-        **import_limits(env),
-        **scale(env),
-        **{name: _int(name, env.get(name, str(DEFAULTS[name]))) for name in ("MAX_CONTENT_LENGTH", "MAX_JSON_DEPTH")},
-    }
-    if settings["MAX_CONTENT_LENGTH"] < settings["MAX_FORM_MEMORY_SIZE"]:
-        raise ConfigError(f"MAX_CONTENT_LENGTH must be at least {settings['MAX_FORM_MEMORY_SIZE']} bytes: the bulk "
-                          "import's confirm step sends an IMPORT_MAX_BYTES file back in one form")
-    return settings
-
-
-# The staff's bulk import: the most rows read from a file, and its largest size in bytes.
-IMPORT_DEFAULTS = {"IMPORT_MAX_ROWS": 2000, "IMPORT_MAX_BYTES": 5 * 1024 * 1024}
-
-
-def import_limits(env: Mapping[str, str]) -> dict[str, int]:
-    """IMPORT_MAX_ROWS and IMPORT_MAX_BYTES, checked, and the form size the import's confirm step needs."""
-    limits = {name: _int(name, env.get(name, str(default))) for name, default in IMPORT_DEFAULTS.items()}
-    for name, value in limits.items():
-        if value < 1:
-            raise ConfigError(f"{name} must be at least 1")
-    # The confirm step sends the file back base64-encoded in one form field (Flask's default cap is 500 kB).
-    limits["MAX_FORM_MEMORY_SIZE"] = max(500_000, limits["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
-    return limits
-
-
-# Past one server: a streaming replica for the public reads, and the gunicorn worker pool (deploy/).
-def scale(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """DATABASE_REPLICA_URL (None when unset), WEB_WORKERS and WEB_THREADS, checked."""
-    env = os.environ if environ is None else environ
-    replica = database_url(env, name="DATABASE_REPLICA_URL") if env.get("DATABASE_REPLICA_URL", "").strip() else None
-    sizes = {name: _int(name, env.get(name, default)) for name, default in (("WEB_WORKERS", "2"), ("WEB_THREADS", "8"))}
-    for name, value in sizes.items():
-        if value < 1:
-            raise ConfigError(f"{name} must be at least 1")
-    return {"DATABASE_REPLICA_URL": replica, **sizes}
-
-
-def _int(name: str, raw: str) -> int:
+def _whole(name: str, raw: str) -> int:
     try:
         value = int(raw)
     except ValueError:
@@ -111,3 +32,161 @@ def _int(name: str, raw: str) -> int:
     if value < 0:
         raise ConfigError(f"{name} must not be negative")
     return value
+
+
+def _positive(name: str, raw: str) -> int:
+    value = _whole(name, raw)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1")
+    return value
+
+
+def _port(name: str, raw: str) -> int:
+    value = _positive(name, raw)
+    if value > 65535:
+        raise ConfigError(f"{name} must be a port number up to 65535, got {value}")
+    return value
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _postgresql_url(name: str, raw: str) -> str:
+    if not raw:
+        raise ConfigError(f"{name} is not set: a postgresql:// URL of a PostGIS database "
+                          "(scripts/serve and scripts/test set one up when it is unset)")
+    if not raw.startswith("postgresql"):
+        raise ConfigError(f"{name} must start with postgresql://, got {raw.split(':')[0]}://")
+    return raw
+
+
+def _optional_postgresql_url(name: str, raw: str) -> str | None:
+    return _postgresql_url(name, raw) if raw else None
+
+
+def _secret(name: str, raw: str) -> str:
+    if len(raw) < 16:
+        raise ConfigError(f"{name} must be set to a random string of at least 16 characters")
+    return raw
+
+
+def _origins(name: str, raw: str) -> list[str]:
+    origins = [o.rstrip("/") for o in raw.split()]
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise ConfigError(f"{name}: {origin!r} is not an origin like https://portal.example.vn")
+    return origins
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its default as the environment would write it (None: it must be set, its check says so)."""
+
+    default: str | None
+    check: Callable[[str, str], Any]
+
+
+# Every setting of the app, its server and its command line, with its default: the one place a default is written.
+SETTINGS: dict[str, Setting] = {
+    "DATABASE_URL": Setting(None, _postgresql_url),
+    "SECRET_KEY": Setting(None, _secret),
+    # A streaming replica for the public reads (see webmap.db); unset, everything reads DATABASE_URL.
+    "DATABASE_REPLICA_URL": Setting("", _optional_postgresql_url),
+    "EMBED_ALLOWED_ORIGINS": Setting("", _origins),
+    "EMBED_CACHE_SECONDS": Setting("300", _whole),
+    "SESSION_COOKIE_SECURE": Setting("true", _bool),
+    "TILE_URL": Setting("", _optional),
+    # The staff's bulk import: the most rows read from a file, and its largest size in bytes.
+    "IMPORT_MAX_ROWS": Setting("2000", _positive),
+    "IMPORT_MAX_BYTES": Setting(str(5 * 1024 * 1024), _positive),
+    # The bulk import is the largest upload; a district office's list is far below this.
+    "MAX_CONTENT_LENGTH": Setting(str(10 * 1024 * 1024), _whole),
+    # A site Feature nests four deep (measures inside properties); 32 leaves room and stops a 50 000-deep body.
+    "MAX_JSON_DEPTH": Setting("32", _whole),
+    # gunicorn (deploy/gunicorn.conf.py): where it listens and its pool of gthread workers.
+    "HOST": Setting("127.0.0.1", _text),
+    "PORT": Setting("5000", _port),
+    "WEB_WORKERS": Setting("2", _positive),
+    "WEB_THREADS": Setting("8", _positive),
+}
+
+# Flask's and Flask-WTF's switches a test may set beside the settings (production never sets them).
+TEST_SWITCHES = ("TESTING", "WTF_CSRF_ENABLED")
+
+
+def _as_environment_text(name: str, value: Any) -> str:
+    """A value as the environment would give it: typed values written out, text stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return " ".join(value)
+    if isinstance(value, str):
+        return value.strip()
+    raise ConfigError(f"{name} must be text, a whole number, true or false, or a list of text; "
+                      f"got a {type(value).__name__}")
+
+
+def read(values: Mapping[str, Any], names: Iterable[str] = SETTINGS) -> dict[str, Any]:
+    """The settings of names read from values, each checked, a missing or blank one taking its default."""
+    out = {}
+    for name in names:
+        setting = SETTINGS[name]
+        out[name] = setting.check(name, _as_environment_text(name, values.get(name)) or (setting.default or ""))
+    return out
+
+
+def _app_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every setting read from values, and what follows from them, checked together."""
+    settings = read(values)
+    # The import's confirm step sends the file back base64-encoded in one form field (Flask's default cap is 500 kB).
+    settings["MAX_FORM_MEMORY_SIZE"] = max(500_000, settings["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
+    if settings["MAX_CONTENT_LENGTH"] < settings["MAX_FORM_MEMORY_SIZE"]:
+        raise ConfigError(f"MAX_CONTENT_LENGTH must be at least {settings['MAX_FORM_MEMORY_SIZE']} bytes: the bulk "
+                          "import's confirm step sends an IMPORT_MAX_BYTES file back in one form")
+    return settings
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The app's settings read from the environment; raises ConfigError naming a bad one."""
+    return _app_settings(os.environ if environ is None else environ)
+
+
+def from_mapping(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The app's settings read from a test's mapping by the environment's checker, with the test's switches;
+    a name that is neither a setting nor a switch is refused, naming it."""
+    unknown = sorted(set(config) - set(SETTINGS) - set(TEST_SWITCHES))
+    if unknown:
+        raise ConfigError(f"unknown setting {', '.join(unknown)}: the settings are {', '.join(SETTINGS)}"
+                          f" (and, in tests, {', '.join(TEST_SWITCHES)})")
+    switches = {name: _bool(name, _as_environment_text(name, config[name])) for name in TEST_SWITCHES if name in config}
+    return {**_app_settings(config), **switches}
+
+
+def database_url(environ: Mapping[str, str] | None = None, *, name: str = "DATABASE_URL") -> str:
+    """The URL of the database in the variable name (DATABASE_URL, TEST_DATABASE_URL…), checked."""
+    return _postgresql_url(name, (os.environ if environ is None else environ).get(name, "").strip())
+
+
+# What gunicorn needs before the app is built (deploy/gunicorn.conf.py, scripts/serve).
+SERVER = ("HOST", "PORT", "WEB_WORKERS", "WEB_THREADS")
+
+
+def server(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """HOST, PORT, WEB_WORKERS and WEB_THREADS read from the environment, checked."""
+    return read(os.environ if environ is None else environ, SERVER)
+
+
+# The import's limits with their defaults from SETTINGS, for webmap.staff's fallback (create_app always fills them in
+# app.config, which is what to read).
+IMPORT_DEFAULTS = read({}, ("IMPORT_MAX_ROWS", "IMPORT_MAX_BYTES"))

@@ -20,12 +20,12 @@ from jinja2 import Template
 
 from geo import accounts, boundaries, bulk_import, editing
 from geo.catalogue import CATEGORIES, DAY_FORMAT, MEASURES, PLAN_TASKS
-from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden
+from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden, InvalidRecord
 from webmap import labels, mapbuild, params, review_map, settings, site_text
 from webmap.assets import use_local_assets
 from webmap.auth import planner_required
 from webmap.db import get_session
-from webmap.errors import field_messages, message_of, status_of
+from webmap.errors import field_messages, message_of, status_for, status_of
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 WARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "kien-giang-wards-2020.csv"
@@ -159,7 +159,7 @@ def new_site():
         site = editing.create_site(session, current_user.actor, data)
     except DomainError as error:
         session.rollback()
-        status = status_of(error) if isinstance(error, Forbidden) else 422
+        status = status_of(error) if isinstance(error, Forbidden) else status_for(InvalidRecord)
         return _render_form(None, data, field_messages(error), status)
     session.commit()
     flash(_("Đã lưu điểm “%(name)s”", name=site["name"]) if site["moderation"] == "approved"
@@ -356,7 +356,7 @@ def bulk():
         if error.field != "file":
             raise
         flash(message_of(error), "error")
-        return render_template("staff/import.html", preview=None), 422
+        return render_template("staff/import.html", preview=None), status_for(InvalidRecord)
     shown = {"preview": _shown(preview), "filename": filename, "content": base64.b64encode(content).decode(),
              "columns": _preview_columns()}
     if request.form.get("confirm"):

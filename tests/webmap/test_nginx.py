@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
+from bench import load
 from geo.site_store import insert_site
 from tests.sitedata import RACH_GIA, site
-from webmap.bench import load
 
 CONF = load.ROOT / "deploy" / "nginx.conf"
 NGINX = load.NGINX

@@ -1,10 +1,15 @@
-"""The parts of scripts/bench that run servers and clients: gunicorn, nginx, wrk and a headless Chromium."""
+"""The figures of the map measured from outside, kept out of the web package (which never imports them):
+scripts/bench (scale.py: the figures; load.py: gunicorn, nginx and wrk; browser.py: headless Chromium) and
+scripts/lighthouse (lighthouse.py), both through `python -m bench`."""
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 Say = Callable[[str], None]
+# The checkout: deploy/'s configuration, the test-output/ folder.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_average() -> str:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from bench import load
 
 # The last Lighthouse that runs on Debian's Node.js 20 (13.x wants Node.js 22).
 VERSION = "12.8.2"
@@ -21,7 +19,6 @@ CACHE = Path(os.environ.get("LIGHTHOUSE_CACHE")
              or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scp-map-lighthouse")
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 PAGES = ("/", "/embed")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def lighthouse_command() -> Path:
@@ -85,42 +82,7 @@ def measure(urls: list[str], runs: int) -> None:
         print(line(url, median_run(done), done), flush=True)
 
 
-def serve() -> tuple[subprocess.Popen, str]:
-    """The app on the served database by gunicorn (deploy/gunicorn.conf.py) on a free port: process, base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
-         "--access-logfile", "/dev/null", "webmap:create_app()"],
-        env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}, cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(base + "/embed", timeout=5):
-                return process, base
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit("gunicorn did not answer /embed within 30 s")
-
-
-def main(argv: list[str]) -> None:
-    runs = 3
-    if argv[:1] == ["--runs"]:
-        runs, argv = int(argv[1]), argv[2:]
-    if argv:
-        measure(argv, runs)
-        return
-    # No URL: the app on the served database, as scripts/serve runs it.
-    process, base = serve()
-    try:
+def measure_served(url: str, runs: int) -> None:
+    """Print the median figures of / and /embed of the app on the database at url, served as scripts/serve does."""
+    with load.gunicorn("webmap:create_app()", url) as base:
         measure([base + path for path in PAGES], runs)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

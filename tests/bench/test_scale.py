@@ -37,8 +37,8 @@ FIGURES = {
                   rf"errors {N} of {N}, cache HIT {N} % \({N} of {N}",
 }
 ROOT = Path(__file__).resolve().parents[2]
-HARNESS = ("import sys; from webmap import benchmark; "
-           "benchmark.run(sys.argv[1], [60], load_seconds=3, clients=20, throughput_seconds=1)")
+HARNESS = ("import sys; from bench import scale; "
+           "scale.run(sys.argv[1], [60], load_seconds=3, clients=20, throughput_seconds=1)")
 BROWSER_ROW = rf"(/|/embed) +(province|district|phone) +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N} +{N}"
 
 

@@ -2,23 +2,19 @@
 count of generated sites, each printed with the machine's load average.
 
 Runs in a scratch database of its own (the served data is not touched), dropped at the end; asserts nothing.
-Servers, load and the browser are in webmap.bench.
+Servers and load are in bench.load, the browser in bench.browser.
 """
 from __future__ import annotations
 
 import statistics
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import make_url, text
 
+from bench import Say, figure, load
 from geo import admin, boundaries, reference
 from geo.db import make_engine, transaction
-from webmap.bench import Say, figure, load
-
-ROOT = Path(__file__).resolve().parent.parent
-
 
 # A fill inserts this many sites a statement, so that a large one reports its progress (1 000 000 sites take
 # minutes: each row's district and commune are derived by a trigger).
@@ -150,8 +146,6 @@ def cold_times(app, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]:
     return out
 
 
-
-
 def run(url: str, counts: list[int], *, say: Say = print, load_seconds: int = 60, clients: int = 200,
         throughput_seconds: int = 20, keep: bool = False) -> None:
     """Fill a scratch database beside url (<db>_bench) with each count of sites in turn and print every figure;
@@ -178,7 +172,7 @@ def figures(url: str, count: int, *, say: Say = print, load_seconds: int = 60, c
             throughput_seconds: int = 20) -> None:
     """Every figure of one filled database: in the app, in a browser, under load."""
     from webmap import create_app
-    from webmap.bench import browser
+    from bench import browser
 
     def line(text: str) -> None:
         figure(say, f"{count:>9,} sites | {text}")
@@ -195,7 +189,7 @@ def figures(url: str, count: int, *, say: Say = print, load_seconds: int = 60, c
         # The two apps take turns, four times each, so that a change in the machine's load falls on both.
         piece = max(1, throughput_seconds // 4)
         answered = [0.0, 0.0]
-        with load.gunicorn("webmap.bench.load:bare_app()", url, bare_env) as bare:
+        with load.gunicorn("bench.load:bare_app()", url, bare_env) as bare:
             for _ in range(4):
                 for i, server in enumerate((base, bare)):
                     answered[i] += load.wrk(server, [load.BBOX_PATH], piece, 8, encoding=None)["requests"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from webmap.bench import load_average
+from bench import ROOT, load_average
 
 CHROMIUM = "/usr/bin/chromium"
 # No request leaves this machine: the base map's tile servers resolve to nothing and fail at once, so they are
@@ -22,7 +22,7 @@ VIEWS = (("/", "province", "", DESKTOP), ("/", "district", f"?district={DISTRICT
          ("/", "phone", "", PHONE), ("/embed", "province", "", DESKTOP),
          ("/embed", "district", f"?district={DISTRICT}", DESKTOP), ("/embed", "phone", "", PHONE))
 # Where each view's screenshot goes, to be looked at: the map with the count shown, at its screen's size.
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "bench"
+SHOTS = ROOT / "test-output" / "bench"
 
 # Runs before the page's own scripts (injected by the DevTools protocol, which the page's CSP does not govern):
 # notes the time since navigation start at which the first site point or cluster enters the page, and at which

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from webmap import benchmark
-from webmap.benchmark import fill_sites
+from bench import scale
+from bench.scale import fill_sites
 
 
 def test_generated_sites_are_numbered_one_by_one_and_spread_over_the_categories(db):
@@ -19,9 +19,9 @@ def test_generated_sites_are_numbered_one_by_one_and_spread_over_the_categories(
 
 
 def test_a_fill_in_several_batches_numbers_on_and_reports_each_batch(db, monkeypatch):
-    monkeypatch.setattr(benchmark, "FILL_BATCH", 20)
+    monkeypatch.setattr(scale, "FILL_BATCH", 20)
     lines: list[str] = []
-    benchmark.fill_sites(db, 50, lines.append)
+    scale.fill_sites(db, 50, lines.append)
     with db.connect() as connection:
         sites, names, categories = connection.execute(text(
             "SELECT count(*), count(DISTINCT name), count(DISTINCT category_code) FROM site")).one()

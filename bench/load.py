@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-ROOT = Path(__file__).resolve().parents[2]
+from bench import ROOT
+
 NGINX = "/usr/sbin/nginx"
 SECRET = "benchmark-only-secret-key"
 BBOX_PATH = "/api/sites?bbox=104.9,9.9,105.1,10.1&limit=10000"

@@ -1,0 +1,66 @@
+"""The command line of the measuring tools, called by scripts/bench and scripts/lighthouse:
+
+    python -m bench figures [--sites] [COUNTS…]   (scripts/bench)
+    python -m bench lighthouse [--runs N] [URL…]  (scripts/lighthouse)
+"""
+from __future__ import annotations
+
+import click
+
+from webmap.settings import ConfigError, database_url
+
+
+def _served_database() -> str:
+    """DATABASE_URL, checked by the app's own checker; a bad one stops the command with its message."""
+    try:
+        return database_url()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Figures of the Kiên Giang SCP map measured from outside."""
+
+
+@cli.command("figures")
+@click.option("--sites", "_sites", is_flag=True, help="the site counts follow (default 60 10000)")
+@click.option("--scale", is_flag=True, help="the same figures; without counts, 100000 and 1000000 sites")
+@click.option("--load-seconds", default=60, show_default=True, help="how long the clients load the server")
+@click.option("--clients", default=200, show_default=True, help="how many clients load the server at once")
+@click.option("--keep", is_flag=True, help="keep the scratch database <db>_bench (dropped by default)")
+@click.argument("counts", nargs=-1, type=int)
+def figures(_sites: bool, scale: bool, load_seconds: int, clients: int, keep: bool, counts: tuple[int, ...]) -> None:
+    """Every benchmark figure of the map, for each count of generated sites, in a scratch database <db>_bench.
+
+    For each count: the HTML of / and /embed and the size and time of /api/sites?limit=10000 in the app; a z8,
+    z11 and z15 tile (median of 20, warm); /progress and /api/progress/summary (median of 5); the throughput of
+    /api/sites?bbox=…&limit=10000 beside a bare Flask + psycopg2 app; in headless Chromium, for / and /embed at
+    the province and at Rạch Giá on a desktop and at the province on a 390 px phone, the bytes downloaded, the
+    time until the first site is drawn and the count shown, the JS heap, the map's and the page's width and a
+    screenshot (test-output/bench/); CLIENTS clients on /embed, /api/districts, /api/sites and tiles straight to
+    gunicorn and through nginx (deploy/nginx.conf) with its cache HIT ratio. Every figure line ends with the load
+    average. Needs chromium, nginx and wrk (Debian packages).
+    """
+    from bench import scale as harness
+
+    harness.run(_served_database(), list(counts) or ([100_000, 1_000_000] if scale else [60, 10_000]),
+                say=click.echo, load_seconds=load_seconds, clients=clients, keep=keep)
+
+
+@cli.command("lighthouse")
+@click.option("--runs", default=3, show_default=True, help="runs of each URL; the run of median performance is shown")
+@click.argument("urls", nargs=-1)
+def lighthouse(runs: int, urls: tuple[str, ...]) -> None:
+    """Lighthouse (mobile preset, headless Chromium) of each URL; without one, / and /embed of the app served on
+    the served database by gunicorn (deploy/gunicorn.conf.py) on a free port."""
+    from bench import lighthouse as audit
+
+    if urls:
+        audit.measure(list(urls), runs)
+    else:
+        audit.measure_served(_served_database(), runs)
+
+
+if __name__ == "__main__":
+    cli(prog_name="python -m bench")

@@ -20,38 +20,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import manual_values
-from geo.catalogue import COUNTED_STATUSES, LEVELS, PLAN_START, PROVINCE_CODE
+from geo.catalogue import LEVELS, PLAN_START, PROVINCE_CODE
 from geo.plan import (BEHIND_AT, BREAKDOWN_LABELS, INDICATORS, ON_TRACK_AT, IndicatorSpec, check_choice,
                       default_level, number, progress_status, spec_of, target_for_year)
-from geo.site_query import counted_in_year, in_year, level_of, province_name, units_of, units_within
+from geo.site_query import counted_in_year, level_of, province_name, units_of, units_within
 
 
-def _json_number(expression: str) -> str:
-    """SQL turning a jsonb value into a number, or NULL when it is not one (scp_json_number, migration 0011)."""
-    return f"scp_json_number({expression})"
-
-
-def _in_numerator(value: str, year: str) -> str:
-    """SQL: whether a site whose numerator measure is the jsonb value is in a share's numerator in the year."""
-    return ("CASE :numerator_rule WHEN 'reached_by_year' THEN coalesce(" + _json_number(value) + " <= " + year
-            + ", false) WHEN 'is_true' THEN coalesce(" + value + " IN ('true'::jsonb, '\"true\"'::jsonb), false) "
-            "ELSE false END")
-
-
-def _counted_group(year: str) -> str:
-    """SQL: a group g of site_figure counts in the year, as geo.site_query.counted_in_year decides for a site:
-    its sites are published (the table holds no other), of a counted status, and in the year."""
-    statuses = ", ".join(f"'{status}'" for status in COUNTED_STATUSES)
-    return f"(g.status IN ({statuses}) AND {in_year('g', year)})"
-
-
-# The sites of an indicator (its categories, districts, kinds) before the rule of the year is applied.
-_OF_INDICATOR = """s.category_code = ANY(:categories)
-      AND (cardinality(CAST(:only_districts AS text[])) = 0 OR s.district_code = ANY(:only_districts))
-      AND (cardinality(CAST(:only_kinds AS text[])) = 0 OR s.measures ->> :breakdown = ANY(:only_kinds))"""
-
-# The sites an indicator counts in a year, one row each with what it adds to the figure. Every value comes
-# from a bound parameter; the fragments joined here are fixed text of this module.
+# The sites an indicator counts in a year, one row each with what it adds to the figure: the indicator's rule is
+# its row of indicator_rule read by the rule functions of migration 0012, which also fold site_figure.
 _COUNTED = """
 counted AS (
     SELECT s.id, s.ref, s.name, s.category_code, s.status, s.district_code, s.commune_code,
@@ -59,12 +35,11 @@ counted AS (
            CASE WHEN :level = 'district' THEN s.district_code
                 WHEN :level = 'commune' THEN s.commune_code
                 ELSE :province END AS unit_code,
-           """ + _in_numerator("(s.measures -> :numerator_measure)", ":year") + """ AS in_numerator,
-           """ + _json_number("s.measures -> :amount_measure") + """ AS amount,
-           coalesce(s.measures ->> :breakdown, '') AS kind
-    FROM site s
+           scp_in_numerator(scp_numerator_from(i, s.measures), :year) AS in_numerator,
+           scp_amount(i, s.measures) AS amount, scp_kind(i, s.measures) AS kind
+    FROM site s JOIN indicator_rule i ON i.indicator_code = :figure
     WHERE """ + counted_in_year("s") + """
-      AND """ + _OF_INDICATOR + """
+      AND scp_indicator_takes(i, s.category_code, s.district_code, s.measures)
 )"""
 
 # The figures of a year by unit, from the groups of site_figure (migration 0011): the sites of the indicator,
@@ -73,14 +48,14 @@ counted AS (
 _BY_UNIT = """
 SELECT unit_code, kind, GROUPING(unit_code) AS all_units, GROUPING(kind) AS all_kinds,
        coalesce(sum(sites), 0)::bigint AS sites,
-       coalesce(sum(sites) FILTER (WHERE coalesce(numerator_from <= :year, false)), 0)::bigint AS in_numerator,
+       coalesce(sum(sites) FILTER (WHERE scp_in_numerator(numerator_from, :year)), 0)::bigint AS in_numerator,
        sum(amount) AS amount
 FROM (SELECT CASE WHEN :level = 'district' THEN g.district_code
                   WHEN :level = 'commune' THEN g.commune_code
                   ELSE :province END AS unit_code,
              g.kind, g.sites, g.numerator_from, g.amount
       FROM site_figure g
-      WHERE g.figure = :figure AND """ + _counted_group(":year") + """) c
+      WHERE g.figure = :figure AND """ + counted_in_year("g", ":year", grouped=True) + """) c
 GROUP BY GROUPING SETS ((), (kind), (unit_code), (unit_code, kind))
 """
 
@@ -88,11 +63,11 @@ GROUP BY GROUPING SETS ((), (kind), (unit_code), (unit_code, kind))
 # years decided as a site's are.
 _PATH = """
 SELECT y.year, g.kind, GROUPING(g.kind) AS all_kinds, sum(g.sites)::bigint AS sites,
-       coalesce(sum(g.sites) FILTER (WHERE coalesce(g.numerator_from <= y.year, false)), 0)::bigint
+       coalesce(sum(g.sites) FILTER (WHERE scp_in_numerator(g.numerator_from, y.year)), 0)::bigint
            AS in_numerator,
        sum(g.amount) AS amount
 FROM generate_series(CAST(:first_year AS int), CAST(:last_year AS int)) AS y(year)
-JOIN site_figure g ON g.figure = :figure AND """ + _counted_group("y.year") + """
+JOIN site_figure g ON g.figure = :figure AND """ + counted_in_year("g", "y.year", grouped=True) + """
 GROUP BY GROUPING SETS ((y.year), (y.year, g.kind))
 """
 
@@ -111,13 +86,7 @@ ORDER BY c.unit_code, c.name, c.id
 
 
 def _params(spec: IndicatorSpec, year: int, level: str) -> dict[str, Any]:
-    return {
-        "figure": spec.code, "level": level, "province": PROVINCE_CODE, "year": year,
-        "categories": list(spec.categories),
-        "only_districts": list(spec.only_districts), "only_kinds": list(spec.only_kinds),
-        "numerator_rule": spec.numerator_rule, "numerator_measure": spec.numerator_measure,
-        "amount_measure": spec.amount_measure, "breakdown": spec.breakdown,
-    }
+    return {"figure": spec.code, "level": level, "province": PROVINCE_CODE, "year": year}
 
 
 def _figure(spec: IndicatorSpec, sites: int, in_numerator: int, amount: Any) -> dict[str, Any]:

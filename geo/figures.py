@@ -23,7 +23,7 @@ from geo import manual_values
 from geo.catalogue import LEVELS, PLAN_START, PROVINCE_CODE
 from geo.plan import (BEHIND_AT, BREAKDOWN_LABELS, INDICATORS, ON_TRACK_AT, IndicatorSpec, check_choice,
                       default_level, number, progress_status, spec_of, target_for_year)
-from geo.site_query import counted_in_year, level_of, province_name, units_of, units_within
+from geo.site_query import counted_in_year, level_of, province_name, unit_of_level, units_of, units_within
 
 
 # The sites an indicator counts in a year, one row each with what it adds to the figure: the indicator's rule is
@@ -32,9 +32,7 @@ _COUNTED = """
 counted AS (
     SELECT s.id, s.ref, s.name, s.category_code, s.status, s.district_code, s.commune_code,
            s.start_date, s.end_date, s.measures, s.is_sample, s.plan_task,
-           CASE WHEN :level = 'district' THEN s.district_code
-                WHEN :level = 'commune' THEN s.commune_code
-                ELSE :province END AS unit_code,
+           """ + unit_of_level("s") + """ AS unit_code,
            scp_in_numerator(scp_numerator_from(i, s.measures), :year) AS in_numerator,
            scp_amount(i, s.measures) AS amount, scp_kind(i, s.measures) AS kind
     FROM site s JOIN indicator_rule i ON i.indicator_code = :figure
@@ -52,9 +50,7 @@ SELECT figure, year, unit_code, kind, GROUPING(unit_code) AS all_units, GROUPING
        coalesce(sum(sites) FILTER (WHERE scp_in_numerator(numerator_from, year)), 0)::bigint AS in_numerator,
        sum(amount) AS amount
 FROM (SELECT g.figure, y.year,
-             CASE WHEN :level = 'district' THEN g.district_code
-                  WHEN :level = 'commune' THEN g.commune_code
-                  ELSE :province END AS unit_code,
+             """ + unit_of_level("g") + """ AS unit_code,
              g.kind, g.sites, g.numerator_from, g.amount
       FROM generate_series(CAST(:first_year AS int), CAST(:last_year AS int)) AS y(year)
       JOIN site_figure g ON g.figure = ANY(:figures) AND """ + counted_in_year("g", "y.year", grouped=True) + """) c

@@ -52,6 +52,13 @@ def unit_column(level: str, alias: str = "s") -> str:
     return f"{alias}.{level}_code"
 
 
+def unit_of_level(alias: str = "s", level: str = ":level", province: str = ":province") -> str:
+    """SQL: the code of the unit of a level (given as SQL, a bound parameter) holding the site or group: its
+    district or commune (set by the database from its point), or the province."""
+    return (f"CASE WHEN {level} = 'district' THEN {alias}.district_code "
+            f"WHEN {level} = 'commune' THEN {alias}.commune_code ELSE {province} END")
+
+
 @dataclass(frozen=True)
 class _Units:
     """Every administrative unit as loaded, read in one statement and kept while the data version stands."""

@@ -228,11 +228,11 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
 
 def areas(session: Session) -> list[dict]:
     """The areas a district staff member may have: each district (until 30/06/2025) by name, with the 2025
-    communes lying in it (the district holding a point of the commune), in name order."""
+    communes lying in it (scp_lies_in, migration 0012, as geo.site_query.units_within), in name order."""
     rows = session.execute(text("""
         SELECT d.code AS district_code, d.name AS district_name, c.code, c.name
         FROM admin_unit d
-        LEFT JOIN admin_unit c ON c.level = 'commune' AND ST_Contains(d.geom, ST_PointOnSurface(c.geom))
+        LEFT JOIN admin_unit c ON c.level = 'commune' AND scp_lies_in(c.geom, d.geom)
         WHERE d.level = 'district'
         ORDER BY d.name, d.code, c.name, c.code""")).mappings()
     districts: dict[str, dict] = {}

@@ -164,8 +164,7 @@ STATUS_LABELS: dict[str, str] = {
     "suspended": N_("Tạm dừng"), "phased_out": N_("Đã loại bỏ"),
 }
 STATUSES = tuple(STATUS_LABELS)
-# The states in which a site counts towards the plan's figures.
-COUNTED_STATUSES = ("active", "completed")
+# The states in which a site counts towards the plan's figures: scp_counted_status (migration 0012).
 MODERATION_STATES = ("draft", "submitted", "approved", "rejected")
 PRECISION_LABELS: dict[str, str] = {"exact": N_("Chính xác"), "ward": N_("Theo xã, phường"),
                                     "district": N_("Theo huyện")}

@@ -20,80 +20,42 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import manual_values
-from geo.catalogue import COUNTED_STATUSES, LEVELS, PLAN_START, PROVINCE_CODE
+from geo.catalogue import LEVELS, PLAN_START, PROVINCE_CODE
 from geo.plan import (BEHIND_AT, BREAKDOWN_LABELS, INDICATORS, ON_TRACK_AT, IndicatorSpec, check_choice,
                       default_level, number, progress_status, spec_of, target_for_year)
-from geo.site_query import counted_in_year, in_year, level_of, province_name, units_of, units_within
+from geo.site_query import counted_in_year, level_of, province_name, unit_of_level, units_of, units_within
 
 
-def _json_number(expression: str) -> str:
-    """SQL turning a jsonb value into a number, or NULL when it is not one (scp_json_number, migration 0011)."""
-    return f"scp_json_number({expression})"
-
-
-def _in_numerator(value: str, year: str) -> str:
-    """SQL: whether a site whose numerator measure is the jsonb value is in a share's numerator in the year."""
-    return ("CASE :numerator_rule WHEN 'reached_by_year' THEN coalesce(" + _json_number(value) + " <= " + year
-            + ", false) WHEN 'is_true' THEN coalesce(" + value + " IN ('true'::jsonb, '\"true\"'::jsonb), false) "
-            "ELSE false END")
-
-
-def _counted_group(year: str) -> str:
-    """SQL: a group g of site_figure counts in the year, as geo.site_query.counted_in_year decides for a site:
-    its sites are published (the table holds no other), of a counted status, and in the year."""
-    statuses = ", ".join(f"'{status}'" for status in COUNTED_STATUSES)
-    return f"(g.status IN ({statuses}) AND {in_year('g', year)})"
-
-
-# The sites of an indicator (its categories, districts, kinds) before the rule of the year is applied.
-_OF_INDICATOR = """s.category_code = ANY(:categories)
-      AND (cardinality(CAST(:only_districts AS text[])) = 0 OR s.district_code = ANY(:only_districts))
-      AND (cardinality(CAST(:only_kinds AS text[])) = 0 OR s.measures ->> :breakdown = ANY(:only_kinds))"""
-
-# The sites an indicator counts in a year, one row each with what it adds to the figure. Every value comes
-# from a bound parameter; the fragments joined here are fixed text of this module.
+# The sites an indicator counts in a year, one row each with what it adds to the figure: the indicator's rule is
+# its row of indicator_rule read by the rule functions of migration 0012, which also fold site_figure.
 _COUNTED = """
 counted AS (
     SELECT s.id, s.ref, s.name, s.category_code, s.status, s.district_code, s.commune_code,
            s.start_date, s.end_date, s.measures, s.is_sample, s.plan_task,
-           CASE WHEN :level = 'district' THEN s.district_code
-                WHEN :level = 'commune' THEN s.commune_code
-                ELSE :province END AS unit_code,
-           """ + _in_numerator("(s.measures -> :numerator_measure)", ":year") + """ AS in_numerator,
-           """ + _json_number("s.measures -> :amount_measure") + """ AS amount,
-           coalesce(s.measures ->> :breakdown, '') AS kind
-    FROM site s
+           """ + unit_of_level("s") + """ AS unit_code,
+           scp_in_numerator(scp_numerator_from(i, s.measures), :year) AS in_numerator,
+           scp_amount(i, s.measures) AS amount, scp_kind(i, s.measures) AS kind
+    FROM site s JOIN indicator_rule i ON i.indicator_code = :figure
     WHERE """ + counted_in_year("s") + """
-      AND """ + _OF_INDICATOR + """
+      AND scp_indicator_takes(i, s.category_code, s.district_code, s.measures)
 )"""
 
-# The figures of a year by unit, from the groups of site_figure (migration 0011): the sites of the indicator,
-# already folded by the rule's categories, districts and kinds. GROUPING() tells the rolled-up rows (province,
-# per unit, per kind) from a NULL unit_code, which is a site no unit of the level holds.
-_BY_UNIT = """
-SELECT unit_code, kind, GROUPING(unit_code) AS all_units, GROUPING(kind) AS all_kinds,
+# The figures of indicators in years by unit, from the groups of site_figure (migration 0012): the sites of each
+# indicator, already folded by its rule. GROUPING() tells the rolled-up rows (province, per unit, per kind) from
+# a NULL unit_code, which is a site no unit of the level holds. One statement gives a year's table, the legend's
+# every year and the province's path of every indicator.
+_FIGURES = """
+SELECT figure, year, unit_code, kind, GROUPING(unit_code) AS all_units, GROUPING(kind) AS all_kinds,
        coalesce(sum(sites), 0)::bigint AS sites,
-       coalesce(sum(sites) FILTER (WHERE coalesce(numerator_from <= :year, false)), 0)::bigint AS in_numerator,
+       coalesce(sum(sites) FILTER (WHERE scp_in_numerator(numerator_from, year)), 0)::bigint AS in_numerator,
        sum(amount) AS amount
-FROM (SELECT CASE WHEN :level = 'district' THEN g.district_code
-                  WHEN :level = 'commune' THEN g.commune_code
-                  ELSE :province END AS unit_code,
+FROM (SELECT g.figure, y.year,
+             """ + unit_of_level("g") + """ AS unit_code,
              g.kind, g.sites, g.numerator_from, g.amount
-      FROM site_figure g
-      WHERE g.figure = :figure AND """ + _counted_group(":year") + """) c
-GROUP BY GROUPING SETS ((), (kind), (unit_code), (unit_code, kind))
-"""
-
-# The province path: every year of the series in one statement over the indicator's groups, each group's
-# years decided as a site's are.
-_PATH = """
-SELECT y.year, g.kind, GROUPING(g.kind) AS all_kinds, sum(g.sites)::bigint AS sites,
-       coalesce(sum(g.sites) FILTER (WHERE coalesce(g.numerator_from <= y.year, false)), 0)::bigint
-           AS in_numerator,
-       sum(g.amount) AS amount
-FROM generate_series(CAST(:first_year AS int), CAST(:last_year AS int)) AS y(year)
-JOIN site_figure g ON g.figure = :figure AND """ + _counted_group("y.year") + """
-GROUP BY GROUPING SETS ((y.year), (y.year, g.kind))
+      FROM generate_series(CAST(:first_year AS int), CAST(:last_year AS int)) AS y(year)
+      JOIN site_figure g ON g.figure = ANY(:figures) AND """ + counted_in_year("g", "y.year", grouped=True) + """) c
+GROUP BY GROUPING SETS ((figure, year), (figure, year, kind), (figure, year, unit_code),
+                        (figure, year, unit_code, kind))
 """
 
 _SITES = "WITH " + _COUNTED + """
@@ -111,13 +73,7 @@ ORDER BY c.unit_code, c.name, c.id
 
 
 def _params(spec: IndicatorSpec, year: int, level: str) -> dict[str, Any]:
-    return {
-        "figure": spec.code, "level": level, "province": PROVINCE_CODE, "year": year,
-        "categories": list(spec.categories),
-        "only_districts": list(spec.only_districts), "only_kinds": list(spec.only_kinds),
-        "numerator_rule": spec.numerator_rule, "numerator_measure": spec.numerator_measure,
-        "amount_measure": spec.amount_measure, "breakdown": spec.breakdown,
-    }
+    return {"figure": spec.code, "level": level, "province": PROVINCE_CODE, "year": year}
 
 
 def _figure(spec: IndicatorSpec, sites: int, in_numerator: int, amount: Any) -> dict[str, Any]:
@@ -131,21 +87,29 @@ def _figure(spec: IndicatorSpec, sites: int, in_numerator: int, amount: Any) -> 
     return {"value": total, "numerator": total, "denominator": None, "sites": sites}
 
 
-def _computed(session: Session, spec: IndicatorSpec, year: int, level: str) -> dict[str, Any]:
-    """Figures from the sites: 'units' by code ('' for sites no unit holds), 'province', and their breakdowns."""
-    out: dict[str, Any] = {"units": {}, "province": _figure(spec, 0, 0, None),
-                           "unit_breakdowns": {}, "province_breakdown": {}}
-    for row in session.execute(text(_BY_UNIT), _params(spec, year, level)).mappings():
-        figure = _figure(spec, row["sites"], row["in_numerator"], row["amount"])
+def _computed(session: Session, specs: list[IndicatorSpec], first_year: int, last_year: int, level: str
+              ) -> dict[tuple[str, int], dict[str, Any]]:
+    """Figures from the sites, by indicator code and year: 'units' by code ('' for sites no unit holds),
+    'province', and their breakdowns."""
+    out: dict[tuple[str, int], dict[str, Any]] = {
+        (spec.code, year): {"units": {}, "province": _figure(spec, 0, 0, None), "unit_breakdowns": {},
+                            "province_breakdown": {}}
+        for spec in specs for year in range(first_year, last_year + 1)}
+    by_code = {spec.code: spec for spec in specs}
+    rows = session.execute(text(_FIGURES), {"figures": list(by_code), "level": level, "province": PROVINCE_CODE,
+                                            "first_year": first_year, "last_year": last_year}).mappings()
+    for row in rows:
+        figure = _figure(by_code[row["figure"]], row["sites"], row["in_numerator"], row["amount"])
+        one = out[(row["figure"], row["year"])]
         unit = row["unit_code"] or ""
         if row["all_units"] and row["all_kinds"]:
-            out["province"] = figure
+            one["province"] = figure
         elif row["all_units"]:
-            out["province_breakdown"][row["kind"]] = figure
+            one["province_breakdown"][row["kind"]] = figure
         elif row["all_kinds"]:
-            out["units"][unit] = figure
+            one["units"][unit] = figure
         else:
-            out["unit_breakdowns"].setdefault(unit, {})[row["kind"]] = figure
+            one["unit_breakdowns"].setdefault(unit, {})[row["kind"]] = figure
     return out
 
 
@@ -172,6 +136,36 @@ def _pick(spec: IndicatorSpec, figure: dict[str, Any], breakdown: dict[str, dict
     return {k: v for k, v in chosen.items() if k not in ("label_vi", "label_en")}
 
 
+_NO_DATA = {"value": None, "numerator": None, "denominator": None, "sites": 0}
+
+
+def _table(session: Session, spec: IndicatorSpec, level: str, units: list[dict[str, Any]], year_figures: Any
+           ) -> tuple[dict[str, tuple[dict, dict]], dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    """Each unit's figure and breakdown, the province's figure and breakdown, and the sites no unit holds, from a
+    year's hand-entered values (manual) or computed figures."""
+    if spec.kind == "manual":
+        province_values = year_figures.get(PROVINCE_CODE, {})
+        by_unit = {u["code"]: (manual_values.unit_figure(year_figures.get(u["code"], {})),
+                               _with_labels(spec, year_figures.get(u["code"], {}))) for u in units}
+        return by_unit, manual_values.unit_figure(province_values), _with_labels(spec, province_values), None
+    empty = _figure(spec, 0, 0, None)
+    # An indicator of the pilot districts only has no data elsewhere, rather than a zero.
+    outside = ({u["code"] for u in units} - units_within(session, level, spec.only_districts)
+               if spec.only_districts else set())
+    by_unit = {u["code"]: (_NO_DATA if u["code"] in outside else year_figures["units"].get(u["code"], empty),
+                           _with_labels(spec, year_figures["unit_breakdowns"].get(u["code"], {}))) for u in units}
+    return (by_unit, year_figures["province"], _with_labels(spec, year_figures["province_breakdown"]),
+            year_figures["units"].get(""))
+
+
+def _years(session: Session, spec: IndicatorSpec, first_year: int, last_year: int, level: str) -> dict[int, Any]:
+    """A figure's hand-entered values or computed figures of every year first..last, read in one statement."""
+    if spec.kind == "manual":
+        return manual_values.by_years(session, spec, first_year, last_year)
+    computed = _computed(session, [spec], first_year, last_year, level)
+    return {year: computed[(spec.code, year)] for year in range(first_year, last_year + 1)}
+
+
 def progress(session: Session, code: str, year: int, level: str | None = None,
              sector: str | None = None) -> dict[str, Any]:
     """An indicator by unit of a level for a year: value, numerator, denominator, target, progress status, and
@@ -185,29 +179,10 @@ def progress(session: Session, code: str, year: int, level: str | None = None,
     target_low = target[0] if target else None
     target_out = {"low": target[0], "high": target[1]} if target else None
     units = units_of(session, level)
-    rows = []
-    if spec.kind == "manual":
-        manual = manual_values.by_unit(session, spec, year)
-        province_values = manual.get(PROVINCE_CODE, {})
-        province_figure = manual_values.unit_figure(province_values)
-        province_breakdown = _with_labels(spec, province_values)
-        unassigned = None
-        by_unit = {u["code"]: (manual_values.unit_figure(manual.get(u["code"], {})), _with_labels(spec, manual.get(u["code"], {})))
-                   for u in units}
-    else:
-        computed = _computed(session, spec, year, level)
-        province_figure = computed["province"]
-        province_breakdown = _with_labels(spec, computed["province_breakdown"])
-        unassigned = computed["units"].get("")
-        empty = _figure(spec, 0, 0, None)
-        # An indicator of the pilot districts only has no data elsewhere, rather than a zero.
-        outside = ({u["code"] for u in units} - units_within(session, level, spec.only_districts)
-                   if spec.only_districts else set())
-        no_data = {"value": None, "numerator": None, "denominator": None, "sites": 0}
-        by_unit = {u["code"]: (no_data if u["code"] in outside else computed["units"].get(u["code"], empty),
-                               _with_labels(spec, computed["unit_breakdowns"].get(u["code"], {})))
-                   for u in units}
+    by_unit, province_figure, province_breakdown, unassigned = _table(
+        session, spec, level, units, _years(session, spec, year, year, level)[year])
     unit_scope = spec.target_scope == "unit"
+    rows = []
     for unit in units:
         figure, breakdown = by_unit[unit["code"]]
         shown = _pick(spec, figure, breakdown, sector)
@@ -228,6 +203,20 @@ def progress(session: Session, code: str, year: int, level: str | None = None,
     }
 
 
+def values_over_years(session: Session, code: str, first_year: int, last_year: int, level: str
+                      ) -> list[float | None]:
+    """Every unit's value of an indicator in every year first..last (None = no data), in one statement: what a
+    legend that keeps its classes while the years play is drawn from."""
+    spec = spec_of(code)
+    units = units_of(session, level)
+    years = _years(session, spec, first_year, last_year, level)
+    out: list[float | None] = []
+    for year in range(first_year, last_year + 1):
+        by_unit = _table(session, spec, level, units, years[year])[0]
+        out += [by_unit[unit["code"]][0]["value"] for unit in units]
+    return out
+
+
 def _describe(spec: IndicatorSpec) -> dict[str, Any]:
     return {"code": spec.code, "name_vi": spec.name_vi, "name_en": spec.name_en, "unit": spec.unit,
             "unit_en": spec.unit_en, "method": spec.method, "kind": spec.kind, "plan_task": spec.plan_task,
@@ -241,50 +230,45 @@ def _spec_targets(spec: IndicatorSpec) -> dict[str, dict[str, float] | None]:
             for year, t in (("2025", spec.target_2025), ("2030", spec.target_2030))}
 
 
-def _computed_path(session: Session, spec: IndicatorSpec, first_year: int, last_year: int
-                   ) -> dict[int, dict[str, Any]]:
-    """The province figure and its breakdown of each year, from one grouped statement."""
-    empty = _figure(spec, 0, 0, None)
-    out: dict[int, dict[str, Any]] = {year: {"province": empty, "province_breakdown": {}}
-                                      for year in range(first_year, last_year + 1)}
-    params = {**_params(spec, last_year, "province"), "first_year": first_year, "last_year": last_year}
-    rows = session.execute(text(_PATH), params).mappings().all()
-    for row in rows:
-        figure = _figure(spec, row["sites"], row["in_numerator"], row["amount"])
-        if row["all_kinds"]:
-            out[row["year"]]["province"] = figure
-        else:
-            out[row["year"]]["province_breakdown"][row["kind"]] = figure
+def _paths(session: Session, specs: list[IndicatorSpec], first_year: int, last_year: int,
+           sector: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The province figure of each indicator year by year, with the year's target and status: the computed
+    ones from one statement, the hand-entered ones from one each."""
+    computed = _computed(session, [spec for spec in specs if spec.kind != "manual"], first_year, last_year,
+                         "province")
+    out = {}
+    for spec in specs:
+        manual = (manual_values.by_years(session, spec, first_year, last_year) if spec.kind == "manual" else {})
+        path = []
+        for year in range(first_year, last_year + 1):
+            if spec.kind == "manual":
+                values = manual[year].get(PROVINCE_CODE, {})
+                figure = _pick(spec, manual_values.unit_figure(values), _with_labels(spec, values), sector)
+            else:
+                one = computed[(spec.code, year)]
+                figure = _pick(spec, one["province"], _with_labels(spec, one["province_breakdown"]), sector)
+            target = target_for_year(spec, year)
+            path.append({"year": year, "value": figure["value"], "numerator": figure.get("numerator"),
+                         "denominator": figure.get("denominator"),
+                         "target": {"low": target[0], "high": target[1]} if target else None,
+                         "progress_status": progress_status(figure["value"], target[0] if target else None)})
+        out[spec.code] = path
     return out
 
 
 def province_path(session: Session, code: str, first_year: int, last_year: int,
                   sector: str | None = None) -> list[dict[str, Any]]:
     """The province figure year by year, with the year's target and status: the path to the target."""
-    spec = spec_of(code)
-    computed = _computed_path(session, spec, first_year, last_year) if spec.kind != "manual" else {}
-    path = []
-    for year in range(first_year, last_year + 1):
-        if spec.kind == "manual":
-            values = manual_values.by_unit(session, spec, year).get(PROVINCE_CODE, {})
-            figure = _pick(spec, manual_values.unit_figure(values), _with_labels(spec, values), sector)
-        else:
-            figure = _pick(spec, computed[year]["province"], _with_labels(spec, computed[year]["province_breakdown"]),
-                           sector)
-        target = target_for_year(spec, year)
-        path.append({"year": year, "value": figure["value"], "numerator": figure.get("numerator"),
-                     "denominator": figure.get("denominator"),
-                     "target": {"low": target[0], "high": target[1]} if target else None,
-                     "progress_status": progress_status(figure["value"], target[0] if target else None)})
-    return path
+    return _paths(session, [spec_of(code)], first_year, last_year, sector)[code]
 
 
 def summary(session: Session, year: int) -> list[dict[str, Any]]:
     """Every indicator for the province in a year: value, targets (year, 2025, 2030), status, and its path
     year by year from 2021 to the year."""
+    paths = _paths(session, list(INDICATORS), min(PLAN_START, year), year)
     out = []
     for spec in INDICATORS:
-        path = province_path(session, spec.code, min(PLAN_START, year), year)
+        path = paths[spec.code]
         now = path[-1]
         out.append({**_describe(spec), "year": year, "value": now["value"], "numerator": now["numerator"],
                     "denominator": now["denominator"], "target": now["target"], "targets": _spec_targets(spec),
@@ -323,7 +307,7 @@ def store_computed_values(session: Session, year: int, level: str) -> int:
     for spec in INDICATORS:
         if spec.kind == "manual":
             continue
-        computed = _computed(session, spec, year, level)
+        computed = _computed(session, [spec], year, year, level)[(spec.code, year)]
         entries: list[tuple[str, str, dict[str, Any]]] = [(PROVINCE_CODE, "", computed["province"])]
         entries += [(PROVINCE_CODE, kind, f) for kind, f in computed["province_breakdown"].items()]
         entries += [(unit, "", f) for unit, f in computed["units"].items() if unit]

@@ -10,14 +10,18 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -252,3 +256,74 @@ class IndicatorValueHistory(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONB)
     after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONB)
+
+
+# --- Tables the database keeps itself ------------------------------------------------------------------------
+# Written by triggers or by one function, never by the ORM: defined here so the schema reads in one place (and
+# Alembic's comparison knows them); the migrations named stay their author. The rules they freeze are SQL
+# functions of migration 0012 (ARCHITECTURE.md, "Where each rule lives").
+
+def _cell_key(*extra: Column) -> list[Column]:
+    return [Column("cell_x", Integer, nullable=False), Column("cell_y", Integer, nullable=False),
+            Column("category_code", String, nullable=False), Column("district_code", String), *extra]
+
+
+def _cell_sums() -> list[Column]:
+    return [Column("n", Integer, nullable=False), Column("sum_x", Double, nullable=False),
+            Column("sum_y", Double, nullable=False)]
+
+
+# Published sites (scp_published) per cell of the tiles' grid (scp_cell_x, scp_cell_y), by category and district.
+site_cell = Table(
+    "site_cell", Base.metadata, *_cell_key(), *_cell_sums(),
+    UniqueConstraint("cell_x", "cell_y", "category_code", "district_code", name="site_cell_key",
+                     postgresql_nulls_not_distinct=True))
+
+# The same keyed by every public filter (scp_site_matches), the dates folded to years (scp_year_start/_end).
+_DETAIL_KEY = ("commune_code", "status", "plan_task", "lead_agency", "start_date", "end_date")
+site_cell_detail = Table(
+    "site_cell_detail", Base.metadata,
+    *_cell_key(Column("commune_code", String), Column("status", String, nullable=False),
+               Column("plan_task", String, nullable=False), Column("lead_agency", Text, nullable=False),
+               Column("start_date", Date), Column("end_date", Date)),
+    *_cell_sums(),
+    UniqueConstraint("cell_x", "cell_y", "category_code", "district_code", *_DETAIL_KEY, name="site_cell_detail_key",
+                     postgresql_nulls_not_distinct=True))
+
+# Published sites folded into the groups every figure reads: 'sites', and each indicator its rule takes the site
+# into (scp_indicator_takes) with the year it enters a share's numerator (scp_numerator_from) and its kind.
+_FIGURE_KEY = ("figure", "category_code", "status", "district_code", "commune_code", "start_date", "end_date",
+               "numerator_from", "kind")
+site_figure = Table(
+    "site_figure", Base.metadata,
+    Column("figure", String, nullable=False), Column("category_code", String, nullable=False),
+    Column("status", String, nullable=False), Column("district_code", String), Column("commune_code", String),
+    Column("start_date", Date), Column("end_date", Date), Column("numerator_from", Numeric),
+    Column("kind", Text, nullable=False), Column("sites", BigInteger, nullable=False),
+    Column("amount", Numeric, nullable=False),
+    UniqueConstraint(*_FIGURE_KEY, name="site_figure_key", postgresql_nulls_not_distinct=True))
+
+# Each computed indicator's rule as geo.plan.load_rules writes it from geo.plan.INDICATORS (migration 0011).
+indicator_rule = Table(
+    "indicator_rule", Base.metadata,
+    Column("indicator_code", String, primary_key=True), Column("categories", ARRAY(Text), nullable=False),
+    Column("only_districts", ARRAY(Text), nullable=False), Column("only_kinds", ARRAY(Text), nullable=False),
+    Column("numerator_rule", Text, nullable=False), Column("numerator_measure", Text, nullable=False),
+    Column("amount_measure", Text, nullable=False), Column("breakdown", Text, nullable=False))
+
+# One row: moved on by every change to site, admin_unit, category, indicator, indicator_value (migration 0005).
+data_version = Table(
+    "data_version", Base.metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("version", BigInteger, nullable=False, server_default=text("1")),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("id", name="data_version_id_check"))
+
+# A built yearly report per year, level, language and kind, valid for the data version it names (0009).
+report_cache = Table(
+    "report_cache", Base.metadata,
+    Column("year", Integer, primary_key=True), Column("level", Text, primary_key=True),
+    Column("lang", Text, primary_key=True), Column("kind", Text, primary_key=True),
+    Column("data_version", BigInteger, nullable=False), Column("body", LargeBinary, nullable=False),
+    Column("made_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("kind IN ('html', 'xlsx')", name="report_cache_kind_check"))

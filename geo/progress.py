@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import figures
-from geo.catalogue import CATEGORY_CODES, STATUSES
+from geo.catalogue import CATEGORY_CODES, PLAN_YEARS, STATUSES
 from geo.errors import N_, BadParameter
 from geo.plan import INDICATOR_CODES, INDICATORS, check_choice
 from geo.site_query import in_year, unit_column, units_of
@@ -66,8 +66,21 @@ def values_over_years(session: Session, figure: str, first: int, last: int, leve
     classes while the years play is drawn from."""
     if figure == SITES["code"]:
         return sites_over_years(session, first, last, level, category=category, status=status)
-    return [row["value"] for year in range(first, last + 1)
-            for row in by_unit(session, figure, year, level)["rows"]]
+    return figures.values_over_years(session, figure, first, last, level)
+
+
+def page(session: Session, figure: str, year: int, level: str, *, category: str | None = None,
+         status: str | None = None, summary: bool = True) -> dict[str, Any]:
+    """Everything /progress shows of a figure, in one call: the year's rows by unit (by_unit); by_progress_status,
+    whether the plan sets a target for every unit (the map then shows how far each is from it); over_years, every
+    unit's value in every plan year otherwise (the legend's classes, alike in every year); and summary, every
+    indicator for the province in the year with its path (when asked)."""
+    result = by_unit(session, figure, year, level, category=category, status=status)
+    result["by_progress_status"] = any(row.get("target") for row in result["rows"])
+    result["over_years"] = None if result["by_progress_status"] else values_over_years(
+        session, result["figure"]["code"], PLAN_YEARS[0], PLAN_YEARS[-1], level, category=category, status=status)
+    result["summary"] = figures.summary(session, year) if summary else None
+    return result
 
 
 def figure_choices() -> list[dict[str, str]]:

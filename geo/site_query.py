@@ -7,13 +7,15 @@ chosen by the caller's SQL (a fixed name, never input).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.catalogue import COUNTED_STATUSES, LEVELS, PROVINCE_CODE
+from geo import data_version
+from geo.catalogue import LEVELS, PROVINCE_CODE
 from geo.errors import N_, NotFound
 
 MAX_LIMIT = 10_000
@@ -22,29 +24,25 @@ DEFAULT_LIMIT = 1_000
 
 def published(alias: str = "s") -> str:
     """SQL: the site is approved and not deleted — what the public, the figures and the report see."""
-    return f"({alias}.moderation = 'approved' AND {alias}.deleted_at IS NULL)"
-
-
-def _not_ended_before(alias: str, year: str) -> str:
-    return f"({alias}.end_date IS NULL OR {alias}.end_date >= make_date({year}, 1, 1))"
+    return f"scp_published({alias}.moderation, {alias}.deleted_at)"
 
 
 def in_year(alias: str = "s", year: str = ":year") -> str:
-    """SQL: the site had started by the end of the year (or has no start) and had not ended before it began."""
-    return (f"(({alias}.start_date IS NULL OR {alias}.start_date <= make_date({year}, 12, 31)) "
-            f"AND {_not_ended_before(alias, year)})")
+    """SQL: the site (or a group of site_figure) had started by the end of the year and had not ended before it."""
+    return f"scp_in_year({alias}.start_date, {alias}.end_date, {year})"
 
 
 def listed_in_year(alias: str = "s", year: str = ":year") -> str:
     """SQL: what a year's report lists — published sites of the year, and planned ones not yet ended."""
-    return (f"({published(alias)} AND ({in_year(alias, year)} "
-            f"OR ({alias}.status = 'planned' AND {_not_ended_before(alias, year)})))")
+    return (f"({published(alias)} AND "
+            f"scp_listed_in_year({alias}.status, {alias}.start_date, {alias}.end_date, {year}))")
 
 
-def counted_in_year(alias: str = "s", year: str = ":year") -> str:
-    """SQL: the site counts towards the plan's figures of the year: published, active or completed, in the year."""
-    statuses = ", ".join(f"'{status}'" for status in COUNTED_STATUSES)
-    return f"({published(alias)} AND {alias}.status IN ({statuses}) AND {in_year(alias, year)})"
+def counted_in_year(alias: str = "s", year: str = ":year", *, grouped: bool = False) -> str:
+    """SQL: the site counts towards the plan's figures of the year: published, active or completed, in the year.
+    grouped: the rows are groups of site_figure, which holds published sites only."""
+    counted = f"scp_counted_in_year({alias}.status, {alias}.start_date, {alias}.end_date, {year})"
+    return counted if grouped else f"({published(alias)} AND {counted})"
 
 
 def unit_column(level: str, alias: str = "s") -> str:
@@ -54,46 +52,83 @@ def unit_column(level: str, alias: str = "s") -> str:
     return f"{alias}.{level}_code"
 
 
+def unit_of_level(alias: str = "s", level: str = ":level", province: str = ":province") -> str:
+    """SQL: the code of the unit of a level (given as SQL, a bound parameter) holding the site or group: its
+    district or commune (set by the database from its point), or the province."""
+    return (f"CASE WHEN {level} = 'district' THEN {alias}.district_code "
+            f"WHEN {level} = 'commune' THEN {alias}.commune_code ELSE {province} END")
+
+
+@dataclass(frozen=True)
+class _Units:
+    """Every administrative unit as loaded, read in one statement and kept while the data version stands."""
+
+    version: int
+    rows: tuple[dict[str, Any], ...]
+
+
+# Per database: the units of the data version last read. A change to the units moves the data version (0005).
+_UNITS: dict[str, _Units] = {}
+_WITHIN: dict[tuple[str, int], dict[str, tuple[str, ...]]] = {}
+
+
+def _database(session: Session) -> str:
+    return session.get_bind().url.render_as_string(hide_password=True)
+
+
+def _units(session: Session) -> tuple[dict[str, Any], ...]:
+    version = data_version.current(session)
+    kept = _UNITS.get(_database(session))
+    if kept is None or kept.version != version:
+        rows = session.execute(text("""
+            SELECT level, code, short_name AS name, name AS full_name, valid_from, valid_to, is_approximate
+            FROM admin_unit ORDER BY level, code, valid_from""")).mappings()
+        kept = _UNITS[_database(session)] = _Units(version, tuple(dict(row) for row in rows))
+    return kept.rows
+
+
 def units_of(session: Session, level: str) -> list[dict[str, Any]]:
     """The units of a level in code order: code, name (short, with diacritics), full name, validity."""
-    rows = session.execute(text("""
-        SELECT code, short_name AS name, name AS full_name, valid_from, valid_to, is_approximate
-        FROM admin_unit WHERE level = :level ORDER BY code"""), {"level": level}).mappings()
-    return [dict(row) for row in rows]
+    return [{k: v for k, v in unit.items() if k != "level"} for unit in _units(session) if unit["level"] == level]
 
 
 def unit_codes(session: Session, level: str) -> tuple[str, ...]:
     """The codes of the units of a level, for checking a filter or a form."""
-    return tuple(unit["code"] for unit in units_of(session, level))
+    return tuple(unit["code"] for unit in _units(session) if unit["level"] == level)
 
 
 def level_of(session: Session, unit_code: str) -> str:
     """The level of a unit code: 'province' for the province, else district or commune; NotFound."""
     if unit_code == PROVINCE_CODE:
         return "province"
-    level = session.execute(text("SELECT level FROM admin_unit WHERE code = :code AND level <> 'province' "
-                                 "ORDER BY valid_from DESC LIMIT 1"), {"code": unit_code}).scalar()
-    if level is None:
+    levels = [unit["level"] for unit in _units(session) if unit["code"] == unit_code and unit["level"] != "province"]
+    if not levels:
         raise NotFound("unit", N_("Không có đơn vị hành chính mã %(code)s"), code=unit_code)
-    return level
+    return levels[-1]  # the latest of a code loaded twice
+
+
+def province_name(session: Session) -> str:
+    """The province's name as loaded (the former Kiên Giang)."""
+    return next((unit["name"] for unit in _units(session) if unit["level"] == "province"), None) or "Kiên Giang"
+
+
+def districts_holding(session: Session) -> dict[str, tuple[str, ...]]:
+    """Each commune's code → the districts it lies in (scp_lies_in, migration 0012: more than half its area)."""
+    key = (_database(session), data_version.current(session))
+    if key not in _WITHIN:
+        _WITHIN.clear()
+        _WITHIN[key] = dict(session.execute(text("""
+            SELECT c.code, array_agg(d.code ORDER BY d.code)
+            FROM admin_unit c JOIN admin_unit d ON d.level = 'district' AND scp_lies_in(c.geom, d.geom)
+            WHERE c.level = 'commune' GROUP BY c.code""")).all())
+    return _WITHIN[key]
 
 
 def units_within(session: Session, level: str, district_codes: tuple[str, ...]) -> set[str]:
     """The units of a level lying in the given districts (a 2025 commune: more than half of its area in them)."""
     if level == "district":
         return set(district_codes)
-    return set(session.execute(text("""
-        SELECT DISTINCT c.code FROM admin_unit c JOIN admin_unit d
-          ON d.level = 'district' AND d.code = ANY(:districts) AND ST_Intersects(c.geom, d.geom)
-         AND ST_Area(ST_Intersection(c.geom, d.geom)) > 0.5 * ST_Area(c.geom)
-        WHERE c.level = :level"""), {"districts": list(district_codes), "level": level}).scalars())
-
-
-def province_name(session: Session) -> str:
-    """The province's name as loaded (the former Kiên Giang)."""
-    name = session.execute(text("SELECT short_name FROM admin_unit WHERE level = 'province' "
-                                "ORDER BY valid_from LIMIT 1")).scalar()
-    return name or "Kiên Giang"
+    return {code for code, districts in districts_holding(session).items() if set(districts) & set(district_codes)}
 
 
 @dataclass
@@ -114,28 +149,22 @@ class SiteFilters:
     after_id: int | None = None  # cursor: sites with a larger id
 
 
+FILTER_NAMES = ("categories", "statuses", "districts", "communes", "plan_tasks", "lead_agency", "year", "start_year")
+
+
+def filters_json(filters: SiteFilters) -> str:
+    """The public filters given, as the jsonb scp_site_matches and scp_site_tile read (migration 0012)."""
+    given = {name: getattr(filters, name) for name in FILTER_NAMES if getattr(filters, name) not in (None, ())}
+    return json.dumps({name: list(value) if isinstance(value, tuple) else value for name, value in given.items()})
+
+
 def where(filters: SiteFilters, alias: str = "s") -> tuple[str, dict[str, Any]]:
     """The WHERE clause and parameters of a public site query: published sites matching the filters."""
-    clauses = [published(alias)]
-    params: dict[str, Any] = {}
-    for column, name, values in (("category_code", "categories", filters.categories),
-                                 ("status", "statuses", filters.statuses),
-                                 ("district_code", "districts", filters.districts),
-                                 ("commune_code", "communes", filters.communes),
-                                 ("plan_task", "plan_tasks", filters.plan_tasks)):
-        if values:
-            clauses.append(f"{alias}.{column} = ANY(:{name})")
-            params[name] = list(values)
-    if filters.lead_agency:
-        clauses.append(f"{alias}.lead_agency = :lead_agency")
-        params["lead_agency"] = filters.lead_agency
-    if filters.year is not None:
-        clauses.append(in_year(alias))
-        params["year"] = filters.year
-    if filters.start_year is not None:
-        clauses.append(f"{alias}.start_date >= make_date(:start_year, 1, 1) "
-                       f"AND {alias}.start_date < make_date(:start_year + 1, 1, 1)")
-        params["start_year"] = filters.start_year
+    clauses = [published(alias),
+               f"scp_site_matches(CAST(:filters AS jsonb), {alias}.category_code, {alias}.status, "
+               f"{alias}.district_code, {alias}.commune_code, {alias}.plan_task, {alias}.lead_agency, "
+               f"{alias}.start_date, {alias}.end_date)"]
+    params: dict[str, Any] = {"filters": filters_json(filters)}
     if filters.bbox:
         clauses.append(f"{alias}.geom && ST_MakeEnvelope(:min_lon, :min_lat, :max_lon, :max_lat, 4326)")
         params.update(zip(("min_lon", "min_lat", "max_lon", "max_lat"), filters.bbox))

@@ -91,6 +91,20 @@ def db_create(url_env: str) -> None:
         admin.migrate(url)
 
 
+@db.command("check-summaries")
+@click.option("--url-env", default="DATABASE_URL", show_default=True, help="variable holding the URL")
+def db_check_summaries(url_env: str) -> None:
+    """Check that each table the database keeps from the sites equals its rebuild; exit 1 naming any that differs."""
+    from geo import aggregates
+
+    with _transaction(url_env) as session:
+        found = aggregates.drift(session)
+    for table, groups in found.items():
+        click.echo(f"    {table}: {'in step' if not groups else f'{groups} groups differ from the rebuild'}")
+    if any(found.values()):
+        sys.exit(1)
+
+
 @db.command("test-url")
 def db_test_url() -> None:
     """Print the test database's URL: DATABASE_URL with _test appended to the database name."""

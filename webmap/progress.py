@@ -7,12 +7,9 @@ import io
 from typing import Any
 
 import folium
-import mapclassify
-import numpy as np
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
-from threadpoolctl import threadpool_limits
 
 from geo import boundaries, figures, manual_values, progress
 from geo.catalogue import PLAN_YEARS, PROVINCE_CODE
@@ -21,7 +18,7 @@ from geo.errors import N_, BadParameter, DomainError
 from geo.plan import BY_CODE, MATERIAL_SECTORS, PROGRESS_STATUS_COLOURS, current_year, spec_of
 from geo.site_query import MAX_LIMIT, SiteFilters
 from geo.sites import site_rows
-from webmap import labels, mapbuild, params
+from webmap import labels, mapbuild, params, progress_view
 from webmap.assets import use_local_assets
 from webmap.auth import planner_required
 from webmap.db import get_session
@@ -30,8 +27,6 @@ from webmap.maps import map_options
 
 bp = Blueprint("progress", __name__)
 
-CLASS_COLOURS = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
-NO_DATA_COLOUR = "#d9d9d9"
 VIEW = ("basemap", "lat", "lon", "zoom")
 
 
@@ -40,96 +35,35 @@ def _year_and_level(args: dict[str, str]) -> tuple[int, str]:
     return year, params.level(args.get("level"), year)
 
 
-def progress_figures(args: dict[str, str]) -> dict[str, Any]:
-    """The chosen figure by unit, checked, with its legend classes and colours."""
+def progress_figures(args: dict[str, str], *, summary: bool = False) -> dict[str, Any]:
+    """The chosen figure by unit, checked, with its legend classes and colours (and the province's summary)."""
     params.reject_unknown(args, ("figure", "year", "level", "category", "status", "unit", *VIEW))
     year, level = _year_and_level(args)
-    result = progress.by_unit(get_session(), args.get("figure") or "sites", year, level,
-                              category=args.get("category") or None, status=args.get("status") or None)
-    # Where the plan sets a target for every unit, the map shows how far each is from it.
-    result["by_progress_status"] = any(row.get("target") for row in result["rows"])
-    # Otherwise the classes are drawn from every year of the plan, so that a colour means the same in 2021 as in
-    # 2030 and the legend stays put while the slider plays.
-    result["classes"] = [] if result["by_progress_status"] else classify(progress.values_over_years(
-        get_session(), result["figure"]["code"], PLAN_YEARS[0], PLAN_YEARS[-1], level,
-        category=args.get("category") or None, status=args.get("status") or None))
+    result = progress.page(get_session(), args.get("figure") or "sites", year, level,
+                           category=args.get("category") or None, status=args.get("status") or None,
+                           summary=summary)
+    result["classes"] = [] if result["by_progress_status"] else classify(result["over_years"])
     for row in result["rows"]:
-        row["colour"] = (PROGRESS_STATUS_COLOURS.get(row.get("progress_status") or "no_data", NO_DATA_COLOUR)
-                         if result["by_progress_status"] else colour_of(row["value"], result["classes"]))
+        row["colour"] = progress_view.row_colour(row, result)
     return result
 
 
 def classify(values: list[float | None]) -> list[dict[str, Any]]:
-    """Legend classes for the values: zero on its own, then natural breaks (Jenks) of what is above it.
-
-    Each value falls in exactly one class: whole numbers get whole-number classes ("3–4" after "1–2"); other
-    values get classes whose lower bound is excluded ("over 2 to 5" after "1 – 2").
-    """
-    present = np.array([float(v) for v in values if v is not None], dtype=float)
-    classes: list[dict[str, Any]] = []
-    positive = present[present > 0]
-    if (present == 0).any():
-        classes.append({"low": 0.0, "high": 0.0, "low_open": False, "colour": CLASS_COLOURS[0]})
-    if positive.size:
-        distinct = np.unique(positive)
-        k = min(4, distinct.size)
-        # One thread: k-means on a few dozen values gains nothing from more, and on a busy server its
-        # waiting threads cost up to a second (0.03 s with one).
-        with threadpool_limits(1):
-            bins = list(mapclassify.NaturalBreaks(positive, k=k).bins) if k > 1 else [float(distinct[0])]
-        whole = bool(np.all(np.mod(positive, 1) == 0))
-        low, low_open = float(positive.min()), False
-        for index, high in enumerate(bins):
-            classes.append({"low": low, "high": float(high), "low_open": low_open, "colour": CLASS_COLOURS[index + 1]})
-            low, low_open = (float(high) + 1, False) if whole else (float(high), True)
-    for item in classes:
-        item["label"] = class_label(item)
-    return classes
-
-
-def class_label(item: dict[str, Any]) -> str:
-    """A legend class in words a reader can place a value in: "0", "3–4", "over 2 to 5"."""
-    if item["low"] == item["high"]:
-        return _number(item["low"])
-    if item["low_open"]:
-        return _("trên %(low)s đến %(high)s", low=_number(item["low"]), high=_number(item["high"]))
-    return f"{_number(item['low'])}–{_number(item['high'])}"
-
-
-def colour_of(value: float | None, classes: list[dict[str, Any]]) -> str:
-    """The fill of a value: its class's colour, grey for no data."""
-    if value is None:
-        return NO_DATA_COLOUR
-    for item in classes:
-        if value <= item["high"]:
-            return item["colour"]
-    return classes[-1]["colour"] if classes else NO_DATA_COLOUR
+    """Legend classes for the values (progress_view.classes), each with its label in the page's language."""
+    found = progress_view.classes(values)
+    for item in found:
+        item["label"] = progress_view.class_label(
+            item, _number, lambda low, high: _("trên %(low)s đến %(high)s", low=low, high=high))
+    return found
 
 
 def legend(result: dict[str, Any]) -> list[dict[str, str]]:
-    """The legend of the map: the progress statuses where the plan sets a target per unit, else the classes."""
-    if result["by_progress_status"]:
-        words = labels.progress_status_names()
-        return [{"colour": PROGRESS_STATUS_COLOURS[key], "label": words[key]}
-                for key in ("on_track", "behind", "far_behind", "no_data")]
-    return [*({"colour": c["colour"], "label": c["label"]} for c in result["classes"]),
-            {"colour": NO_DATA_COLOUR, "label": _("Chưa có số liệu")}]
+    """The legend of the map, in the page's language."""
+    return progress_view.legend(result, labels.progress_status_names(), _("Chưa có số liệu"))
 
 
 def _number(value: float | None) -> str:
     return "—" if value is None else format_decimal(value, format="#,##0.##")
-
-
-def sparkline(path: list[dict[str, Any]], width: int = 90, height: int = 22) -> str:
-    """The points of an SVG polyline of a path of values year by year (empty when it has none)."""
-    values = [p["value"] for p in path]
-    present = [v for v in values if v is not None]
-    if len(present) < 2:
-        return ""
-    top = max(max(present), *[float((p.get("target") or {}).get("low") or 0) for p in path]) or 1.0
-    step = width / (len(values) - 1)
-    return " ".join(f"{i * step:.1f},{height - (v / top) * (height - 2) - 1:.1f}"
-                    for i, v in enumerate(values) if v is not None)
 
 
 def _sites_behind(result: dict[str, Any], unit: str, args: dict[str, str]) -> list[dict[str, Any]]:
@@ -177,11 +111,11 @@ def sector_chart(result: dict[str, Any], english: bool, unit: str) -> dict[str, 
             "target_text": _("Chỉ tiêu của năm: %(target)s", target=_target_text(target, unit)) if target else ""}
 
 
-def summary_rows(year: int, english: bool) -> list[dict[str, Any]]:
+def summary_rows(summary: list[dict[str, Any]], year: int, english: bool) -> list[dict[str, Any]]:
     """Every indicator for the province in the year against its targets, ready to show."""
     words = labels.progress_status_names()
     rows = []
-    for item in figures.summary(get_session(), year):
+    for item in summary:
         unit = item["unit_en"] if english else item["unit"]
         status = item.get("progress_status")
         rows.append({"code": item["code"], "name": item["name_en"] if english else item["name_vi"],
@@ -190,13 +124,14 @@ def summary_rows(year: int, english: bool) -> list[dict[str, Any]]:
                      "status": status, "status_text": words.get(status, ""),
                      "status_colour": PROGRESS_STATUS_COLOURS.get(status) if status else None,
                      "target_2025": _target_text(item["targets"]["2025"]),
-                     "target_2030": _target_text(item["targets"]["2030"]), "sparkline": sparkline(item["path"])})
+                     "target_2030": _target_text(item["targets"]["2030"]),
+                     "sparkline": progress_view.sparkline(item["path"])})
     return rows
 
 
 def page_state(args: dict[str, str]) -> dict[str, Any]:
     """Everything of the page that changes with the year, worded and coloured: the page and its JSON share it."""
-    result = progress_figures(args)
+    result = progress_figures(args, summary=True)
     english = labels.english()
     figure, year = result["figure"], result["year"]
     status_words = labels.progress_status_names()
@@ -222,7 +157,7 @@ def page_state(args: dict[str, str]) -> dict[str, Any]:
         "province": {"value_text": _number(result["province"].get("value")),
                      "status_text": status_words.get(result["province"].get("progress_status"), "")},
         "summary_heading": _("Toàn tỉnh năm %(year)s so với chỉ tiêu", year=year),
-        "summary": summary_rows(year, english),
+        "summary": summary_rows(result.pop("summary"), year, english),
         "links": {"report_xlsx": url_for("reports.workbook", year=year, level=result["level"]),
                   "report_xlsx_text": _("Báo cáo năm %(year)s (Excel)", year=year),
                   "report_page": url_for("reports.page", year=year, level=result["level"]),
@@ -235,6 +170,7 @@ def progress_json() -> Response:
     """The page's figures for another year, worded and coloured, so its script redraws without reloading."""
     state = page_state(params.with_aliases(request.args.to_dict()))
     result = state.pop("result")
+    result.pop("over_years", None)
     state["units"] = [{k: row[k] for k in ("code", "colour", "value_text", "status_text", "link")}
                       for row in result["rows"]]
     return jsonify(state)

@@ -29,7 +29,8 @@ def _filters() -> tuple[SiteFilters, dict[str, str]]:
 def site_tile(z: int, x: int, y: int) -> Response:
     """One vector tile of the published sites: points, or clusters where they crowd; 204 when it holds none."""
     filters, _args = _filters()
-    params.integer("z", str(z), tiles.MIN_ZOOM, tiles.MAX_ZOOM)
+    layout = tiles.layout(get_session())
+    params.integer("z", str(z), layout.min_zoom, layout.max_zoom)
     params.integer("x", str(x), 0, 2 ** z - 1)
     params.integer("y", str(y), 0, 2 ** z - 1)
 
@@ -50,6 +51,7 @@ def _template(filters: dict[str, str], *, external: bool = False) -> str:
 def site_tilejson() -> Response:
     """TileJSON 3.0.0 of the site layer; the filters given here go on in the tile URL."""
     args = _filters()[1]
+    layout = tiles.layout(get_session())
     template = _template(args, external=True)
     fields = {"id": "Number", "category": "String", "colour": "String"}
     cluster_fields = {"count": "Number", "category": "String", "colour": "String",
@@ -61,16 +63,16 @@ def site_tilejson() -> Response:
         "attribution": _("Sở Tài nguyên và Môi trường tỉnh Kiên Giang"),
         "scheme": "xyz",
         "tiles": [template],
-        "minzoom": tiles.MIN_ZOOM,
-        "maxzoom": tiles.MAX_ZOOM,
+        "minzoom": layout.min_zoom,
+        "maxzoom": layout.max_zoom,
         "bounds": list(tiles.BOUNDS),
         "center": [*tiles.CENTRE, 9],
         "vector_layers": [
-            {"id": tiles.POINTS_LAYER, "fields": fields, "minzoom": tiles.MIN_ZOOM, "maxzoom": tiles.MAX_ZOOM,
-             "description": _("Điểm, từ mức %(zoom)s khi ô có không quá %(count)s điểm", zoom=tiles.POINTS_FROM_ZOOM,
-                              count=tiles.MAX_POINTS)},
-            {"id": tiles.CLUSTERS_LAYER, "fields": cluster_fields, "minzoom": tiles.MIN_ZOOM,
-             "maxzoom": tiles.MAX_ZOOM - 1,
+            {"id": layout.points_layer, "fields": fields, "minzoom": layout.min_zoom, "maxzoom": layout.max_zoom,
+             "description": _("Điểm, từ mức %(zoom)s khi ô có không quá %(count)s điểm",
+                              zoom=layout.points_from_zoom, count=layout.max_points)},
+            {"id": layout.clusters_layer, "fields": cluster_fields, "minzoom": layout.min_zoom,
+             "maxzoom": layout.max_zoom - 1,
              "description": _("Cụm điểm: số điểm, loại nhiều nhất và số điểm theo từng loại (n_…)")},
         ],
     }
@@ -81,7 +83,8 @@ def site_tilejson() -> Response:
 def site_sources(filters: dict[str, str]) -> mapbuild.SiteSources:
     """Where a map page's browser reads the sites matching filters: tiles, one SQL count, one site."""
     return mapbuild.SiteSources(tiles=_template(filters), count=url_for("api.list_sites", limit=1, **filters),
-                                site=url_for("api.get_site", site_id=0).removesuffix("0"), max_zoom=tiles.MAX_ZOOM)
+                                site=url_for("api.get_site", site_id=0).removesuffix("0"),
+                                max_zoom=tiles.layout(get_session()).max_zoom)
 
 
 def site_scripts() -> list[str]:

@@ -1,7 +1,9 @@
 """Vector tiles of the sites built by PostGIS: points, clusters, filters, published sites only."""
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import asdict
 
 import mapbox_vector_tile
 import pytest
@@ -84,11 +86,13 @@ def test_a_tile_with_no_site_is_empty(db, five_sites):
     assert tile.body == b"" and tile.sites == 0
 
 
-def test_a_crowded_deep_tile_is_clustered_until_the_deepest_zoom():
-    assert tiles.clusters_at(11, 3)
-    assert not tiles.clusters_at(12, tiles.MAX_POINTS)
-    assert tiles.clusters_at(14, tiles.MAX_POINTS + 1)
-    assert not tiles.clusters_at(tiles.MAX_ZOOM, 10 * tiles.MAX_POINTS)
+def test_a_crowded_deep_tile_is_clustered_until_the_deepest_zoom(db):
+    with Session(db) as session:
+        layout = tiles.layout(session)
+        assert tiles.clusters_at(session, 11, 3)
+        assert not tiles.clusters_at(session, 12, layout.max_points)
+        assert tiles.clusters_at(session, 14, layout.max_points + 1)
+        assert not tiles.clusters_at(session, layout.max_zoom, 10 * layout.max_points)
 
 
 def province_counts(session: Session, filters: SiteFilters) -> list[int]:
@@ -204,12 +208,16 @@ def test_an_edited_site_moves_between_filtered_tiles_at_once(db, varied_sites):
                    "year": (was["year"][0] - 1, was["year"][1])}
 
 
-def test_a_crowded_tile_from_the_first_zoom_of_points_is_clustered_as_from_the_sites(db, varied_sites, monkeypatch):
-    monkeypatch.setattr(tiles, "MAX_POINTS", 2)  # Rạch Giá's three sites crowd a tile
-    with Session(db) as session:
+def test_a_crowded_tile_from_the_first_zoom_of_points_is_clustered_as_from_the_sites(db, varied_sites):
+    with Session(db) as session, session.begin():
+        # Rạch Giá's three sites crowd a tile when a tile holds two points at most (undone with the transaction).
+        session.execute(text("CREATE OR REPLACE FUNCTION scp_tile_layout() RETURNS jsonb LANGUAGE sql IMMUTABLE "
+                             "AS $$ SELECT :layout::jsonb $$".replace(":layout", "'" + json.dumps(
+                                 {**asdict(tiles.layout(session)), "max_points": 2}) + "'")))
         for z in (12, 13):  # z12 sums site_cell, z13 (finer than its cells) counts the sites themselves
             crowded = tiles.site_tile(session, *tile_of(*RACH_GIA, z), SiteFilters())
             assert crowded.clustered and crowded.sites == 3
             assert sum(c["properties"]["count"] for c in decode(crowded)["clusters"]["features"]) == 3
             few = tiles.site_tile(session, *tile_of(*RACH_GIA, z), SiteFilters(statuses=("active",)))
             assert not few.clustered and len(decode(few)["sites"]["features"]) == few.sites == 2
+        session.rollback()

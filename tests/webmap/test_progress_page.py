@@ -13,7 +13,8 @@ from geo.plan import INDICATORS
 from geo.site_store import insert_site
 from tests.sitedata import site
 from tests.webmap.test_maps import DUONG_DONG, HA_TIEN, RACH_GIA, TAN_HIEP, read_csv, sites  # noqa: F401
-from webmap.progress import classify, colour_of
+from webmap.progress import classify
+from webmap.progress_view import colour_of
 
 # A field name on a page: a key with an underscore, or, in Vietnamese, a key quoted as "(households)".
 KEYS = {*MEASURES, "eco_packaging", "solar_kind"}

@@ -7,7 +7,7 @@
   memory:// counted per worker process).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 import sqlalchemy as sa
 from alembic import op

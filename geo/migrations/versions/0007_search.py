@@ -5,7 +5,7 @@ reads its dictionary by search_path), so an index needs an IMMUTABLE wrapper tha
 trigram indexes then serve `LIKE '%…%'` on the folded text.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 from alembic import op
 

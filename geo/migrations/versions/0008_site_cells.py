@@ -3,7 +3,7 @@ kept by statement triggers on site, so a province-scale vector tile sums a few t
 reading every site
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 """
 from alembic import op
 

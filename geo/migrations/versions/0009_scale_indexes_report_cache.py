@@ -1,7 +1,7 @@
 """indexes for the figures and the site filters at provincial scale, and the yearly report's cache
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 """
 from alembic import op
 

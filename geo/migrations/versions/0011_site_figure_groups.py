@@ -4,7 +4,7 @@ triggers on site, so /progress and the province path sum a few thousand groups i
 indicator_rule holds each indicator's rule (geo.plan.load_indicators writes it and rebuilds the groups)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 from alembic import op
 

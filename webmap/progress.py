@@ -6,7 +6,6 @@ import csv
 import io
 from typing import Any
 
-import folium
 import mapclassify
 import numpy as np
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
@@ -279,9 +278,8 @@ def _choropleth(result: dict[str, Any], args: dict[str, str]):
     options = map_options({k: v for k, v in args.items() if k in VIEW})
     options.labels = {**options.labels, "layer": _("Giá trị theo đơn vị"), "unit": _("Đơn vị"),
                       "value": _("Giá trị"), "status": _("So với chỉ tiêu")}
-    m = mapbuild.choropleth_map(units, {row["code"]: row["colour"] for row in result["rows"]}, options)
+    m, layer = mapbuild.choropleth_map(units, {row["code"]: row["colour"] for row in result["rows"]}, options)
     mapbuild.add_fullscreen(m, options.labels)
-    layer = next(child for child in m._children.values() if isinstance(child, folium.GeoJson))
     return m, layer
 
 

@@ -28,6 +28,7 @@ class LocalAssets(JSCSSMixin):
     """A Folium element whose script files load deferred, in the place (and under the name) Folium gives them."""
 
     def render(self, **kwargs) -> None:
+        # Folium's render first (its links, includes, templates, children), then each link made deferred.
         super().render(**kwargs)
         header = self.get_root().header
         for name, url in self.default_js:
@@ -40,9 +41,9 @@ class PageMap(LocalAssets, folium.Map):
     Its header leaves the viewport to the page (Folium's forbids zooming a phone's page) and holds no inline script
     (the page's Content-Security-Policy runs only the one script with its nonce): Leaflet's global switches open the
     map's script instead. It loads none of Folium's other defaults (jQuery, Bootstrap, awesome-markers, Font
-    Awesome), which no map of the app uses, nor keep_in_front (it needs jQuery). Given bounds, it fits them before any layer is added, so no tile is
-    fetched for a view that is dropped at once, and without animation: layers added during a zoom animation fetch
-    the tiles of the zoom it leaves.
+    Awesome), which no map of the app uses, and has no keep_in_front (Folium's needs jQuery). Given bounds, it fits
+    them before any layer is added, so no tile is fetched for a view that is dropped at once, and without animation:
+    layers added during a zoom animation fetch the tiles of the zoom it leaves.
     """
 
     _template = Template("""

@@ -12,8 +12,8 @@ from webmap.caching import file_version
 CATEGORIES = [{"code": "solar", "name": "Điện mặt trời", "colour": "#f9a825", "icon": "solar-panel"},
               {"code": "retail", "name": "Bán lẻ xanh", "colour": "#2e7d32", "icon": "leaf"}]
 DISTRICT = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [105.0, 10.0]},
-            "properties": {"code": "899", "short_name": "Rạch Giá", "name": "Thành phố Rạch Giá", "value_text": "1",
-                           "status_text": "", "link": "/progress?unit=899"}}
+            "properties": {"code": "899", "short_name": "Rạch Giá", "name": "Thành phố Rạch Giá",
+                           "value_text": "1", "status_text": "", "link": "/progress?unit=899"}}
 UNITS = {"type": "FeatureCollection", "features": [DISTRICT]}
 # The only addresses a map page names: tile servers and attributions, the icons' licence; it loads none of them.
 KNOWN_ADDRESSES = (r"openstreetmap\.org|opentopomap\.org|arcgisonline\.com|tiles\.test|leafletjs\.com|"

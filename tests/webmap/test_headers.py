@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import folium
 import pytest
 
 from tests.staffkit import sign_in, users  # noqa: F401 - fixture

@@ -83,8 +83,7 @@ def _site_page(args: dict[str, str]) -> dict[str, Any]:
     session = get_session()
     params.site_filters(session, {k: v for k, v in args.items() if v})
     filters = _site_args(args)
-    options = map_options(view_args)
-    options.bounds = _start_bounds(session, view_args, filters.get("commune") or filters.get("district"))
+    options = _fitted_options(session, view_args, filters)
     m = mapbuild.site_map(labels.category_list(), _districts(), tiles.site_sources(filters), options)
     chosen = set(filters.get("category", "").split(",")) - {""}
     legend = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
@@ -119,11 +118,14 @@ def _embed_args() -> dict[str, str]:
     return args
 
 
-def _start_bounds(session, args: dict[str, str], unit: str | None) -> list[list[float]] | None:
-    """Without a typed centre, the map fits the chosen unit, or the whole province (Phú Quốc too) on any screen."""
-    if args.get("lat") or args.get("lon") or args.get("zoom"):
-        return None
-    return search.unit_bounds(session, unit)
+def _fitted_options(session, args: dict[str, str], filters: dict[str, str], *,
+                    fullscreen: bool = True) -> mapbuild.MapOptions:
+    """A map page's options; without a typed centre, the map fits the chosen commune or district, or the whole
+    province (Phú Quốc too) on any screen."""
+    options = map_options(args, fullscreen=fullscreen)
+    if not (args.get("lat") or args.get("lon") or args.get("zoom")):
+        options.bounds = search.unit_bounds(session, filters.get("commune") or filters.get("district"))
+    return options
 
 
 @bp.get("/embed")
@@ -137,8 +139,7 @@ def embed() -> Response:
         params.site_filters(session, filters)
         chosen = set(filters.get("category", "").split(",")) - {""}
         categories = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
-        options = map_options(args, fullscreen=False)
-        options.bounds = _start_bounds(session, args, filters.get("commune") or filters.get("district"))
+        options = _fitted_options(session, args, filters, fullscreen=False)
         m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), options)
         mapbuild.add_fullscreen(m, page_labels())
         view = {k: args[k] for k in VIEW_ARGS if args.get(k)}
@@ -161,9 +162,7 @@ def embed_builder() -> str:
     session = get_session()
     # The same checks as /embed: a bad centre, zoom, district or commune is a 400 here, not in the portal.
     params.site_filters(session, {k: options[k] for k in ("category", "district", "commune") if k in options})
-    view = map_options(options, fullscreen=False)
-    view.bounds = _start_bounds(session, options, options.get("commune") or options.get("district"))
-    picker = mapbuild.base_map(view)
+    picker = mapbuild.base_map(_fitted_options(session, options, options, fullscreen=False))
     src = url_for("maps.embed", _external=True) + ("?" + urlencode(options) if options else "")
     width, height = "100%", "520"
     snippet = (f'<iframe src="{src}" width="{width}" height="{height}" style="border:0" loading="lazy" '

@@ -69,7 +69,6 @@ def escape_properties(collection: dict[str, Any], keys: tuple[str, ...]) -> dict
 def base_map(options: MapOptions) -> PageMap:
     """A map of the app's pages with the base maps to choose from, the chosen one shown."""
     shown = urlsplit(BASE_MAPS[options.base_map]["tiles"])
-    # The first tiles are asked only once Leaflet runs: meet their server while the scripts load.
     preconnect = f"https://{shown.netloc}" if shown.scheme == "https" and "{" not in shown.netloc else None
     m = PageMap(location=list(options.centre), zoom_start=options.zoom, tiles=None, control_scale=True,
                 prefer_canvas=False, preconnect=preconnect, bounds=options.bounds)

@@ -10,7 +10,7 @@ import json
 from typing import Any, Sequence
 
 import folium
-from branca.element import JavascriptLink, MacroElement
+from branca.element import Element, JavascriptLink, MacroElement
 from folium import plugins
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -22,6 +22,17 @@ class DeferredScript(JavascriptLink):
     """A script file that does not hold up the page: fetched at once, run in order when the page is parsed."""
 
     _template = Template('<script src="{{ this.url }}" defer></script>')
+
+
+class Preconnect(Element):
+    """A hint to open the connection to a server the page will ask soon."""
+
+    _template = Template('<link rel="preconnect" href="{{ this.url }}">')
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._name = "Preconnect"
+        self.url = url
 
 
 class LocalAssets(JSCSSMixin):
@@ -43,12 +54,12 @@ class PageMap(LocalAssets, folium.Map):
     map's script instead. It loads none of Folium's other defaults (jQuery, Bootstrap, awesome-markers, Font
     Awesome), which no map of the app uses, and has no keep_in_front (Folium's needs jQuery). Given bounds, it fits
     them before any layer is added, so no tile is fetched for a view that is dropped at once, and without animation:
-    layers added during a zoom animation fetch the tiles of the zoom it leaves.
+    layers added during a zoom animation fetch the tiles of the zoom it leaves. Given preconnect (the shown base
+    map's server), the page meets that server while its scripts load.
     """
 
     _template = Template("""
         {% macro header(this, kwargs) %}
-            {%- if this.preconnect %}<link rel="preconnect" href="{{ this.preconnect }}">{% endif %}
             <style>
                 #{{ this.get_name() }} {
                     position: {{ this.position }};
@@ -98,6 +109,12 @@ class PageMap(LocalAssets, folium.Map):
         super().__init__(*args, **kwargs)
         self.preconnect = preconnect
         self.start_bounds = [list(corner) for corner in bounds] if bounds else None
+
+    def render(self, **kwargs) -> None:
+        if self.preconnect:
+            # First in the head: the first tiles are asked only once Leaflet runs, so meet their server meanwhile.
+            self.get_root().header.add_child(Preconnect(self.preconnect), name="preconnect_tiles")
+        super().render(**kwargs)
 
 
 class Fullscreen(LocalAssets, plugins.Fullscreen):

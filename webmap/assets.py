@@ -1,104 +1,56 @@
-"""Points Folium at the JavaScript and CSS the app serves itself (installed from npm by scripts/vendor-assets), with
-versioned URLs; the map pages' few icons drawn from Font Awesome's SVG files instead of its whole font."""
+"""The JavaScript and CSS the map pages load, served by the app itself (installed from npm by scripts/vendor-assets)
+with versioned URLs; the map pages' few icons drawn from Font Awesome's SVG files instead of its whole font.
+
+The map classes of webmap/mapplugins.py name these files in their own default_js and default_css, as Folium's
+plugins name theirs: nothing here changes a class of Folium or branca.
+"""
 from __future__ import annotations
 
 import json
-import re
-import threading
 from functools import lru_cache
 from pathlib import Path
+from string import ascii_lowercase, digits
 from urllib.parse import quote
-
-import branca.colormap
-import folium
-import folium.folium
-from branca.element import JavascriptLink
-from folium import plugins
 
 from webmap.caching import file_version
 
-VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+# Flask's static_url_path, which create_app keeps.
+STATIC_URL = "/static"
 
-# name → file under static/vendor, for every file Folium and the plugins we use would take from a CDN.
+# name → file under static/vendor, for every script and stylesheet a map page loads; the names are Folium's where
+# Folium has one, so a Folium element naming the same file shares its link.
 JS = {
     "leaflet": "leaflet/dist/leaflet.js",
-    "jquery": "jquery/dist/jquery.min.js",
-    "bootstrap": "bootstrap/dist/js/bootstrap.bundle.min.js",
-    "awesome_markers": "leaflet.awesome-markers/dist/leaflet.awesome-markers.js",
-    "markerclusterjs": "leaflet.markercluster/dist/leaflet.markercluster.js",
-    "Leaflet_Realtime_js": "leaflet-realtime/dist/leaflet-realtime.js",
-    "featuregroupsubgroupjs": "leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js",
     "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
-    "d3": "d3/d3.min.js",
-    # Not one of Folium's: the site layer's vector tiles (webmap/tiles.py adds it to the map pages).
+    # Not one of Folium's: the site layer's vector tiles.
     "vector_tile_layer": "leaflet-vector-tile-layer/dist/VectorTileLayer.umd.min.js",
 }
 CSS = {
     "leaflet_css": "leaflet/dist/leaflet.css",
-    "bootstrap_css": "bootstrap/dist/css/bootstrap.min.css",
-    "awesome_markers_font_css": "@fortawesome/fontawesome-free/css/all.min.css",
-    "awesome_markers_css": "leaflet.awesome-markers/dist/leaflet.awesome-markers.css",
-    "markerclustercss": "leaflet.markercluster/dist/MarkerCluster.css",
-    "markerclusterdefaultcss": "leaflet.markercluster/dist/MarkerCluster.Default.css",
     "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
 }
-# Folium's defaults that the pages do not need (Bootstrap 3 glyphicons; rotated markers) are dropped.
-DROPPED = {"glyphicons_css", "awesome_rotate_css"}
-
-PLUGINS = (plugins.MarkerCluster, plugins.Realtime, plugins.FeatureGroupSubGroup, plugins.Fullscreen)
 
 
-def _local(pairs: list[tuple[str, str]], files: dict[str, str], base: str) -> list[tuple[str, str]]:
-    out = []
-    for name, url in pairs:
-        if name in DROPPED:
-            continue
-        if name not in files:
-            raise KeyError(f"no local copy of {name} ({url}): add it to webmap/assets.py and scripts/vendor-assets")
-        out.append((name, versioned(base, files[name])))
-    return out
+def static_url(path: str) -> str:
+    """The URL of a file under static/ with its content hash, which lets browsers keep it a year (webmap/caching.py)."""
+    version = file_version(STATIC_DIR / path)
+    return f"{STATIC_URL}/{path}" + (f"?v={version}" if version else "")
 
 
-def versioned(base: str, path: str) -> str:
-    """The URL of a vendored file with its content hash, which lets browsers keep it a year (webmap/caching.py)."""
-    version = file_version(VENDOR_DIR / path)
-    return f"{base}/{path}" + (f"?v={version}" if version else "")
+def js(name: str) -> tuple[str, str]:
+    """A vendored script as a (name, URL) pair of a Folium element's default_js."""
+    return name, static_url(f"vendor/{JS[name]}")
 
 
-_patched: set[str] = set()
-_lock = threading.Lock()
+def css(name: str) -> tuple[str, str]:
+    """A vendored stylesheet as a (name, URL) pair of a Folium element's default_css."""
+    return name, static_url(f"vendor/{CSS[name]}")
 
 
-def use_local_assets(base: str = "/static/vendor") -> None:
-    """Rewrite Folium's class-level CDN links to the app's own copies, once per process (later calls return at once)."""
-    if base in _patched:
-        return
-    # Two first requests in two threads must not both rewrite the class attributes.
-    with _lock:
-        if base in _patched:
-            return
-        for cls in (folium.Map, *PLUGINS):
-            cls.default_js = _local(list(cls.default_js), JS, base)
-            cls.default_css = _local(list(cls.default_css), CSS, base)
-        folium.folium._default_js = folium.Map.default_js
-        folium.folium._default_css = folium.Map.default_css
-        _patch_colormap_d3(versioned(base, JS["d3"]))
-        _patched.clear()
-        _patched.add(base)
-
-
-def _patch_colormap_d3(url: str) -> None:
-    """branca's colour-map legend adds d3 from a CDN in render(): swap it for the local copy."""
-    original = branca.colormap.ColorMap.render
-    if getattr(original, "_scp_local", False):
-        return
-
-    def render(self, **kwargs):
-        original(self, **kwargs)
-        self.get_root().header.add_child(JavascriptLink(url), name="d3")
-
-    render._scp_local = True
-    branca.colormap.ColorMap.render = render
+def use_local_assets() -> None:
+    """Nothing left to do: the map classes name the app's own files themselves (kept for its callers until they go)."""
 
 
 def missing_files() -> list[str]:
@@ -110,7 +62,8 @@ def missing_files() -> list[str]:
 FONT_AWESOME = VENDOR_DIR / "@fortawesome" / "fontawesome-free"
 # Every icon of Font Awesome with its older names (home, cogs, tint…) and its SVG, in one file of the package.
 ICON_FAMILIES = FONT_AWESOME / "metadata" / "icon-families.json"
-_ICON_NAME = re.compile(r"[a-z0-9-]+")
+# The letters of an icon's name: it becomes part of a CSS class selector.
+ICON_NAME_LETTERS = frozenset(ascii_lowercase + digits + "-")
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +86,7 @@ def icon_css(names: tuple[str, ...]) -> str:
              (".fa{display:inline-block;width:1.25em;height:1em;vertical-align:-.125em;background-color:currentColor;"
               "-webkit-mask:var(--fa-svg) center/contain no-repeat;mask:var(--fa-svg) center/contain no-repeat}")]
     for name in sorted(set(names)):
-        if not _ICON_NAME.fullmatch(name) or name not in _solid_icons():
+        if not name or not set(name) <= ICON_NAME_LETTERS or name not in _solid_icons():
             raise ValueError(f"not a free solid Font Awesome icon: {name!r}")
         data = quote(_solid_icons()[name].replace('"', "'"), safe=" /=:;,.-'")
         rules.append(f'.fa-{name}{{--fa-svg:url("data:image/svg+xml,{data}")}}')

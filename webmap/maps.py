@@ -13,7 +13,6 @@ from geo.catalogue import CATEGORY_CODES, DAY_FORMAT, LEAD_AGENCIES, PLAN_TASKS,
 from geo.errors import N_, BadParameter
 from geo.site_query import units_of
 from webmap import caching, labels, mapbuild, params, tiles
-from webmap.assets import use_local_assets
 from webmap.db import get_session
 from webmap.i18n import LANGUAGES
 
@@ -84,9 +83,8 @@ def _site_page(args: dict[str, str]) -> dict[str, Any]:
     session = get_session()
     params.site_filters(session, {k: v for k, v in args.items() if v})
     filters = _site_args(args)
-    m = mapbuild.site_map(labels.category_list(), _districts(), tiles.site_sources(filters), map_options(view_args),
-                          scripts=tiles.site_scripts())
-    _fit_view(session, m, view_args, filters.get("commune") or filters.get("district"))
+    options = _fitted_options(session, view_args, filters)
+    m = mapbuild.site_map(labels.category_list(), _districts(), tiles.site_sources(filters), options)
     chosen = set(filters.get("category", "").split(",")) - {""}
     legend = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
     return {"map": mapbuild.page_parts(m), "legend": legend, "filters": filters,
@@ -96,7 +94,6 @@ def _site_page(args: dict[str, str]) -> dict[str, Any]:
 @bp.get("/")
 def index() -> str:
     """The planners' coverage map with its filters; the filters and the view live in the URL."""
-    use_local_assets()
     page = _site_page(request.args.to_dict())
     return render_template(
         "maps/map.html", **page, categories=labels.category_list(), statuses=labels.status_choices(),
@@ -107,7 +104,6 @@ def index() -> str:
 @bp.get("/print")
 def print_view() -> str:
     """The current map (same centre, zoom, filters) on a page to print: title, legend, date, source, sample note."""
-    use_local_assets()
     args = request.args.to_dict()
     lang = args.pop("lang", None)
     page = _site_page(args)
@@ -122,16 +118,19 @@ def _embed_args() -> dict[str, str]:
     return args
 
 
-def _fit_view(session, m, args: dict[str, str], unit: str | None) -> None:
-    """Without a typed centre, the map fits the chosen unit, or the whole province (Phú Quốc too) on any screen."""
+def _fitted_options(session, args: dict[str, str], filters: dict[str, str], *,
+                    fullscreen: bool = True) -> mapbuild.MapOptions:
+    """A map page's options; without a typed centre, the map fits the chosen commune or district, or the whole
+    province (Phú Quốc too) on any screen."""
+    options = map_options(args, fullscreen=fullscreen)
     if not (args.get("lat") or args.get("lon") or args.get("zoom")):
-        m.fit_bounds(search.unit_bounds(session, unit))
+        options.bounds = search.unit_bounds(session, filters.get("commune") or filters.get("district"))
+    return options
 
 
 @bp.get("/embed")
 def embed() -> Response:
     """The public map for the provincial portal: approved sites only, options in the URL, cacheable."""
-    use_local_assets()
     args = _embed_args()
     lang = args.get("lang") if args.get("lang") in LANGUAGES else "vi"
     with force_locale(lang):
@@ -140,9 +139,8 @@ def embed() -> Response:
         params.site_filters(session, filters)
         chosen = set(filters.get("category", "").split(",")) - {""}
         categories = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
-        m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), map_options(args, fullscreen=False),
-                              scripts=tiles.site_scripts())
-        _fit_view(session, m, args, filters.get("commune") or filters.get("district"))
+        options = _fitted_options(session, args, filters, fullscreen=False)
+        m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), options)
         mapbuild.add_fullscreen(m, page_labels())
         view = {k: args[k] for k in VIEW_ARGS if args.get(k)}
         body = render_template("maps/embed.html", map=mapbuild.page_parts(m), legend=categories,
@@ -156,7 +154,6 @@ def embed() -> Response:
 @bp.get("/embed/builder")
 def embed_builder() -> str:
     """Pick the options of the public map on a small map and copy its <iframe> snippet."""
-    use_local_assets()
     args = _embed_args()
     chosen = [c for c in request.args.getlist("category") for c in c.split(",") if c in CATEGORY_CODES]
     options = {k: v for k, v in args.items() if v and k != "category"}
@@ -165,8 +162,7 @@ def embed_builder() -> str:
     session = get_session()
     # The same checks as /embed: a bad centre, zoom, district or commune is a 400 here, not in the portal.
     params.site_filters(session, {k: options[k] for k in ("category", "district", "commune") if k in options})
-    picker = mapbuild.base_map(map_options(options, fullscreen=False))
-    _fit_view(session, picker, options, options.get("commune") or options.get("district"))
+    picker = mapbuild.base_map(_fitted_options(session, options, options, fullscreen=False))
     src = url_for("maps.embed", _external=True) + ("?" + urlencode(options) if options else "")
     width, height = "100%", "520"
     snippet = (f'<iframe src="{src}" width="{width}" height="{height}" style="border:0" loading="lazy" '

@@ -6,7 +6,6 @@ import csv
 import io
 from typing import Any
 
-import folium
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
@@ -14,15 +13,14 @@ from flask_login import current_user
 from geo import boundaries, figures, manual_values, progress
 from geo.catalogue import PLAN_YEARS, PROVINCE_CODE
 from geo.cells import spreadsheet_text
-from geo.errors import N_, BadParameter, DomainError
+from geo.errors import N_, BadParameter, DomainError, InvalidRecord
 from geo.plan import BY_CODE, MATERIAL_SECTORS, PROGRESS_STATUS_COLOURS, current_year, spec_of
 from geo.site_query import MAX_LIMIT, SiteFilters
 from geo.sites import site_rows
 from webmap import labels, mapbuild, params, progress_view
-from webmap.assets import use_local_assets
 from webmap.auth import planner_required
 from webmap.db import get_session
-from webmap.errors import field_messages
+from webmap.errors import field_messages, status_for
 from webmap.maps import map_options
 
 bp = Blueprint("progress", __name__)
@@ -179,7 +177,6 @@ def progress_json() -> Response:
 @bp.get("/progress")
 def progress_page() -> str:
     """The choropleth of a figure by district (or 2025 commune) for a year, with the table beside it."""
-    use_local_assets()
     args = params.with_aliases(request.args.to_dict())
     state = page_state(args)
     result = state["result"]
@@ -215,9 +212,8 @@ def _choropleth(result: dict[str, Any], args: dict[str, str]):
     options = map_options({k: v for k, v in args.items() if k in VIEW})
     options.labels = {**options.labels, "layer": _("Giá trị theo đơn vị"), "unit": _("Đơn vị"),
                       "value": _("Giá trị"), "status": _("So với chỉ tiêu")}
-    m = mapbuild.choropleth_map(units, {row["code"]: row["colour"] for row in result["rows"]}, options)
+    m, layer = mapbuild.choropleth_map(units, {row["code"]: row["colour"] for row in result["rows"]}, options)
     mapbuild.add_fullscreen(m, options.labels)
-    layer = next(child for child in m._children.values() if isinstance(child, folium.GeoJson))
     return m, layer
 
 
@@ -297,4 +293,4 @@ def manual_values_page():
         sectors=sectors, history=history, english=labels.english(), years=list(PLAN_YEARS),
         typed={(row["unit_code"], row["sector"]): row for row in typed} if refused else {},
         figure=lambda value: "" if value is None else format_decimal(value, format="0.##########"),
-    ), 422 if refused else 200
+    ), status_for(InvalidRecord) if refused else 200

@@ -47,6 +47,22 @@ def test_the_map_script_waits_for_the_deferred_files_and_keeps_the_nonce(client,
 
 
 @pytest.mark.parametrize("path", MAP_PAGES)
+def test_one_viewport_that_lets_a_phone_zoom(client, path):
+    head = _head(client.get(path).data.decode())
+    viewports = re.findall(r'<meta name="viewport"[^>]*>', head)
+    assert len(viewports) == 1 and "user-scalable=no" not in viewports[0] and "maximum-scale" not in viewports[0]
+
+
+@pytest.mark.parametrize("path", ["/?district=899", "/embed?district=899", "/embed/builder?district=899"])
+def test_the_chosen_unit_is_fitted_before_any_tile_is_asked(client, path):
+    page = client.get(path).data.decode()
+    code = re.search(r'<script nonce="[^"]+">(.*?)</script>', page, re.DOTALL).group(1)
+    fit = code.index(".fitBounds(")
+    assert code.index("L.map(") < fit < code.index("L.tileLayer(")
+    assert code[fit:code.index(";", fit)].endswith('{"animate": false})')
+
+
+@pytest.mark.parametrize("path", MAP_PAGES)
 def test_nothing_the_page_does_not_use(client, path):
     page = client.get(path).data.decode()
     asked = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)

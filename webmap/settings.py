@@ -91,16 +91,18 @@ def import_limits(env: Mapping[str, str]) -> dict[str, int]:
     return limits
 
 
-# Past one server: a streaming replica for the public reads, and the gunicorn worker pool (deploy/).
+# Past one server: a streaming replica for the public reads, the gunicorn worker pool (deploy/), and how many
+# proxies (nginx) stand in front, whose X-Forwarded-For/-Proto/-Host are believed (0: none, the socket's address).
 def scale(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """DATABASE_REPLICA_URL (None when unset), WEB_WORKERS and WEB_THREADS, checked."""
+    """DATABASE_REPLICA_URL (None when unset), WEB_WORKERS, WEB_THREADS and TRUSTED_PROXIES, checked."""
     env = os.environ if environ is None else environ
     replica = database_url(env, name="DATABASE_REPLICA_URL") if env.get("DATABASE_REPLICA_URL", "").strip() else None
     sizes = {name: _int(name, env.get(name, default)) for name, default in (("WEB_WORKERS", "2"), ("WEB_THREADS", "8"))}
     for name, value in sizes.items():
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")
-    return {"DATABASE_REPLICA_URL": replica, **sizes}
+    return {"DATABASE_REPLICA_URL": replica, **sizes,
+            "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", env.get("TRUSTED_PROXIES", "0"))}
 
 
 def _int(name: str, raw: str) -> int:

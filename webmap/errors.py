@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import format_decimal, gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -145,3 +146,21 @@ def init_app(app: Flask) -> None:
         # Werkzeug's own descriptions are English: the page says it in the user's words instead.
         own = error.description if error.description != type(error).description else None
         return _respond(None, own, error.code or 500)
+
+    for unreachable in (OperationalError, InterfaceError):
+        app.register_error_handler(unreachable, database_unreachable)
+
+
+# How long a client is asked to wait when PostgreSQL cannot be reached (a restart takes seconds).
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unreachable(error: DBAPIError):
+    """503 with Retry-After when PostgreSQL is down, restarting or refusing connections: the request was
+    fine and may be sent again, so no 500, and the body says so in the user's language."""
+    body, status = _respond(None, gettext("Cơ sở dữ liệu tạm thời không trả lời (đang khởi động lại hoặc bảo trì); "
+                                          "hãy thử lại sau %(seconds)s giây", seconds=RETRY_AFTER_SECONDS), 503)
+    response = make_response(body, status)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response

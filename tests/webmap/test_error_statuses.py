@@ -49,3 +49,15 @@ def test_a_site_form_with_a_coordinate_that_is_not_a_number_names_it(client, use
     response = client.post("/staff/sites/new", data=form)
     assert response.status_code == 422
     assert 'class="field-error" data-field="lat"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "words"), [("vi", "Địa chỉ này không có trên trang"),
+                                             ("en", "There is no such address on this site")])
+def test_every_error_body_has_its_reason(client, db, lang, words):
+    for path, status in (("/api/no-such-thing", 404), ("/api/sites/999999", 404)):
+        body = client.get(f"{path}?lang={lang}").get_json()["error"]
+        assert body["status"] == status and body["reason"]
+    missing = client.get(f"/api/no-such-thing?lang={lang}").get_json()["error"]
+    assert missing["reason"].startswith(words)
+    page = client.get(f"/no-such-page?lang={lang}")
+    assert page.status_code == 404 and words in page.get_data(as_text=True)

@@ -321,3 +321,4 @@ def test_after_a_restore_an_etag_served_before_gets_the_restored_data(filled, ap
     names = sorted(f["properties"]["name"] for f in again.get_json()["features"])
     assert names == ["Tên sau khi phục hồi", "Điểm Phú Quốc"]
     assert again.headers["ETag"] != served.headers["ETag"]
+    assert client.get("/api/sites", headers={"If-None-Match": again.headers["ETag"]}).status_code == 304

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import os
 import re
 import shutil
@@ -15,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
 
-from geo import admin
+from geo import admin, data_version
 from geo.db import make_engine
 from geo.errors import N_, DomainError
 
@@ -62,6 +64,11 @@ BEGIN
     END LOOP;
 END $$;
 """
+
+
+# The signature of a backup file sits beside it: <file>.sig, one line "hmac-sha256 <hex>".
+SIGNATURE_SUFFIX = ".sig"
+SIGNATURE_KIND = "hmac-sha256"
 
 
 class BackupError(DomainError):
@@ -157,8 +164,42 @@ def _run(command: list[str], env: dict[str, str] | None = None, **kwargs) -> sub
     return done
 
 
-def backup(url: str, path: Path | str | None = None) -> BackupInfo:
-    """Write a pg_dump custom-format file of the database at url and check it can be read back."""
+def signature_path(path: Path | str) -> Path:
+    """Where the signature of a backup file is kept: beside it, with .sig appended."""
+    path = Path(path)
+    return path.with_name(path.name + SIGNATURE_SUFFIX)
+
+
+def _digest(path: Path, key: str) -> str:
+    """HMAC-SHA256 of the file's bytes keyed by key, in hex, read a megabyte at a time."""
+    mac = hmac.new(key.encode(), digestmod=hashlib.sha256)
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            mac.update(chunk)
+    return mac.hexdigest()
+
+
+def check_signature(path: Path | str, key: str) -> None:
+    """Refuse a backup whose signature is missing, unreadable, or not that of its bytes under key.
+
+    A well-formed dump can be altered (an account made admin inside it) and still restore; only a
+    signature made with the app's secret key tells that the file is the one scripts/backup wrote.
+    """
+    path, signature = Path(path), signature_path(path)
+    if not signature.is_file():
+        raise BackupError("signature", N_("Tệp sao lưu %(path)s không có chữ ký (%(signature)s): không biết tệp có "
+                                          "bị sửa hay không; dùng --unsigned nếu chắc chắn tệp đúng"),
+                          path=str(path), signature=signature.name)
+    kind, _, written = signature.read_text(errors="replace").strip().partition(" ")
+    if kind != SIGNATURE_KIND or not hmac.compare_digest(written.strip().encode(), _digest(path, key).encode()):
+        raise BackupError("signature", N_("Chữ ký của tệp sao lưu %(path)s không khớp: tệp đã bị sửa sau khi sao "
+                                          "lưu, hoặc được ký bằng một SECRET_KEY khác; không phục hồi (dùng "
+                                          "--unsigned nếu chắc chắn tệp đúng)"), path=str(path))
+
+
+def backup(url: str, path: Path | str | None = None, *, key: str) -> BackupInfo:
+    """Write a pg_dump custom-format file of the database at url, check it can be read back, and sign it
+    with key (beside it, in <file>.sig)."""
     started = time.monotonic()
     path = Path(path) if path else default_path(url)
     major = server_major(url)
@@ -168,7 +209,11 @@ def backup(url: str, path: Path | str | None = None) -> BackupInfo:
         _run([str(client_binary("pg_dump", major)), "--format=custom", f"--file={partial}"], client_env(url))
         partial.chmod(0o600)  # it holds password and token hashes
         version = read_schema_version(partial)
+        signature = f"{SIGNATURE_KIND} {_digest(partial, key)}\n"
         partial.replace(path)
+        signed = signature_path(path)
+        signed.write_text(signature)
+        signed.chmod(0o600)
     finally:
         partial.unlink(missing_ok=True)
     return BackupInfo(path, make_url(url).database, version, path.stat().st_size,
@@ -222,15 +267,18 @@ def _restore_list(pg_restore: Path, path: Path, list_file: Path) -> None:
     list_file.write_text("".join(line for line in contents if not _EXTENSION_ENTRY.match(line)))
 
 
-def restore(url: str, path: Path | str, replace: bool = False) -> RestoreInfo:
-    """Restore a backup file into the database at url, then migrate it to the head revision.
+def restore(url: str, path: Path | str, *, key: str | None, replace: bool = False) -> RestoreInfo:
+    """Restore a backup file signed with key into the database at url, then migrate it to the head revision.
 
-    The restore is one transaction (pg_restore's script through psql --single-transaction): a refused
-    or failed restore leaves the database as it was, with replace=True too.
+    key None restores a file without checking its signature (scripts/restore --unsigned). The restore is one
+    transaction (pg_restore's script through psql --single-transaction): a refused or failed restore leaves
+    the database as it was, with replace=True too. The data version comes out above any served before it.
     """
     started = time.monotonic()
     path = Path(path)
     version = read_schema_version(path)
+    if key is not None:
+        check_signature(path, key)
     known = known_revisions(url)
     if version not in known:
         raise BackupError("schema_version", N_("Tệp sao lưu có phiên bản lược đồ %(version)s mà mã này không "
@@ -260,8 +308,9 @@ def _restore_script(url: str, path: Path, replace: bool) -> None:
         _restore_list(pg_restore, path, contents)
         _run([str(pg_restore), "--no-owner", "--no-privileges", "-L", str(contents), "-f", str(script), str(path)])
         _run([str(client_binary("psql", major)), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-              "-c", "SET client_min_messages = warning", *(["-c", _DROP_PUBLIC] if replace else []),
-              "-f", str(script)], client_env(url))
+              "-c", "SET client_min_messages = warning", "-c", data_version.REMEMBER_SERVED,
+              *(["-c", _DROP_PUBLIC] if replace else []), "-f", str(script),
+              "-c", data_version.MOVE_PAST_SERVED], client_env(url))
 
 
 def _require_postgis(url: str) -> None:

@@ -176,6 +176,12 @@ def delete_site(session: Session, actor: Actor | None, site_id: int, expected_ve
     current = _editable(session, actor, site_id, expected_version)
     _act_as(session, actor)
     if not actor.is_planner and current["moderation"] == "approved":
+        if current["pending"] == DELETION:
+            return current  # already asked: asking again changes nothing
+        if current["pending"]:
+            # The deletion request would take the place of that change: someone's edit lost without a word.
+            raise Conflict("pending", N_("Điểm này có một thay đổi đang chờ duyệt; chỉ yêu cầu xoá được sau khi cán "
+                                         "bộ kế hoạch duyệt hoặc từ chối thay đổi đó"))
         # Like a change: the approved site stays public until a planner approves its deletion.
         return change_site(session, current, "submit_delete", actor.id, SUBMIT_PENDING,
                            {"pending": json.dumps(DELETION)})

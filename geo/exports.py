@@ -24,6 +24,9 @@ FORMATS = {
     "shp": ("application/zip", "zip"),
 }
 
+# Said, not guessed from the rows: an export of no site is still a point layer (a Shapefile would say LineString).
+GEOMETRY_TYPE = "Point"
+
 COLUMNS = ("id", "ref", "name", "category", "category_name", "status", "district_code", "district_name",
            "commune_code", "commune_name", "plan_task", "lead_agency", "address", "lon", "lat", "location_precision",
            "start_date", "end_date", "description", "source", "is_sample")
@@ -46,6 +49,9 @@ def sites_frame(session: Session, filters: SiteFilters, lang: str = "vi") -> gpd
     """Published sites matching filters as a GeoDataFrame (EPSG:4326), one column per measure."""
     sql, params = published_sites_sql(filters, with_geometry=True)
     frame = gpd.read_postgis(text(sql), session.connection(), geom_col="geom", params=params)
+    if frame.empty:
+        # No row to read an SRID from: an empty result is still a layer of the column's points, in EPSG:4326.
+        frame = frame.set_crs(4326)
     if frame.crs is None or frame.crs.to_epsg() != 4326:
         raise ValueError(f"sites must be stored in EPSG:4326, found {frame.crs}")
     frame["category_name"] = frame["category_name_en" if lang == "en" else "category_name_vi"]
@@ -85,13 +91,13 @@ def export_sites(frame: gpd.GeoDataFrame, fmt: str, lang: str = "vi") -> bytes:
     with tempfile.TemporaryDirectory() as directory:
         if fmt == "gpkg":
             path = Path(directory) / "kien-giang-sites.gpkg"
-            frame.to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
+            frame.to_file(path, layer="sites", driver="GPKG", engine="pyogrio", geometry_type=GEOMETRY_TYPE)
             return path.read_bytes()
         # Shapefile: field names cut to 10 characters by the format; text in UTF-8, said so in the .cpg.
         shp_dir = Path(directory) / "shp"
         shp_dir.mkdir()
         short = frame.rename(columns=lambda c: c[:10])
-        short.to_file(shp_dir / "kien_giang_sites.shp", engine="pyogrio", encoding="UTF-8")
+        short.to_file(shp_dir / "kien_giang_sites.shp", engine="pyogrio", encoding="UTF-8", geometry_type=GEOMETRY_TYPE)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for file in sorted(shp_dir.iterdir()):

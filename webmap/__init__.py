@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from geo.db import make_engine, make_session_factory
 from webmap import settings
@@ -20,6 +21,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Every setting, its default filled in, through the one checker (a test's mapping too: tests run with
     # production's limits, e.g. MAX_CONTENT_LENGTH and MAX_FORM_MEMORY_SIZE, not Flask's own).
     app.config.update(settings.from_environment() if config is None else settings.from_mapping(config))
+
+    proxies = app.config.get("TRUSTED_PROXIES")
+    if proxies:
+        # Behind that many proxies, the client's address (sign-in limit, access log), scheme and host are the
+        # ones the proxies forwarded, not the nearest proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["engine"] = engine

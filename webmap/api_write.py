@@ -68,19 +68,25 @@ def _version(value: Any) -> int | None:
     return params.integer("version", None if value is None else str(value), 1, editing.MAX_VERSION)
 
 
-def _run(action, *args) -> Response:
+def _signed_in():
+    """The writer, or 401 before anything of the request is read: a bad body of nobody is not worth a 400."""
     actor = current_actor()
     if actor is None:
-        return json_error(Unauthorized("Authorization", N_("Cần đăng nhập hoặc mã truy cập API")))
+        raise Unauthorized("Authorization", N_("Cần đăng nhập hoặc mã truy cập API"))
+    return actor
+
+
+def _run(actor, action, *args) -> Response:
     session = get_session()
     try:
         site = action(session, actor, *args)
     except DomainError as error:
         session.rollback()
         if isinstance(error, Conflict):
-            # Both versions, so the caller can merge by hand: the one saved meanwhile and the one just sent.
-            return json_error(error, current=_feature_body(editing.get_site(session, args[0])),
-                              yours=_body())
+            # Both versions, so the caller can merge by hand: the one saved meanwhile and the one just sent
+            # (a DELETE sends none).
+            yours = {"yours": _body()} if request.get_data(cache=True) else {}
+            return json_error(error, current=_feature_body(editing.get_site(session, args[0])), **yours)
         return json_error(error)
     session.commit()
     return _feature(site)
@@ -89,8 +95,9 @@ def _run(action, *args) -> Response:
 @bp.post("/sites")
 def create() -> Response:
     """Add a site from a Feature: approved at once for planners, submitted for review for district staff."""
+    actor = _signed_in()
     properties, _based_on = _input()
-    response = _run(editing.create_site, properties)
+    response = _run(actor, editing.create_site, properties)
     if response.status_code == 200:
         response.status_code = 201
     return response
@@ -99,13 +106,15 @@ def create() -> Response:
 @bp.patch("/sites/<int:site_id>")
 def update(site_id: int) -> Response:
     """Change a site; properties.version must be the version the change was based on."""
+    actor = _signed_in()
     properties, version = _input()
-    return _run(lambda session, actor, sid: editing.update_site(session, actor, sid, properties, _version(version)),
+    return _run(actor, lambda session, who, sid: editing.update_site(session, who, sid, properties, _version(version)),
                 site_id)
 
 
 @bp.delete("/sites/<int:site_id>")
 def delete(site_id: int) -> Response:
     """Soft-delete a site; ?version= is the version the deletion was based on."""
-    return _run(lambda session, actor, sid: editing.delete_site(session, actor, sid,
-                                                                _version(request.args.get("version"))), site_id)
+    return _run(_signed_in(), lambda session, who, sid: editing.delete_site(session, who, sid,
+                                                                            _version(request.args.get("version"))),
+                site_id)

@@ -82,9 +82,13 @@ class PasswordForm(FlaskForm):
 
 
 def _sign_in_keys() -> list[str]:
+    """The address, then the address and name, of a sign-in: what its failures are counted under."""
     # Per address and name: one office behind one address can still sign in while a name is attacked.
+    # The address comes first because failures_within locks the first key: every try from one address is
+    # counted in turn, so tries at many names at once cannot all read 29 and pass the address's limit of 30.
+    # remote_addr is the visitor's behind TRUSTED_PROXIES proxies (ProxyFix), not nginx's.
     name = (request.form.get("username") or "").strip().lower()
-    return [f"{request.remote_addr}:{name}", f"{request.remote_addr}"]
+    return [f"{request.remote_addr}", f"{request.remote_addr}:{name}"]
 
 
 def _refuse_when_over(session, limits: dict[str, int]) -> None:
@@ -118,7 +122,7 @@ def login():
     if form.validate_on_submit():
         session = get_session()
         keys = _sign_in_keys()
-        _refuse_when_over(session, dict(zip(keys, (SIGN_IN_LIMIT, ADDRESS_LIMIT))))
+        _refuse_when_over(session, dict(zip(keys, (ADDRESS_LIMIT, SIGN_IN_LIMIT))))
         actor = accounts.authenticate(session, form.username.data, form.password.data)
         if actor is not None:
             _sign_in(actor)

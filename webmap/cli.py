@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from geo.catalogue import LEVELS, ROLES
 from geo.errors import DomainError
-from webmap.settings import ConfigError, database_url
+from webmap.settings import ConfigError, database_url, from_environment
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -283,24 +283,27 @@ def serve_debug() -> None:
 @cli.command("backup")
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 def backup(file: Path | None) -> None:
-    """Dump the database to FILE (pg_dump custom format, with its schema version)."""
+    """Dump the database to FILE (pg_dump custom format, with its schema version), signed in FILE.sig."""
     from geo import backup as backups
 
     with _refusals():
-        info = backups.backup(database_url(), file)
-    click.echo(f"backed up {info.database} (schema {info.schema_version}) to {info.path}: "
-               f"{info.size_bytes} bytes in {info.seconds:.1f} s")
+        info = backups.backup(database_url(), file, key=from_environment()["SECRET_KEY"])
+    click.echo(f"backed up {info.database} (schema {info.schema_version}) to {info.path} "
+               f"(signed in {backups.signature_path(info.path)}): {info.size_bytes} bytes in {info.seconds:.1f} s")
 
 
 @cli.command("restore")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--replace", is_flag=True, help="replace a database that is not empty")
-def restore(file: Path, replace: bool) -> None:
-    """Restore FILE into the database, then migrate it to this code's schema."""
+@click.option("--unsigned", is_flag=True, help="restore a file whose signature (FILE.sig) is missing or wrong")
+def restore(file: Path, replace: bool, unsigned: bool) -> None:
+    """Restore FILE (signed by scripts/backup with SECRET_KEY) into the database, then migrate it to this code's
+    schema."""
     from geo import backup as backups
 
     with _refusals():
-        done = backups.restore(database_url(), file, replace=replace)
+        key = None if unsigned else from_environment()["SECRET_KEY"]
+        done = backups.restore(database_url(), file, key=key, replace=replace)
     click.echo(f"restored {done.path} (schema {done.schema_version}) into {done.database}, migrated to "
                f"{done.migrated_to}{', replacing its data' if done.replaced else ''}, in {done.seconds:.1f} s")
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import format_decimal, gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -152,4 +153,42 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         # Werkzeug's own descriptions are English: the page says it in the user's words instead.
         own = error.description if error.description != type(error).description else None
-        return _respond(None, own, error.code or 500)
+        status = error.code or 500
+        # The page words a status without a reason of its own in its own paragraph; a JSON body needs the words.
+        return _respond(None, own or (default_reason(status) if _wants_json() else None), status)
+
+    app.add_template_global(default_reason)
+    for unreachable in (OperationalError, InterfaceError):
+        app.register_error_handler(unreachable, database_unreachable)
+
+
+# What an error without words of its own says (every error body has a reason: the JSON and the page alike).
+DEFAULT_REASONS = {
+    401: N_("Hãy đăng nhập rồi thử lại."),
+    403: N_("Tài khoản của bạn không được làm việc này. Nếu cần, hãy liên hệ cán bộ kế hoạch."),
+    404: N_("Địa chỉ này không có trên trang, hoặc điểm đã bị xoá. Hãy kiểm tra lại địa chỉ."),
+    405: N_("Trang này không nhận yêu cầu theo cách đó."),
+    413: N_("Tệp gửi lên vượt quá giới hạn cho phép; hãy chia nhỏ tệp rồi gửi lại."),
+    429: N_("Bạn đã thử quá nhiều lần; hãy đợi một phút rồi thử lại."),
+    500: N_("Đã có lỗi ngoài ý muốn; hãy thử lại sau ít phút. Nếu vẫn lỗi, hãy báo cho quản trị viên."),
+}
+
+
+def default_reason(status: int) -> str:
+    """The reason of an error of that status that gave none, in the user's language."""
+    return gettext(DEFAULT_REASONS.get(status, N_("Yêu cầu chưa thực hiện được.")))
+
+
+# How long a client is asked to wait when PostgreSQL cannot be reached (a restart takes seconds).
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unreachable(error: DBAPIError):
+    """503 with Retry-After when PostgreSQL is down, restarting or refusing connections: the request was
+    fine and may be sent again, so no 500, and the body says so in the user's language."""
+    body, status = _respond(None, gettext("Cơ sở dữ liệu tạm thời không trả lời (đang khởi động lại hoặc bảo trì); "
+                                          "hãy thử lại sau %(seconds)s giây", seconds=RETRY_AFTER_SECONDS), 503)
+    response = make_response(body, status)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response

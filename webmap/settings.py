@@ -115,6 +115,9 @@ SETTINGS: dict[str, Setting] = {
     "PORT": Setting("5000", _port),
     "WEB_WORKERS": Setting("2", _positive),
     "WEB_THREADS": Setting("8", _positive),
+    # How many proxies (nginx) stand in front, whose X-Forwarded-For/-Proto/-Host are believed (0: none, the
+    # socket's address is the visitor's). Set it only where clients cannot reach gunicorn directly.
+    "TRUSTED_PROXIES": Setting("0", _whole),
 }
 
 # Flask's and Flask-WTF's switches a test may set beside the settings (production never sets them).

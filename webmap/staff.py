@@ -6,6 +6,7 @@ import binascii
 import csv
 import datetime as dt
 import functools
+import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -112,6 +113,8 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
         lat, lon = float(lat), float(lon)
     except (TypeError, ValueError):
         lat = lon = None
+    if lat is not None and not (math.isfinite(lat) and math.isfinite(lon)):
+        lat = lon = None  # "nan" or "inf" typed: refused by name in the form, and no map can centre on it
     measures = values.get("measures") or {}
     # A stored date (ISO) is shown the way the form asks for it, dd/mm/yyyy; what was typed stays as typed.
     values = {**values, **{key: _form_date(values.get(key)) for key in ("start_date", "end_date")}}

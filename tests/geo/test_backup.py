@@ -96,14 +96,14 @@ def test_the_fixture_has_what_the_round_trip_checks(filled):
 
 
 def test_a_backup_restores_whole_into_an_empty_database(filled, database_url, scratch_url, tmp_path):
-    made = backup.backup(database_url, tmp_path / "scp.dump")
+    made = backup.backup(database_url, tmp_path / "scp.dump", key=SECRET)
     assert made.path.is_file() and made.size_bytes == made.path.stat().st_size > 0
     assert made.path.stat().st_mode & 0o777 == 0o600
     head = backup.known_revisions(database_url)[-1]
     assert made.schema_version == backup.read_schema_version(made.path) == head
     assert backup.database_in_use(scratch_url) == []
 
-    done = backup.restore(scratch_url, made.path)
+    done = backup.restore(scratch_url, made.path, key=SECRET)
 
     assert (done.schema_version, done.migrated_to, done.replaced) == (head, head, False)
     assert snapshot(scratch_url) == filled
@@ -121,8 +121,8 @@ def test_a_backup_restores_whole_into_an_empty_database(filled, database_url, sc
 
 
 def test_a_database_in_use_is_refused_unless_replace(filled, database_url, scratch_url, tmp_path):
-    made = backup.backup(database_url, tmp_path / "scp.dump")
-    backup.restore(scratch_url, made.path)
+    made = backup.backup(database_url, tmp_path / "scp.dump", key=SECRET)
+    backup.restore(scratch_url, made.path, key=SECRET)
     engine = make_engine(scratch_url)
     try:
         with engine.begin() as connection:
@@ -134,29 +134,29 @@ def test_a_database_in_use_is_refused_unless_replace(filled, database_url, scrat
     assert changed != filled
 
     with pytest.raises(backup.BackupError) as refused:
-        backup.restore(scratch_url, made.path)
+        backup.restore(scratch_url, made.path, key=SECRET)
     assert refused.value.field == "database" and "--replace" in str(refused.value)
     assert snapshot(scratch_url) == changed
 
-    done = backup.restore(scratch_url, made.path, replace=True)
+    done = backup.restore(scratch_url, made.path, key=SECRET, replace=True)
     assert done.replaced
     assert snapshot(scratch_url) == filled
     assert "table left_over" not in backup.database_in_use(scratch_url)
 
 
 def test_a_file_of_an_unknown_schema_version_is_refused(filled, database_url, scratch_url, tmp_path):
-    backup.restore(scratch_url, backup.backup(database_url, tmp_path / "scp.dump").path)
+    backup.restore(scratch_url, backup.backup(database_url, tmp_path / "scp.dump", key=SECRET).path, key=SECRET)
     engine = make_engine(scratch_url)
     try:
         with engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = 'ffffffff'"))
     finally:
         engine.dispose()
-    newer = backup.backup(scratch_url, tmp_path / "newer.dump")
+    newer = backup.backup(scratch_url, tmp_path / "newer.dump", key=SECRET)
     assert backup.read_schema_version(newer.path) == "ffffffff"
 
     with pytest.raises(backup.BackupError) as refused:
-        backup.restore(database_url, newer.path, replace=True)
+        backup.restore(database_url, newer.path, key=SECRET, replace=True)
     assert refused.value.field == "schema_version" and "ffffffff" in str(refused.value)
     assert snapshot(database_url) == filled
 
@@ -202,6 +202,7 @@ def test_the_scripts_back_up_and_restore(filled, database_url, scratch_url, tmp_
     made = run_script("backup", str(dump), env={**env, "DATABASE_URL": database_url})
     assert made.returncode == 0, made.stderr
     assert dump.is_file() and len(made.stdout.strip().splitlines()) == 1 and str(dump) in made.stdout
+    assert backup.signature_path(dump).read_text().startswith("hmac-sha256 ")
 
     restored = run_script("restore", str(dump), env={**env, "DATABASE_URL": scratch_url})
     assert restored.returncode == 0, restored.stderr
@@ -231,12 +232,93 @@ def test_restore_without_a_database_url_says_so_in_one_line(tmp_path):
 
 
 def test_a_broken_file_changes_nothing_even_with_replace(filled, database_url, tmp_path):
-    made = backup.backup(database_url, tmp_path / "scp.dump")
+    made = backup.backup(database_url, tmp_path / "scp.dump", key=SECRET)
     broken = tmp_path / "broken.dump"
     # Cut late enough that the schema version still reads: the break comes half-way through the restore.
     broken.write_bytes(made.path.read_bytes()[: made.size_bytes * 95 // 100])
     assert backup.read_schema_version(broken) == made.schema_version
+    with pytest.raises(backup.BackupError) as unsigned:
+        backup.restore(database_url, broken, key=SECRET, replace=True)
+    assert unsigned.value.field == "signature"
+    # Past the signature (--unsigned), the damage itself stops the restore half-way.
     with pytest.raises(backup.BackupError) as refused:
-        backup.restore(database_url, broken, replace=True)
+        backup.restore(database_url, broken, key=None, replace=True)
     assert refused.value.field == "pg_restore"
     assert snapshot(database_url) == filled
+
+
+def _altered_copy(made: backup.BackupInfo, other: backup.BackupInfo, tmp_path: Path) -> Path:
+    """other's bytes under made's signature: what a file edited after the backup looks like."""
+    altered = tmp_path / "altered.dump"
+    altered.write_bytes(other.path.read_bytes())
+    backup.signature_path(altered).write_text(backup.signature_path(made.path).read_text())
+    return altered
+
+
+def test_an_altered_backup_is_refused_and_the_unchanged_one_restores(filled, db, database_url, scratch_url,
+                                                                       tmp_path):
+    made = backup.backup(database_url, tmp_path / "scp.dump", key=SECRET)
+    with db.begin() as connection:
+        connection.execute(text("UPDATE app_user SET role = 'admin', unit_code = NULL WHERE username = 'staff_899'"))
+    # A well-formed dump with one account made admin inside it, beside the signature of the real one.
+    altered = _altered_copy(made, backup.backup(database_url, tmp_path / "admin.dump", key=SECRET), tmp_path)
+
+    for path, key in ((altered, SECRET), (made.path, "another-secret-key-of-another-site")):
+        with pytest.raises(backup.BackupError) as refused:
+            backup.restore(scratch_url, path, key=key)
+        assert refused.value.field == "signature" and "--unsigned" in str(refused.value)
+        assert backup.database_in_use(scratch_url) == []
+    unsigned = tmp_path / "unsigned.dump"
+    unsigned.write_bytes(made.path.read_bytes())
+    with pytest.raises(backup.BackupError) as missing:
+        backup.restore(scratch_url, unsigned, key=SECRET)
+    assert missing.value.field == "signature" and "unsigned.dump.sig" in str(missing.value)
+
+    backup.restore(scratch_url, made.path, key=SECRET)
+    assert snapshot(scratch_url) == filled
+
+
+def test_the_restore_script_names_an_altered_file_and_takes_it_with_unsigned(filled, db, database_url,
+                                                                             scratch_url, tmp_path):
+    made = backup.backup(database_url, tmp_path / "scp.dump", key=SECRET)
+    with db.begin() as connection:
+        connection.execute(text("UPDATE app_user SET role = 'admin', unit_code = NULL WHERE username = 'staff_899'"))
+    altered = _altered_copy(made, backup.backup(database_url, tmp_path / "admin.dump", key=SECRET), tmp_path)
+    env = {**os.environ, "SECRET_KEY": SECRET, "DATABASE_URL": scratch_url}
+
+    refused = run_script("restore", str(altered), env=env)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "altered.dump" in refused.stderr and "--unsigned" in refused.stderr
+    assert backup.database_in_use(scratch_url) == []
+
+    taken = run_script("restore", str(altered), "--unsigned", env=env)
+    assert taken.returncode == 0, taken.stderr
+    assert ("staff_899", "admin") in [row[1:3] for row in snapshot(scratch_url)["users"]]
+
+
+def test_after_a_restore_an_etag_served_before_gets_the_restored_data(filled, app, database_url, tmp_path):
+    older = backup.backup(database_url, tmp_path / "older.dump", key=SECRET)
+    client = app.test_client()
+    planner = accounts.Actor(filled["users"][1][0], "planner", "planner", None)
+
+    def rename(new_name: str) -> None:
+        with Session(app.extensions["engine"]) as session, session.begin():
+            site = editing.get_site(session, filled["sites"][0][0])
+            editing.update_site(session, planner, site["id"], {"name": new_name}, site["version"])
+
+    rename("Tên sau khi sao lưu")
+    served = client.get("/api/sites")
+    assert served.status_code == 200 and "Tên sau khi sao lưu" in served.get_data(as_text=True)
+    assert client.get("/api/sites", headers={"If-None-Match": served.headers["ETag"]}).status_code == 304
+
+    backup.restore(database_url, older.path, key=SECRET, replace=True)
+    # As many changes since the backup as before it: a counter that went back with the file would now be
+    # at the version the ETag above was made from, and the cache would keep that other data.
+    rename("Tên sau khi phục hồi")
+
+    again = client.get("/api/sites", headers={"If-None-Match": served.headers["ETag"]})
+    assert again.status_code == 200
+    names = sorted(f["properties"]["name"] for f in again.get_json()["features"])
+    assert names == ["Tên sau khi phục hồi", "Điểm Phú Quốc"]
+    assert again.headers["ETag"] != served.headers["ETag"]
+    assert client.get("/api/sites", headers={"If-None-Match": again.headers["ETag"]}).status_code == 304

@@ -201,3 +201,40 @@ def test_an_unchanged_patch_writes_nothing(client, db, tokens, approved):
     assert same.get_json()["properties"]["pending"] is None
     with db.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM site_history")).scalar_one() == 1
+
+
+# --- the right status for each refusal (no 500, no 400 where another status tells more) ---------------------
+
+def test_a_delete_with_a_stale_version_is_a_409_with_the_saved_site(client, tokens, approved):
+    site_id, version = approved
+    api(client, "PATCH", f"/api/sites/{site_id}", tokens["planner"],
+        {"type": "Feature", "properties": {"name": "Tên mới hơn", "version": version}})
+    stale = api(client, "DELETE", f"/api/sites/{site_id}?version={version}", tokens["planner"])
+    assert stale.status_code == 409
+    error = stale.get_json()["error"]
+    assert error["field"] == "version" and error["current"]["properties"]["name"] == "Tên mới hơn"
+    assert "yours" not in error
+    assert public_names(client) == ["Tên mới hơn"]
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/api/sites"), ("PATCH", "/api/sites/1"),
+                                              ("DELETE", "/api/sites/1?version=abc")])
+def test_a_write_of_nobody_is_a_401_whatever_its_body(client, db, method, path):
+    response = client.open(path, method=method, data="{not json", content_type="application/json")
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.get_json()["error"]["field"] == "Authorization"
+
+
+def test_a_deletion_request_does_not_replace_a_change_waiting_for_review(client, db, tokens, approved):
+    site_id, version = approved
+    changed = api(client, "PATCH", f"/api/sites/{site_id}", tokens["staff_899"],
+                  {"type": "Feature", "properties": {"name": "Tên chờ duyệt", "version": version}}).get_json()
+    assert changed["properties"]["pending"]["name"] == "Tên chờ duyệt"
+
+    refused = api(client, "DELETE", f"/api/sites/{site_id}?version={changed['properties']['version']}",
+                  tokens["staff_899"])
+    assert refused.status_code == 409 and refused.get_json()["error"]["field"] == "pending"
+    assert refused.get_json()["error"]["current"]["properties"]["pending"]["name"] == "Tên chờ duyệt"
+    with db.connect() as connection:
+        pending = connection.execute(text("SELECT pending->>'name' FROM site WHERE id = :id"), {"id": site_id})
+        assert pending.scalar_one() == "Tên chờ duyệt"

@@ -15,7 +15,9 @@ from werkzeug.serving import make_server
 
 from bench import load
 from geo.site_store import insert_site
+from tests.serverkit import Visitor, gunicorn
 from tests.sitedata import RACH_GIA, site
+from tests.staffkit import PASSWORD, users  # noqa: F401 - fixture
 
 CONF = load.ROOT / "deploy" / "nginx.conf"
 NGINX = load.NGINX
@@ -93,3 +95,18 @@ def test_shipped_configuration_passes_nginx_syntax_check(tmp_path):
     check = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True,
                            check=False)
     assert check.returncode == 0, check.stderr
+
+
+def test_behind_nginx_one_address_locked_out_does_not_lock_out_another(database_url, users, tmp_path):
+    # gunicorn told that one proxy stands in front (TRUSTED_PROXIES=1), its access log naming each client.
+    log = tmp_path / "access.log"
+    with gunicorn(database_url, log, env={"TRUSTED_PROXIES": "1"}, log_format="%(h)s %(s)s") as app_server, \
+            load.nginx(app_server) as (base, _nginx_log):
+        attacker, colleague = Visitor(base, "127.0.0.2"), Visitor(base, "127.0.0.3")
+        statuses = [attacker.sign_in(f"name{n}", "sai-mật-khẩu") for n in range(31)]
+        assert statuses == [401] * 30 + [429]
+        assert attacker.sign_in("planner", PASSWORD) == 429
+        assert colleague.sign_in("planner", PASSWORD) == 302
+    answers = [line.split() for line in log.read_text().splitlines()]
+    assert [address for address, status in answers if status in ("401", "429")] == ["127.0.0.2"] * 32
+    assert ["127.0.0.3", "302"] in answers

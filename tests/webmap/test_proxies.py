@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import SECRET
 from tests.staffkit import PASSWORD, csrf_token, users  # noqa: F401 - fixture
 from webmap import create_app
-from webmap.settings import ConfigError, scale
+from webmap.settings import ConfigError, read
 
 
 def _app(database_url: str, proxies: int):
@@ -35,8 +35,8 @@ def test_the_sign_in_limit_counts_the_address_the_trusted_proxies_forwarded(data
 
 
 def test_trusted_proxies_must_be_a_whole_number_of_at_least_zero():
-    assert scale({})["TRUSTED_PROXIES"] == 0
-    assert scale({"TRUSTED_PROXIES": "2"})["TRUSTED_PROXIES"] == 2
+    assert read({}, ["TRUSTED_PROXIES"])["TRUSTED_PROXIES"] == 0
+    assert read({"TRUSTED_PROXIES": "2"}, ["TRUSTED_PROXIES"])["TRUSTED_PROXIES"] == 2
     for bad in ("-1", "nginx"):
         with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
-            scale({"TRUSTED_PROXIES": bad})
+            read({"TRUSTED_PROXIES": bad}, ["TRUSTED_PROXIES"])

@@ -54,6 +54,10 @@ CREATE TABLE task_report_history (
 );
 CREATE INDEX task_report_history_report ON task_report_history (report_id, version);
 
+-- The yearly report is also kept as a Word document.
+ALTER TABLE report_cache DROP CONSTRAINT report_cache_kind_check;
+ALTER TABLE report_cache ADD CONSTRAINT report_cache_kind_check CHECK (kind IN ('html', 'xlsx', 'docx'));
+
 -- The yearly report reads the task reports, so its cached files must go stale when one changes.
 CREATE TRIGGER task_report_bumps_data_version
 AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON task_report
@@ -63,6 +67,9 @@ FOR EACH STATEMENT EXECUTE FUNCTION scp_bump_data_version();
 
 def downgrade() -> None:
     op.execute("""
+DELETE FROM report_cache WHERE kind = 'docx';
+ALTER TABLE report_cache DROP CONSTRAINT report_cache_kind_check;
+ALTER TABLE report_cache ADD CONSTRAINT report_cache_kind_check CHECK (kind IN ('html', 'xlsx'));
 DROP TABLE IF EXISTS task_report_history;
 DROP TABLE IF EXISTS task_report;
 DELETE FROM app_user WHERE role = 'agency';

@@ -23,7 +23,7 @@ from geo.catalogue import PLAN_TASKS, STATUS_LABELS, STATUSES
 from geo.cells import set_value
 from geo.report.data import Report
 from geo.report.text import (LEVEL_LABELS, H, METHOD_LABELS, Translate, format_number, format_target, local_name, same,
-                             sample_name, status_label, unit_label)
+                             status_label, unit_label)
 
 # Numbers stay numbers in the workbook; [$-42A] tags the format Vietnamese for readers that honour it.
 NUMBER_FORMAT = "[$-42A]#,##0.0"
@@ -32,7 +32,6 @@ DATE_FORMAT = "dd/mm/yyyy"
 
 # Every cell names its font: a bold cell without a name prints in a fallback font that drops Vietnamese accents.
 FONT_NAME = "Times New Roman"
-PLAIN = Font(name=FONT_NAME, size=11)
 BOLD = Font(name=FONT_NAME, bold=True)
 TITLE = Font(name=FONT_NAME, bold=True, size=14)
 ITALIC = Font(name=FONT_NAME, italic=True)
@@ -94,24 +93,26 @@ def _for_print(sheet: Worksheet, heading_rows: str) -> None:
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     for row in sheet.iter_rows():
         for cell in row:
-            if cell.font is None or cell.font.name != FONT_NAME:
-                cell.font = copy(cell.font or PLAIN, name=FONT_NAME)
+            if cell.font.name != FONT_NAME:
+                font = copy(cell.font)
+                font.name = FONT_NAME
+                cell.font = font
 
 
 def write_workbook(report: Report, out: BinaryIO | Path, *, lang: str = "vi", translate: Translate = same) -> None:
     """Write the report as an Excel workbook: a summary sheet, one sheet per plan section (I … VII) and, past
     the annex limit, the sites counted by district and category; every sheet prints one A4 page wide."""
     book = Workbook()
-    headings = {book.active.title: _summary_sheet(book.active, report, lang, translate)}
+    printed = [(book.active, _summary_sheet(book.active, report, lang, translate))]
     for section in report.sections:
         sheet = book.create_sheet(f"{translate(H['section'])} {section['code']}")
         _section_sheet(sheet, report, section, lang, translate)
-        headings[sheet.title] = "1:1"
+        printed.append((sheet, "1:1"))
     if report.summarised:
         sheet = book.create_sheet(translate(H["annex_sheet"]))
-        headings[sheet.title] = _annex_sheet(sheet, report, lang, translate)
-    for sheet in book.worksheets:
-        _for_print(sheet, headings[sheet.title])
+        printed.append((sheet, _annex_sheet(sheet, report, lang, translate)))
+    for sheet, heading_rows in printed:
+        _for_print(sheet, heading_rows)
     book.properties.title = translate(H["title"])
     book.properties.language = lang
     book.save(out)
@@ -217,8 +218,8 @@ def _section_sheet(sheet: Worksheet, report: Report, section: dict[str, Any], la
                                                             "district", "commune", "start", "end", "is_sample")])
             for site in task["sites"]:
                 row += 1
-                values = [site["ref"] or f"#{site['id']}", sample_name(site["name"], site["is_sample"], translate),
-                          local_name(site, lang, "category_name"),
+                # The name as recorded: the column "Dữ liệu mẫu" marks sample data, the name is not marked twice.
+                values = [site["ref"] or f"#{site['id']}", site["name"], local_name(site, lang, "category_name"),
                           translate(STATUS_LABELS[site["status"]]), site["district_name"] or site["district_code"],
                           site["commune_name"] or site["commune_code"] or ""]
                 for column, value in enumerate(values, start=1):

@@ -107,8 +107,8 @@ def _heading_block(document: WordDocument, report: Report, t: Translate) -> None
     """Issuing body and number (left), national heading, place and date (right), as a borderless table."""
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(table, [60, 105])
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(65), Mm(100)
     center = WD_ALIGN_PARAGRAPH.CENTER
     left.paragraphs[0].add_run(t(W["governing"])).font.size = Pt(13)
     left.paragraphs[0].alignment = center
@@ -123,7 +123,17 @@ def _heading_block(document: WordDocument, report: Report, t: Translate) -> None
           italic=True, align=center)
 
 
-def _table(document: WordDocument, headings: list[str], rows: list[list[Any]]) -> None:
+def _widths(table, millimetres: list[float]) -> None:
+    """Fixed column widths (Word and LibreOffice read them from each cell)."""
+    table.autofit = False
+    for column, width in zip(table.columns, millimetres):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, millimetres):
+            cell.width = Mm(width)
+
+
+def _table(document: WordDocument, headings: list[str], rows: list[list[Any]], widths: list[float]) -> None:
     table = document.add_table(rows=1, cols=len(headings))
     table.style = "Table Grid"
     for cell, words in zip(table.rows[0].cells, headings):
@@ -135,12 +145,13 @@ def _table(document: WordDocument, headings: list[str], rows: list[list[Any]]) -
         for cell in row.cells:
             for run in cell.paragraphs[0].runs:
                 run.font.size, run.font.name = Pt(11), FONT
+    _widths(table, widths)
 
 
 def _task_results(document: WordDocument, report: Report, lang: str, t: Translate) -> None:
     _line(document, t(W["part_results"]), bold=True)
     for section in report.sections:
-        _line(document, f"{section['code']}. {local_name(section, lang)}", bold=True)
+        _line(document, f"{t(H['section'])} {section['code']}. {local_name(section, lang)}", bold=True)
         for task in section["tasks"]:
             _line(document, f"{task['code']}. {local_name(task, lang)}", bold=True, italic=True)
             _line(document, f"{t(H['lead'])}: {task['lead_agency']} · {t(H['period'])}: {task['period']}",
@@ -168,7 +179,7 @@ def _indicators(document: WordDocument, report: Report, lang: str, t: Translate)
              format_target(item["target"], lang), format_target(item["targets"]["2030"], lang),
              status_label(item["progress_status"], t)] for item in report.summary]
     _table(document, [t(H[k]) for k in ("code", "indicator", "value", "target_year", "target_2030", "status")],
-           rows)
+           rows, [14, 62, 24, 20, 20, 25])
 
 
 def budget_totals(report: Report) -> dict[str, dict[str, float]]:
@@ -187,7 +198,7 @@ def _budget(document: WordDocument, report: Report, lang: str, t: Translate) -> 
     rows = [[t(label)] + [format_number(totals[kind][source], lang) for kind in BUDGET_KINDS]
             for source, label in BUDGET_SOURCES.items()]
     rows.append([t(H["total"])] + [format_number(sum(totals[kind].values()), lang) for kind in BUDGET_KINDS])
-    _table(document, [t(H["source"])] + [t(label) for label in BUDGET_KINDS.values()], rows)
+    _table(document, [t(H["source"])] + [t(label) for label in BUDGET_KINDS.values()], rows, [65, 50, 50])
 
 
 def _said(document: WordDocument, report: Report, key: str, title: str, t: Translate) -> None:
@@ -211,6 +222,7 @@ def _maps(document: WordDocument, report: Report, lang: str, t: Translate) -> No
 
 def _signature(document: WordDocument, t: Translate) -> None:
     table = document.add_table(rows=1, cols=2)
+    _widths(table, [85, 80])
     left, right = table.rows[0].cells
     left.paragraphs[0].add_run(t(W["recipients"])).bold = True
     left.paragraphs[0].runs[0].italic = True

@@ -53,7 +53,7 @@ def test_the_word_report_holds_the_administrative_form_and_the_agencies_results(
     assert "Đã nhận 1/" in words
     # One section per part of the plan, I to VII.
     for roman in ("I", "II", "III", "IV", "V", "VI", "VII"):
-        assert any(p.text.startswith(f"{roman}. ") and p.runs[0].bold for p in document.paragraphs), roman
+        assert any(p.text.startswith(f"Mục {roman}. ") and p.runs[0].bold for p in document.paragraphs), roman
     # Budget by source: the state budget row adds what was spent and proposed.
     budget = next(t for t in document.tables if t.rows[0].cells[0].text == "Nguồn")
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in budget.rows[1:]}

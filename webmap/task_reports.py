@@ -139,9 +139,8 @@ def board_csv(year: int) -> Response:
     writer = csv.writer(out)
     writer.writerow([_(label) for label in BOARD_HEADINGS])
     for row in rows:
-        writer.writerow([row["year"], row["task"], row["agency"], row["agency_name"],
-                         _(agencies.PART_LABELS[row["part"]]),
-                         _(task_reports.STATES.get(row["state"], MISSING)),
+        part, state = agencies.PART_LABELS[row["part"]], task_reports.STATES.get(row["state"], MISSING)
+        writer.writerow([row["year"], row["task"], row["agency"], row["agency_name"], _(part), _(state),
                          labels.moment(row["submitted_at"]), row["deadline"].strftime("%d/%m/%Y"),
                          _("Trễ hạn") if row["late"] else ""])
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")

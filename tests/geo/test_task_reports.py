@@ -152,3 +152,15 @@ def test_changing_a_report_moves_the_data_version(db, people):
         before = session.execute(text("SELECT version FROM data_version")).scalar_one()
         task_reports.save_report(session, people["sct"], 2025, "II.1", REPORT, 0)
         assert session.execute(text("SELECT version FROM data_version")).scalar_one() > before
+
+
+def test_an_agency_account_from_the_command_line(db, database_url):
+    from tests.geo.test_user_command import user
+
+    added = user(database_url, "add", "ubnd_phu_quoc", "--role", "agency", "--agency", "UBND thành phố Phú Quốc",
+                 "--password-stdin", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    assert "ubnd_phu_quoc (agency, UBND-911)" in added.stdout
+    refused = user(database_url, "add", "nobody", "--role", "agency", "--agency", "Sở Không Có", "--password-stdin",
+                   stdin=PASSWORD + "\n")
+    assert refused.returncode != 0 and "agency" in refused.stderr

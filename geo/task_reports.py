@@ -122,11 +122,21 @@ def _whole(value: Any, field: str, top: int, errors: dict, *, decimal: bool = Fa
     return number
 
 
+def _group(value: Any, field: str, errors: dict) -> Mapping[str, Any]:
+    """A group of fields (figures, budget, a kind of budget) sent as an object, or {} with the field named."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, Mapping):
+        errors[field] = (N_("Phải là một đối tượng JSON"), {})
+        return {}
+    return value
+
+
 def check_content(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The report's content from a form or JSON, checked field by field; InvalidRecord names each bad field."""
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
     work_status = payload.get("work_status") or "not_started"
-    if work_status not in WORK_STATUSES:
+    if not isinstance(work_status, str) or work_status not in WORK_STATUSES:
         errors["work_status"] = (N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
                                  {"values": work_status, "allowed": ", ".join(WORK_STATUSES)})
     content: dict[str, Any] = {"work_status": work_status}
@@ -137,17 +147,19 @@ def check_content(payload: Mapping[str, Any]) -> dict[str, Any]:
         elif len(value) > MAX_TEXT:
             errors[field] = (N_("Dài quá %(n)s ký tự"), {"n": MAX_TEXT})
         content[field] = value.strip() if isinstance(value, str) else ""
-    figures = payload.get("figures") or {}
+    figures = _group(payload.get("figures"), "figures", errors)
     content["figures"] = {key: _whole(figures.get(key), f"figures.{key}", MAX_FIGURE, errors) for key in FIGURES}
     # What the three figures do not cover, in words ("12 cửa hàng dán nhãn xanh").
     note = figures.get("note") or ""
     if not isinstance(note, str) or len(note) > MAX_TEXT:
         errors["figures.note"] = (N_("Dài quá %(n)s ký tự"), {"n": MAX_TEXT})
     content["figures"]["note"] = note.strip() if isinstance(note, str) else ""
-    budget = payload.get("budget") or {}
-    content["budget"] = {kind: {source: _whole((budget.get(kind) or {}).get(source), f"budget.{kind}.{source}",
-                                               MAX_AMOUNT, errors, decimal=True)
-                                for source in BUDGET_SOURCES} for kind in BUDGET_KINDS}
+    budget = _group(payload.get("budget"), "budget", errors)
+    content["budget"] = {}
+    for kind in BUDGET_KINDS:
+        amounts = _group(budget.get(kind), f"budget.{kind}", errors)
+        content["budget"][kind] = {source: _whole(amounts.get(source), f"budget.{kind}.{source}", MAX_AMOUNT, errors,
+                                                  decimal=True) for source in BUDGET_SOURCES}
     if errors:
         raise InvalidRecord(errors)
     return content
@@ -221,6 +233,8 @@ def review(session: Session, actor: Actor | None, year: int, task_code: str, age
     if decision not in ("accept", "return"):
         raise BadParameter("decision", N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s"),
                            values=decision, allowed="accept, return")
+    if not isinstance(reason or "", str):
+        raise InvalidRecord({"reason": (N_("Phải là chữ"), {})})
     reason = (reason or "").strip()
     if decision == "return" and not reason:
         raise InvalidRecord({"reason": (N_("Cần ghi lý do trả lại"), {})})

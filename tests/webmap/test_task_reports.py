@@ -64,6 +64,11 @@ def test_another_agency_task_is_refused(client, people):
     bad = api(client, "PUT", "/api/task-reports/2025/IV.1", people["skhcn"],
               {**REPORT, "version": 0, "figures": {"events": "nhiều"}})
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "figures.events"
+    shapeless = api(client, "PUT", "/api/task-reports/2025/IV.1", people["skhcn"],
+                    {**REPORT, "version": 0, "budget": {"spent": [1, 2]}, "work_status": ["done"]})
+    assert shapeless.status_code == 422
+    assert set(shapeless.get_json()["error"]["fields"]) == {"budget.spent", "work_status"}
+    assert api(client, "PUT", "/api/task-reports/2025/IV.1", people["skhcn"], [1]).status_code == 400
 
 
 def _form(client, path: str, **fields) -> dict:

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -34,9 +34,8 @@ def _json(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _body() -> dict[str, Any]:
-    if "json_body" not in g:
-        g.json_body = params.json_body(request.get_data(cache=True), current_app.config["MAX_JSON_DEPTH"])
-    body = g.json_body
+    """The request's JSON object (strict and depth-limited, as for every JSON write)."""
+    body = params.json_body(request.get_data(), current_app.config["MAX_JSON_DEPTH"])
     if not isinstance(body, dict):
         raise BadParameter("body", N_("Phải là một đối tượng JSON"))
     return body

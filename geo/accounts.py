@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.agencies import find_agency
 from geo.catalogue import ROLES
 from geo.errors import N_, BadParameter, NotFound
 
@@ -27,6 +28,7 @@ class Actor:
     username: str
     role: str
     area_code: str | None  # the district or 2025 commune of district staff; None for everyone else
+    agency_code: str | None = None  # the agency (geo.agencies) of an agency account; None for everyone else
 
     @property
     def is_planner(self) -> bool:
@@ -34,11 +36,12 @@ class Actor:
 
 
 # app_user.unit_code keeps its SQL name (see geo/editing.py on scp.actor_unit); in Python it is the area.
-_USER_COLUMNS = "id, username, role, unit_code AS area_code, is_active, display_name"
+_USER_COLUMNS = "id, username, role, unit_code AS area_code, agency_code, is_active, display_name"
 
 
 def _actor(row) -> Actor:
-    return Actor(id=row.id, username=row.username, role=row.role, area_code=row.area_code)
+    return Actor(id=row.id, username=row.username, role=row.role, area_code=row.area_code,
+                 agency_code=row.agency_code)
 
 
 def check_password_rules(password: str) -> None:
@@ -48,8 +51,9 @@ def check_password_rules(password: str) -> None:
 
 
 def create_user(session: Session, username: str, password: str, role: str, area_code: str | None = None,
-                display_name: str | None = None) -> Actor:
-    """Add an account; district staff need the code of a district or 2025 commune as their area."""
+                display_name: str | None = None, agency: str | None = None) -> Actor:
+    """Add an account; district staff need the code of a district or 2025 commune as their area, an agency
+    account the code or name of its agency."""
     username = username.strip()
     if not username or len(username) > 80 or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
         raise BadParameter("username", N_("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch ngang, gạch dưới"))
@@ -63,14 +67,15 @@ def create_user(session: Session, username: str, password: str, role: str, area_
             raise BadParameter("area_code", N_("Cán bộ huyện cần mã một huyện hoặc một xã (2025) có trong danh mục"))
     else:
         area_code = None
+    agency_code = find_agency(agency or "").code if role == "agency" else None
     check_password_rules(password)
     if session.execute(text("SELECT 1 FROM app_user WHERE username = :u"), {"u": username}).scalar():
         raise BadParameter("username", N_("Tên đăng nhập %(name)s đã có"), name=username)
     row = session.execute(text(f"""
-        INSERT INTO app_user (username, password_hash, role, unit_code, display_name)
-        VALUES (:username, :hash, :role, :area_code, :display_name) RETURNING {_USER_COLUMNS}"""),
+        INSERT INTO app_user (username, password_hash, role, unit_code, agency_code, display_name)
+        VALUES (:username, :hash, :role, :area_code, :agency_code, :display_name) RETURNING {_USER_COLUMNS}"""),
         dict(username=username, hash=HASHER.hash(password), role=role, area_code=area_code,
-             display_name=display_name)).one()
+             agency_code=agency_code, display_name=display_name)).one()
     return _actor(row)
 
 
@@ -222,7 +227,7 @@ def actor_for_token(session: Session, token: str) -> Actor | None:
         UPDATE api_token t SET last_used_at = now() FROM app_user u
         WHERE t.token_hash = :h AND t.revoked_at IS NULL AND t.expires_at > now() AND u.id = t.user_id
           AND u.is_active
-        RETURNING u.id, u.username, u.role, u.unit_code AS area_code"""), {"h": _token_hash(token)}).one_or_none()
+        RETURNING u.id, u.username, u.role, u.unit_code AS area_code, u.agency_code"""), {"h": _token_hash(token)}).one_or_none()
     return _actor(row) if row else None
 
 

@@ -169,7 +169,7 @@ MODERATION_STATES = ("draft", "submitted", "approved", "rejected")
 PRECISION_LABELS: dict[str, str] = {"exact": N_("Chính xác"), "ward": N_("Theo xã, phường"),
                                     "district": N_("Theo huyện")}
 LOCATION_PRECISIONS = tuple(PRECISION_LABELS)
-ROLES = ("admin", "planner", "district_staff")
+ROLES = ("admin", "planner", "district_staff", "agency")
 
 # The province (GSO code of the former Kiên Giang) and the years the plan reports on.
 PROVINCE_CODE = "91"

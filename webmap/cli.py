@@ -164,12 +164,17 @@ def build_seed_sites() -> None:
               help="district (default up to 2025) or commune (default after); --geography is its old name")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("."), help="folder to write into")
 @click.option("--no-store", is_flag=True, help="do not record the computed figures in indicator_value")
-def report(year: int, level: str | None, out: Path, no_store: bool) -> None:
-    """Write the annual report (.xlsx and .html) and keep its computed figures on file."""
+@click.option("--format", "formats", multiple=True, type=click.Choice(("xlsx", "html", "docx")),
+              help="the files to write (repeatable; default xlsx and html); docx is the province's Word report")
+def report(year: int, level: str | None, out: Path, no_store: bool, formats: tuple[str, ...]) -> None:
+    """Write the annual report (.xlsx, .html, .docx) and keep its computed figures on file."""
     from geo import report as annual_report
+    from geo import task_reports
 
     with _transaction() as session:
-        written = annual_report.write_files(session, year, level, out, store=not no_store)
+        task_reports.check_year(year)
+        written = annual_report.write_files(session, year, level, out, store=not no_store,
+                                            formats=formats or ("xlsx", "html"))
     for line in written:
         click.echo(line)
 
@@ -195,14 +200,15 @@ def _password(from_stdin: bool) -> str:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--area", "--district", "area", help="district (2009–2025) or commune (2025) code, for district "
               "staff; --district is its old name")
+@click.option("--agency", help="the agency of an agency account: its code (SCT, STNMT, UBND-899…) or full name")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
-def user_add(name: str, role: str, area: str | None, password_stdin: bool) -> None:
+def user_add(name: str, role: str, area: str | None, agency: str | None, password_stdin: bool) -> None:
     """Add an account (the admin's first one too)."""
     from geo import accounts
 
     with _transaction() as session:
-        actor = accounts.create_user(session, name, _password(password_stdin), role, area)
-    code = getattr(actor, "area_code", None) or getattr(actor, "unit_code", None)
+        actor = accounts.create_user(session, name, _password(password_stdin), role, area, agency=agency)
+    code = actor.agency_code or getattr(actor, "area_code", None) or getattr(actor, "unit_code", None)
     click.echo(f"added {actor.username} ({actor.role}{', ' + code if code else ''})")
 
 

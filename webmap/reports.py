@@ -10,7 +10,7 @@ from typing import Callable
 from flask import Blueprint, Response, request
 from flask_babel import gettext
 
-from geo import report
+from geo import report, task_reports
 from webmap import params
 from webmap.db import get_session
 from webmap.i18n import select_locale
@@ -18,13 +18,14 @@ from webmap.i18n import select_locale
 bp = Blueprint("reports", __name__, url_prefix="/report")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _checked(year: int) -> tuple[int, str]:
-    """Check the request: the year and the level."""
+    """Check the request: the year (one of the plan's, 2021–2030, else 404) and the level."""
     args = params.with_aliases(request.args.to_dict())
     params.reject_unknown(args, ("level",))
-    year = params.year(str(year))
+    year = task_reports.check_year(year)
     return year, params.level(args.get("level"), year)
 
 
@@ -39,16 +40,26 @@ def _file(year: int, kind: str, make: Callable[[report.Report, str], bytes]) -> 
     return body, year, level, lang
 
 
-@bp.get("/<int:year>.xlsx")
-def workbook(year: int) -> Response:
-    """The report of a year as an Excel workbook: ?level=district|commune&lang=vi|en."""
-    body, year, level, lang = _file(year, "xlsx",
-                                    lambda data, lang: report.workbook_bytes(data, lang=lang, translate=gettext))
-    response = Response(body, mimetype=XLSX)
-    filename = f"bao-cao-sxtdbv-{year}-{level}{'-en' if lang == 'en' else ''}.xlsx"
+def _download(year: int, kind: str, mimetype: str, make: Callable[[report.Report, str], bytes]) -> Response:
+    body, year, level, lang = _file(year, kind, make)
+    response = Response(body, mimetype=mimetype)
+    filename = f"bao-cao-sxtdbv-{year}-{level}{'-en' if lang == 'en' else ''}.{kind}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/<int:year>.xlsx")
+def workbook(year: int) -> Response:
+    """The report of a year as an Excel workbook: ?level=district|commune&lang=vi|en."""
+    return _download(year, "xlsx", XLSX, lambda data, lang: report.workbook_bytes(data, lang=lang, translate=gettext))
+
+
+@bp.get("/<int:year>.docx")
+def document(year: int) -> Response:
+    """The province's report of a year as a Word document in the administrative form: ?level=…&lang=vi|en."""
+    return _download(year, "docx", DOCX,
+                      lambda data, lang: report.document_bytes(data, lang=lang, translate=gettext))
 
 
 @bp.get("/<int:year>")

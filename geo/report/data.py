@@ -9,8 +9,8 @@ import geopandas as gpd
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo import data_version, figures, plan
-from geo.catalogue import PLAN_TASKS, STATUSES
+from geo import data_version, figures, plan, task_reports
+from geo.catalogue import PLAN_TASKS, PROVINCE_TIME_ZONE, STATUSES
 from geo.site_query import listed_in_year, province_name
 
 # The appendix's sections, in the plan's own headings (section III of the plan's text, items 1–7).
@@ -32,9 +32,19 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
      "Science and technology for sustainable production and consumption"),
 )
 
+# Past this many sites the report's site list becomes an annex summarised by district and category (the full
+# list stays available as the export of /api/sites): a report at a million sites stays a few pages and MB.
+ANNEX_LIMIT = 3000
+# The grid (degrees) the province map groups its points on: about 500 m for a listed report, 3 km past the limit.
+FINE_GRID, COARSE_GRID = 0.005, 0.03
+# A planned site whose start lies after the year is not of the year's report (a 2025 report listing sites
+# planned for 2027 misleads). The lead: this belongs beside geo.site_query.listed_in_year, which it narrows.
+NOT_PLANNED_LATER = "NOT (s.status = 'planned' AND s.start_date > make_date(:year, 12, 31))"
+
+
 @dataclass
 class Report:
-    """Everything the report shows for one year and level, read from the database once."""
+    """Everything the report shows for one year and level, read from the database once, bounded in size."""
 
     year: int
     level: str
@@ -42,13 +52,26 @@ class Report:
     province: str
     summary: list[dict[str, Any]]
     progress: dict[str, dict[str, Any]]
-    sites: list[dict[str, Any]]
+    sites: list[dict[str, Any]]  # the sites listed, or [] when the annex summarises them
     units: gpd.GeoDataFrame
     has_sample: bool
+    site_count: int = 0
+    annex: list[dict[str, Any]] | None = None  # sites counted by district, category and status past ANNEX_LIMIT
+    map_points: list[dict[str, Any]] = field(default_factory=list)  # sites grouped on a grid, by category
+    task_reports: list[dict[str, Any]] = field(default_factory=list)  # the agencies' submitted and accepted reports
     sections: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def summarised(self) -> bool:
+        return self.annex is not None
+
+
+def _listed() -> str:
+    return f"{listed_in_year()} AND {NOT_PLANNED_LATER}"
+
+
 def report_sites(session: Session, year: int) -> list[dict[str, Any]]:
-    """The approved sites a year's report lists: those that existed in the year, and those planned."""
+    """The approved sites a year's report lists: those that existed in the year, and those planned for it."""
     rows = session.execute(text("""
         SELECT s.id, s.ref, s.name, s.name_en, s.category_code, c.name_vi AS category_name_vi,
                c.name_en AS category_name_en, c.colour, s.status, s.plan_task, s.lead_agency,
@@ -58,9 +81,38 @@ def report_sites(session: Session, year: int) -> list[dict[str, Any]]:
         JOIN category c ON c.code = s.category_code
         LEFT JOIN admin_unit d ON d.level = 'district' AND d.code = s.district_code
         LEFT JOIN admin_unit m ON m.level = 'commune' AND m.code = s.commune_code
-        WHERE """ + listed_in_year() + """
+        WHERE """ + _listed() + """
         ORDER BY s.plan_task, s.district_code, s.name, s.id"""), {"year": year}).mappings()
     return [dict(row) for row in rows]
+
+
+def site_counts(session: Session, year: int) -> list[dict[str, Any]]:
+    """The listed sites counted by plan task and status, with whether any is sample data."""
+    return [dict(r) for r in session.execute(text(f"""
+        SELECT s.plan_task, s.status, count(*) AS sites, bool_or(s.is_sample) AS has_sample
+        FROM site s WHERE {_listed()} GROUP BY s.plan_task, s.status"""), {"year": year}).mappings()]
+
+
+def site_annex(session: Session, year: int) -> list[dict[str, Any]]:
+    """The listed sites counted by district, category and status: the annex that stands for a long list."""
+    return [dict(r) for r in session.execute(text(f"""
+        SELECT s.district_code, d.short_name AS district_name, s.category_code, c.name_vi AS category_name_vi,
+               c.name_en AS category_name_en, s.status, count(*) AS sites, bool_or(s.is_sample) AS is_sample
+        FROM site s JOIN category c ON c.code = s.category_code
+        LEFT JOIN admin_unit d ON d.level = 'district' AND d.code = s.district_code
+        WHERE {_listed()}
+        GROUP BY s.district_code, d.short_name, s.category_code, c.name_vi, c.name_en, s.status
+        ORDER BY s.district_code NULLS LAST, s.category_code, s.status"""), {"year": year}).mappings()]
+
+
+def map_points(session: Session, year: int, grid: float) -> list[dict[str, Any]]:
+    """The listed sites grouped by category on a grid of grid degrees: the mean position and the count."""
+    return [dict(r) for r in session.execute(text(f"""
+        SELECT s.category_code, avg(ST_X(s.geom)) AS lon, avg(ST_Y(s.geom)) AS lat, count(*) AS sites
+        FROM site s WHERE {_listed()}
+        GROUP BY s.category_code, floor(ST_X(s.geom) / :grid), floor(ST_Y(s.geom) / :grid)"""),
+        {"year": year, "grid": grid}).mappings()]
+
 
 def unit_shapes(session: Session, level: str) -> gpd.GeoDataFrame:
     """The units of a level with simplified outlines, for drawing."""
@@ -70,15 +122,23 @@ def unit_shapes(session: Session, level: str) -> gpd.GeoDataFrame:
              "FROM admin_unit WHERE level = :level ORDER BY code"),
         session.connection(), geom_col="geom", params={"level": level})
 
-def build_report(session: Session, year: int, level: str | None = None) -> Report:
-    """Read the figures, sites and outlines of a year's report."""
+
+def build_report(session: Session, year: int, level: str | None = None, *,
+                 annex_limit: int = ANNEX_LIMIT) -> Report:
+    """Read the figures, sites (listed, or summarised past annex_limit), outlines and agencies' reports of a year."""
     level = level or plan.default_level(year)
     progress = {spec.code: figures.progress(session, spec.code, year, level) for spec in plan.INDICATORS}
-    sites = report_sites(session, year)
-    report = Report(year=year, level=level, made_at=dt.datetime.now(),
-                    province=province_name(session),
-                    summary=figures.summary(session, year), progress=progress, sites=sites,
-                    units=unit_shapes(session, level), has_sample=any(s["is_sample"] for s in sites))
+    counts = site_counts(session, year)
+    total = sum(c["sites"] for c in counts)
+    summarised = total > annex_limit
+    sites = [] if summarised else report_sites(session, year)
+    report = Report(year=year, level=level, made_at=dt.datetime.now(PROVINCE_TIME_ZONE).replace(tzinfo=None),
+                    province=province_name(session), summary=figures.summary(session, year), progress=progress,
+                    sites=sites, units=unit_shapes(session, level), site_count=total,
+                    has_sample=any(c["has_sample"] for c in counts),
+                    annex=site_annex(session, year) if summarised else None,
+                    map_points=map_points(session, year, COARSE_GRID if summarised else FINE_GRID),
+                    task_reports=task_reports.reports_for_year(session, year))
     for roman, name_vi, name_en in SECTIONS:
         tasks = []
         for task in PLAN_TASKS:
@@ -87,12 +147,16 @@ def build_report(session: Session, year: int, level: str | None = None) -> Repor
             tasks.append({"code": task.code, "name_vi": task.name_vi, "name_en": task.name_en,
                           "lead_agency": task.lead_agency, "period": task.period,
                           "sites": [s for s in sites if s["plan_task"] == task.code],
+                          "site_count": sum(c["sites"] for c in counts if c["plan_task"] == task.code),
+                          "reports": [r for r in report.task_reports if r["task_code"] == task.code],
                           "indicators": [spec.code for spec in plan.INDICATORS if spec.plan_task == task.code]})
-        section_sites = [s for t in tasks for s in t["sites"]]
+        codes = {t["code"] for t in tasks}
+        section_counts = [c for c in counts if c["plan_task"] in codes]
         report.sections.append({
             "code": roman, "name_vi": name_vi, "name_en": name_en, "tasks": tasks,
-            "by_status": {status: sum(1 for s in section_sites if s["status"] == status) for status in STATUSES},
-            "site_count": len(section_sites)})
+            "by_status": {status: sum(c["sites"] for c in section_counts if c["status"] == status)
+                          for status in STATUSES},
+            "site_count": sum(c["sites"] for c in section_counts)})
     return report
 
 

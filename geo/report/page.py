@@ -17,32 +17,40 @@ from geo import plan  # noqa: E402
 from geo.catalogue import CATEGORIES, PLAN_TASKS, STATUS_LABELS  # noqa: E402
 from geo.report.data import Report  # noqa: E402
 from geo.report.text import (LEVEL_LABELS, H, METHOD_LABELS, Translate,  # noqa: E402
-                             format_date, format_number, format_target, local_name, same, status_label,
-                             unit_label)
+                             format_date, format_number, format_target, local_name, same, sample_name,
+                             status_label, unit_label)
+from geo.task_reports import WORK_STATUSES  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
-def _png(figure: plt.Figure) -> str:
+def _png(figure: plt.Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(figure)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
-def province_map(report: Report, lang: str = "vi", translate: Translate = same) -> str:
-    """The province's units and the year's sites coloured by category, as a PNG data URI."""
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def province_map(report: Report, lang: str = "vi", translate: Translate = same) -> bytes:
+    """The province's units and the year's sites coloured by category, as a PNG."""
     figure, axes = plt.subplots(figsize=(7.5, 7.5))
     report.units.plot(ax=axes, color="#f4f1ea", edgecolor="#8d8d8d", linewidth=0.5)
     categories = {c.code: c for c in CATEGORIES}
     handles = []
     for code, category in categories.items():
-        points = [s for s in report.sites if s["category_code"] == code]
+        points = [p for p in report.map_points if p["category_code"] == code]
         if not points:
             continue
-        axes.scatter([p["lon"] for p in points], [p["lat"] for p in points], s=22, color=category.colour,
+        # A point stands for the sites of its grid cell: its area grows with their number, gently.
+        axes.scatter([p["lon"] for p in points], [p["lat"] for p in points],
+                     s=[min(22 * p["sites"] ** 0.5, 400) for p in points], color=category.colour,
                      edgecolor="white", linewidth=0.5, zorder=3)
         label = category.name_en if lang == "en" else category.name_vi
-        handles.append(Patch(color=category.colour, label=f"{label} ({len(points)})"))
+        count = format_number(sum(p["sites"] for p in points), lang)
+        handles.append(Patch(color=category.colour, label=f"{label} ({count})"))
     axes.set_title(f"{translate(H['map'])} — {report.year}", fontsize=12)
     axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     axes.set_axis_off()
@@ -50,8 +58,8 @@ def province_map(report: Report, lang: str = "vi", translate: Translate = same) 
     return _png(figure)
 
 
-def choropleth(report: Report, code: str, lang: str = "vi", translate: Translate = same) -> str:
-    """One indicator by unit as a PNG data URI: coloured by status where each unit has a target, else by value."""
+def choropleth(report: Report, code: str, lang: str = "vi", translate: Translate = same) -> bytes:
+    """One indicator by unit as a PNG: coloured by status where each unit has a target, else by value."""
     progress = report.progress[code]
     spec = progress["indicator"]
     by_code = {u["code"]: u for u in progress["units"]}
@@ -100,10 +108,10 @@ def render_html(report: Report, *, lang: str = "vi", translate: Translate = same
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     images = {}
     if with_images:
-        images["map"] = province_map(report, lang, translate)
+        images["map"] = _data_uri(province_map(report, lang, translate))
         for spec in plan.INDICATORS:
             if spec.main:
-                images[spec.code] = choropleth(report, spec.code, lang, translate)
+                images[spec.code] = _data_uri(choropleth(report, spec.code, lang, translate))
     leads = {task.code: task.lead_agency for task in PLAN_TASKS}
     return environment.get_template("report.html").render(
         report=report, lang=lang, t=translate, H=H, images=images, leads=leads,
@@ -115,4 +123,6 @@ def render_html(report: Report, *, lang: str = "vi", translate: Translate = same
         iso_date=lambda v: format_date(dt.datetime.fromisoformat(v)) if v else "",
         sector_status=lambda v, t: plan.progress_status(v, t["low"] if t else None),
         name=lambda item, key="name": local_name(item, lang, key), unit_label=lambda item: unit_label(item, lang),
-        status_colour=plan.PROGRESS_STATUS_COLOURS, main_codes=[s.code for s in plan.INDICATORS if s.main])
+        status_colour=plan.PROGRESS_STATUS_COLOURS, main_codes=[s.code for s in plan.INDICATORS if s.main],
+        sample_name=lambda site_name, is_sample: sample_name(site_name, is_sample, translate),
+        work_statuses=WORK_STATUSES)

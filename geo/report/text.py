@@ -75,6 +75,23 @@ H = {
     "approximate": N_("Ranh giới hành chính là gần đúng, chỉ dùng để minh họa."),
     "print": N_("In hoặc lưu PDF"),
     "legend_value": N_("Giá trị"),
+    "compiler": N_("Cơ quan tổng hợp: Sở Công Thương (Kế hoạch 135/KH-UBND, mục V.1)"),
+    "annex": N_("Phụ lục: các điểm theo huyện và loại điểm"),
+    "annex_sheet": N_("Phụ lục điểm"),
+    "annex_note": N_("Có %(n)s điểm, quá nhiều để liệt kê từng điểm: phụ lục đếm các điểm theo huyện, loại và "
+                     "trạng thái; danh sách đầy đủ tải từ /api/sites (CSV, Excel, GeoPackage)."),
+    "in_annex": N_("%(n)s điểm, đếm trong phụ lục."),
+    "agency_reports": N_("Kết quả các cơ quan báo cáo"),
+    "no_agency_report": N_("Chưa có cơ quan nào nộp báo cáo về nhiệm vụ này."),
+    "agency": N_("Cơ quan"),
+    "work_status": N_("Tình hình"),
+    "done": N_("Kết quả thực hiện"),
+    "figures": N_("Số liệu"),
+    "difficulties": N_("Khó khăn, vướng mắc"),
+    "proposals": N_("Đề xuất, kiến nghị"),
+    "budget": N_("Kinh phí theo nguồn (triệu đồng)"),
+    "source": N_("Nguồn"),
+    "total": N_("Tổng"),
 }
 LEVEL_LABELS = {"district": N_("huyện, thành phố (2009 – 30/6/2025)"),
                     "commune": N_("xã, phường, đặc khu (từ 1/7/2025)")}
@@ -114,6 +131,12 @@ def local_name(item: dict[str, Any], lang: str, key: str = "name") -> str:
 def unit_label(spec_or_row: dict[str, Any], lang: str) -> str:
     """An indicator's unit of measure in the reader's language."""
     return spec_or_row["unit_en"] if lang == "en" else spec_or_row["unit"]
+
+
+def sample_name(name: str, is_sample: bool, translate: Translate) -> str:
+    """A site's name marked "(mẫu)" once when it is sample data, even if its name already says so."""
+    mark = f"({translate(H['yes_sample'])})"
+    return f"{name} {mark}" if is_sample and not name.rstrip().endswith(mark) else name
 
 
 def status_label(status: str | None, translate: Translate) -> str:

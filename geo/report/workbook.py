@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import copy
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,19 +22,23 @@ from geo import plan
 from geo.catalogue import PLAN_TASKS, STATUS_LABELS, STATUSES
 from geo.cells import set_value
 from geo.report.data import Report
-from geo.report.text import (LEVEL_LABELS, H, METHOD_LABELS, Translate,
-                             format_number, format_target, local_name, same, status_label, unit_label)
+from geo.report.text import (LEVEL_LABELS, H, METHOD_LABELS, Translate, format_number, format_target, local_name, same,
+                             status_label, unit_label)
 
 # Numbers stay numbers in the workbook; [$-42A] tags the format Vietnamese for readers that honour it.
 NUMBER_FORMAT = "[$-42A]#,##0.0"
 INTEGER_FORMAT = "[$-42A]#,##0"
 DATE_FORMAT = "dd/mm/yyyy"
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
+# Every cell names its font: a bold cell without a name prints in a fallback font that drops Vietnamese accents.
+FONT_NAME = "Times New Roman"
+BOLD = Font(name=FONT_NAME, bold=True)
+TITLE = Font(name=FONT_NAME, bold=True, size=14)
+ITALIC = Font(name=FONT_NAME, italic=True)
+NOTE = Font(name=FONT_NAME, italic=True, size=9)
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 TASK_FILL = PatternFill("solid", fgColor="F1F5E9")
-SAMPLE_FONT = Font(bold=True, color="B71C1C")
+SAMPLE_FONT = Font(name=FONT_NAME, bold=True, color="B71C1C")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -77,13 +82,37 @@ def _title_rows(sheet: Worksheet, report: Report, title: str, translate: Transla
     return row + 1
 
 
+def _for_print(sheet: Worksheet, heading_rows: str) -> None:
+    """A4 landscape, one page wide (as many pages down as needed), heading rows repeated, every cell's font named."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = heading_rows
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.font.name != FONT_NAME:
+                font = copy(cell.font)
+                font.name = FONT_NAME
+                cell.font = font
+
+
 def write_workbook(report: Report, out: BinaryIO | Path, *, lang: str = "vi", translate: Translate = same) -> None:
-    """Write the report as an Excel workbook: a summary sheet and one sheet per plan section (I … VII)."""
+    """Write the report as an Excel workbook: a summary sheet, one sheet per plan section (I … VII) and, past
+    the annex limit, the sites counted by district and category; every sheet prints one A4 page wide."""
     book = Workbook()
-    _summary_sheet(book.active, report, lang, translate)
+    printed = [(book.active, _summary_sheet(book.active, report, lang, translate))]
     for section in report.sections:
-        _section_sheet(book.create_sheet(f"{translate(H['section'])} {section['code']}"), report, section,
-                       lang, translate)
+        sheet = book.create_sheet(f"{translate(H['section'])} {section['code']}")
+        _section_sheet(sheet, report, section, lang, translate)
+        printed.append((sheet, "1:1"))
+    if report.summarised:
+        sheet = book.create_sheet(translate(H["annex_sheet"]))
+        printed.append((sheet, _annex_sheet(sheet, report, lang, translate)))
+    for sheet, heading_rows in printed:
+        _for_print(sheet, heading_rows)
     book.properties.title = translate(H["title"])
     book.properties.language = lang
     book.save(out)
@@ -96,34 +125,37 @@ def workbook_bytes(report: Report, *, lang: str = "vi", translate: Translate = s
     return buffer.getvalue()
 
 
-def _summary_sheet(sheet: Worksheet, report: Report, lang: str, translate: Translate) -> None:
+def _summary_sheet(sheet: Worksheet, report: Report, lang: str, translate: Translate) -> str:
+    """The summary sheet; returns its heading rows to repeat on every printed page."""
     sheet.title = translate(H["summary"])
     row = _title_rows(sheet, report, f"{translate(H['title'])} — {report.year}", translate)
-    _cell(sheet, row, 1, translate(H["thresholds"])).alignment = Alignment(wrap_text=False)
-    _cell(sheet, row + 1, 1, translate(H["sample_note"]))
-    row += 3
+    _cell(sheet, row, 1, translate(H["compiler"]))
+    _cell(sheet, row + 1, 1, translate(H["thresholds"]))
+    _cell(sheet, row + 2, 1, translate(H["sample_note"]))
+    row += 4
     _cell(sheet, row, 1, translate(H["indicators"])).font = BOLD
     row += 1
-    _header(sheet, row, [translate(H[k]) for k in ("code", "indicator", "task", "lead", "method",
-                                                    "unit_of_measure", "value", "value_text", "numerator",
-                                                    "denominator", "target_year", "target_2025", "target_2030",
-                                                    "status")])
+    heading = row
+    # "Mã" is the plan's task code (II.1, VI.2 …) a reader can find in the plan, never an internal key.
+    _header(sheet, row, [translate(H[k]) for k in ("code", "indicator", "lead", "method", "unit_of_measure",
+                                                    "value", "value_text", "numerator", "denominator",
+                                                    "target_year", "target_2025", "target_2030", "status")])
     leads = {task.code: task.lead_agency for task in PLAN_TASKS}
     for item in report.summary:
         row += 1
         unit = unit_label(item, lang)
-        values = [item["code"], local_name(item, lang), item["plan_task"], leads.get(item["plan_task"], ""),
+        values = [item["plan_task"], local_name(item, lang), leads.get(item["plan_task"], ""),
                   translate(METHOD_LABELS[item["method"]]), unit]
         for column, value in enumerate(values, start=1):
             _put(sheet, row, column, value)
-        _put(sheet, row, 7, item["value"], _figure_format(item["value"]))
-        _put(sheet, row, 8, f"{format_number(item['value'], lang, empty=translate(H['no_data']))} {unit}".strip())
-        _put(sheet, row, 9, item["numerator"], _figure_format(item["numerator"]))
-        _put(sheet, row, 10, item["denominator"], _figure_format(item["denominator"]))
-        _put(sheet, row, 11, item["target"]["low"] if item["target"] else None, NUMBER_FORMAT)
-        _put(sheet, row, 12, format_target(item["targets"]["2025"], lang))
-        _put(sheet, row, 13, format_target(item["targets"]["2030"], lang))
-        _put(sheet, row, 14, status_label(item["progress_status"], translate))
+        _put(sheet, row, 6, item["value"], _figure_format(item["value"]))
+        _put(sheet, row, 7, f"{format_number(item['value'], lang, empty=translate(H['no_data']))} {unit}".strip())
+        _put(sheet, row, 8, item["numerator"], _figure_format(item["numerator"]))
+        _put(sheet, row, 9, item["denominator"], _figure_format(item["denominator"]))
+        _put(sheet, row, 10, item["target"]["low"] if item["target"] else None, NUMBER_FORMAT)
+        _put(sheet, row, 11, format_target(item["targets"]["2025"], lang))
+        _put(sheet, row, 12, format_target(item["targets"]["2030"], lang))
+        _put(sheet, row, 13, status_label(item["progress_status"], translate))
     row += 2
     _cell(sheet, row, 1, translate(H["sections"])).font = BOLD
     row += 1
@@ -135,8 +167,26 @@ def _summary_sheet(sheet: Worksheet, report: Report, lang: str, translate: Trans
                                         section["site_count"]] + [section["by_status"][s] for s in STATUSES],
                                        start=1):
             _put(sheet, row, column, value, INTEGER_FORMAT if isinstance(value, int) else None)
-    _widths(sheet, [16, 48, 10, 30, 16, 12, 12, 18, 10, 10, 12, 12, 12, 16])
+    _widths(sheet, [9, 44, 24, 12, 10, 11, 16, 9, 9, 10, 10, 10, 14])
     sheet.freeze_panes = None
+    return f"{heading}:{heading}"
+
+
+def _annex_sheet(sheet: Worksheet, report: Report, lang: str, translate: Translate) -> str:
+    """The sites counted by district, category and status; returns its heading rows."""
+    row = _title_rows(sheet, report, translate(H["annex"]), translate)
+    _cell(sheet, row, 1, translate(H["annex_note"]) % {"n": format_number(report.site_count, lang)})
+    row += 2
+    heading = row
+    _header(sheet, row, [translate(H[k]) for k in ("district", "category", "site_status", "sites")])
+    for line in report.annex or []:
+        row += 1
+        _put(sheet, row, 1, line["district_name"] or line["district_code"] or "")
+        _put(sheet, row, 2, local_name(line, lang, "category_name"))
+        _put(sheet, row, 3, translate(STATUS_LABELS[line["status"]]))
+        _put(sheet, row, 4, line["sites"], INTEGER_FORMAT)
+    _widths(sheet, [24, 50, 20, 12])
+    return f"{heading}:{heading}"
 
 
 def _widths(sheet: Worksheet, widths: list[int]) -> None:
@@ -159,13 +209,16 @@ def _section_sheet(sheet: Worksheet, report: Report, section: dict[str, Any], la
         _cell(sheet, row, 4, translate(H["period"])).font = BOLD
         _cell(sheet, row, 5, task["period"])
         row += 1
-        _cell(sheet, row, 1, f"{translate(H['site_list'])} ({len(task['sites'])})").font = BOLD
+        _cell(sheet, row, 1, f"{translate(H['site_list'])} ({format_number(task['site_count'], lang)})").font = BOLD
         row += 1
-        if task["sites"]:
+        if report.summarised and task["site_count"]:
+            _cell(sheet, row, 1, translate(H["in_annex"]) % {"n": format_number(task["site_count"], lang)})
+        elif task["sites"]:
             _header(sheet, row, [translate(H[k]) for k in ("site_ref", "site_name", "category", "site_status",
                                                             "district", "commune", "start", "end", "is_sample")])
             for site in task["sites"]:
                 row += 1
+                # The name as recorded: the column "Dữ liệu mẫu" marks sample data, the name is not marked twice.
                 values = [site["ref"] or f"#{site['id']}", site["name"], local_name(site, lang, "category_name"),
                           translate(STATUS_LABELS[site["status"]]), site["district_name"] or site["district_code"],
                           site["commune_name"] or site["commune_code"] or ""]
@@ -179,12 +232,12 @@ def _section_sheet(sheet: Worksheet, report: Report, section: dict[str, Any], la
             _cell(sheet, row, 1, translate(H["no_sites"]))
         row += 2
         if not task["indicators"]:
-            _cell(sheet, row, 1, translate(H["no_indicator"])).font = Font(italic=True)
+            _cell(sheet, row, 1, translate(H["no_indicator"])).font = ITALIC
             row += 2
         for code in task["indicators"]:
             row = _indicator_table(sheet, row, report.progress[code], lang, translate) + 1
         row += 1
-    _widths(sheet, [14, 40, 30, 16, 16, 18, 14, 14, 12, 12, 12, 12, 12])
+    _widths(sheet, [10, 34, 24, 14, 14, 16, 11, 11, 9, 10, 10, 10, 10])
 
 
 def _indicator_table(sheet: Worksheet, row: int, progress: dict[str, Any], lang: str, translate: Translate) -> int:
@@ -197,7 +250,7 @@ def _indicator_table(sheet: Worksheet, row: int, progress: dict[str, Any], lang:
                f"{progress['year']}: {format_target(progress['target'], lang)}")
     _cell(sheet, row, 1, heading).font = BOLD
     row += 1
-    _cell(sheet, row, 1, local_name(spec, lang, "description")).font = Font(italic=True, size=9)
+    _cell(sheet, row, 1, local_name(spec, lang, "description")).font = NOTE
     row += 1
     if spec["kind"] == "manual":
         return _manual_table(sheet, row, progress, lang, translate)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from geo import tiles as site_tiles
 from webmap import params, tiles
+from webmap.db import get_session
 
 bp = Blueprint("ogc_tiles", __name__, url_prefix="/ogc")
 
@@ -91,13 +92,13 @@ def tileset() -> Response:
     template = url_for("ogc_tiles.tileset", _external=True) + "/{tileMatrix}/{tileRow}/{tileCol}" + query
     body = _tileset_summary(query)
     body["links"].append(_link(template, "item", tiles.MVT, templated=True))
-    body["tileMatrixSetLimits"] = [_limits(z) for z in range(site_tiles.MIN_ZOOM, site_tiles.MAX_ZOOM + 1)]
+    layout = site_tiles.layout(get_session())
+    body["tileMatrixSetLimits"] = [_limits(z) for z in range(layout.min_zoom, layout.max_zoom + 1)]
     body["layers"] = [
-        {"id": site_tiles.POINTS_LAYER, "dataType": "vector", "geometryDimension": 0,
-         "minTileMatrix": str(site_tiles.MIN_ZOOM), "maxTileMatrix": str(site_tiles.MAX_ZOOM),
-         "title": _("Điểm")},
-        {"id": site_tiles.CLUSTERS_LAYER, "dataType": "vector", "geometryDimension": 0,
-         "minTileMatrix": str(site_tiles.MIN_ZOOM), "maxTileMatrix": str(site_tiles.MAX_ZOOM - 1),
+        {"id": layout.points_layer, "dataType": "vector", "geometryDimension": 0,
+         "minTileMatrix": str(layout.min_zoom), "maxTileMatrix": str(layout.max_zoom), "title": _("Điểm")},
+        {"id": layout.clusters_layer, "dataType": "vector", "geometryDimension": 0,
+         "minTileMatrix": str(layout.min_zoom), "maxTileMatrix": str(layout.max_zoom - 1),
          "title": _("Cụm điểm, có số đếm")},
     ]
     return jsonify(body)
@@ -132,7 +133,8 @@ def _tile_matrix(z: int) -> dict[str, Any]:
 @bp.get(f"/tileMatrixSets/{MATRIX_SET}")
 def matrix_set() -> Response:
     """WebMercatorQuad's definition, down to the deepest level the tiles go."""
+    layout = site_tiles.layout(get_session())
     return jsonify({"id": MATRIX_SET, "title": "Google Maps Compatible for the World", "uri": MATRIX_SET_URI,
                     "crs": WEB_MERCATOR, "orderedAxes": ["E", "N"], "wellKnownScaleSet":
                     "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
-                    "tileMatrices": [_tile_matrix(z) for z in range(site_tiles.MIN_ZOOM, site_tiles.MAX_ZOOM + 1)]})
+                    "tileMatrices": [_tile_matrix(z) for z in range(layout.min_zoom, layout.max_zoom + 1)]})

@@ -1,0 +1,244 @@
+"""Bounded reading of uploaded tables: hostile workbooks and CSVs are refused by name, ordinary ones read whole.
+
+Every hostile file is built here, in code; the reader must refuse it (or read it within the limits) without
+doing the work the file asks for. The times are measured outside the tests, not asserted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Callable, Iterable
+
+import openpyxl
+import pytest
+
+from geo import bulk_import
+from geo.errors import BadParameter
+from geo.file_table import ReadLimits, read_file
+from tests.geo.test_bulk_import import HEADINGS, NUMBER_HEADINGS, cp1258, many_rows, workbook_of
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>'),
+    "xl/workbook.xml": (
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{REL_NS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+}
+
+
+def workbook(sheet: Iterable[bytes], shared: Iterable[bytes] = (b'<sst xmlns="' + MAIN_NS.encode() + b'"/>',)) -> bytes:
+    """A workbook whose sheet and shared strings parts are written from chunks, streamed into the zip."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        for name, text_ in PARTS.items():
+            book.writestr(name, text_)
+        for name, chunks in (("xl/worksheets/sheet1.xml", sheet), ("xl/sharedStrings.xml", shared)):
+            with book.open(name, "w", force_zip64=True) as part:
+                for chunk in chunks:
+                    part.write(chunk)
+    return buffer.getvalue()
+
+
+def sheet_of(rows: str, dimension: str = "A1:C3") -> list[bytes]:
+    return [f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><dimension ref="{dimension}"/>'
+            f'<sheetData>{rows}</sheetData></worksheet>'.encode()]
+
+
+def rewritten(content: bytes, name: str, change: Callable[[bytes], bytes]) -> bytes:
+    """A copy of a zip with one part changed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as copy:
+        for member in source.infolist():
+            data = source.read(member)
+            copy.writestr(member, change(data) if member.filename == name else data)
+    return buffer.getvalue()
+
+
+def refusal(content: bytes, filename: str, **limits) -> BadParameter:
+    with pytest.raises(BadParameter) as refused:
+        read_file(content, filename, ReadLimits(**limits))
+    assert refused.value.field == "file"
+    return refused.value
+
+
+# --- hostile workbooks --------------------------------------------------------------------------------------------
+
+def test_a_workbook_declaring_the_whole_sheet_with_three_rows_reads_its_three_rows():
+    book = openpyxl.Workbook()
+    for row in (["Tên", "Loại", "Số hộ tham gia"], ["Tổ 1", "waste_sorting", 12], ["Tổ 2", "waste_sorting", 30]):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    content = rewritten(buffer.getvalue(), "xl/worksheets/sheet1.xml",
+                        lambda xml: xml.replace(b'ref="A1:C3"', b'ref="A1:XFD1048576"'))
+    with zipfile.ZipFile(io.BytesIO(content)) as check:
+        assert b"A1:XFD1048576" in check.read("xl/worksheets/sheet1.xml")
+    table = read_file(content, "ds.xlsx")
+    assert table.rows == [["Tên", "Loại", "Số hộ tham gia"], ["Tổ 1", "waste_sorting", 12],
+                          ["Tổ 2", "waste_sorting", 30]]
+    assert (table.kind, table.separator, table.warnings) == ("xlsx", None, [])
+
+
+def huge_string(megabytes: int) -> Iterable[bytes]:
+    yield f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>'.encode()
+    for _ in range(megabytes):
+        yield b"a" * 1_000_000
+    yield b"</t></si></sst>"
+
+
+def test_a_workbook_holding_a_400_mb_string_is_refused_by_its_uncompressed_size():
+    content = workbook(sheet_of('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), huge_string(400))
+    assert len(content) < 2_000_000
+    error = refusal(content, "ds.xlsx")
+    assert "MB" in str(error) and error.params["part"] == "xl/sharedStrings.xml"
+    assert error.params["mb"] >= 400
+
+
+def test_a_long_string_within_the_size_limit_is_refused_by_its_length_while_streaming():
+    content = workbook(sheet_of('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), huge_string(20))
+    error = refusal(content, "ds.xlsx", max_uncompressed_bytes=100_000_000)
+    assert error.params == {"n": 10_000, "index": 1}
+
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                             for i in range(1, 10))
+                  + b']><sst xmlns="' + MAIN_NS.encode() + b'"><si><t>&lol9;</t></si></sst>')
+
+
+@pytest.mark.parametrize("part", ["shared strings", "sheet"])
+def test_a_workbook_with_an_xml_entity_is_refused(part):
+    sheet = sheet_of('<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
+    if part == "sheet":
+        content = workbook([BILLION_LAUGHS.replace(b"<sst", b"<worksheet").replace(b"</sst>", b"</worksheet>")])
+    else:
+        content = workbook(sheet, [BILLION_LAUGHS])
+    assert "DOCTYPE" in str(refusal(content, "ds.xlsx"))
+
+
+def million_empty_cells_per_row(rows: int) -> Iterable[bytes]:
+    yield f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'.encode()
+    for number in range(1, rows + 1):
+        yield f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>Tổ {number}</t></is></c>'.encode()
+        for _ in range(10):
+            yield b"<c/>" * 100_000
+        yield b"</row>"
+    yield b"</sheetData></worksheet>"
+
+
+def test_a_workbook_with_a_million_empty_cells_per_row_is_refused_at_the_first_row():
+    error = refusal(workbook(million_empty_cells_per_row(3)), "ds.xlsx")
+    assert error.params == {"row": 1, "n": 16_384}
+
+
+def test_empty_cells_past_the_column_limit_are_left_out_but_a_value_there_is_refused():
+    empty_tail = "".join(f'<c r="{column}1" s="1"/>' for column in ("AA", "ZZ", "XFD"))
+    table = read_file(workbook(sheet_of(f'<row r="1"><c r="A1" t="inlineStr"><is><t>Tên</t></is></c>{empty_tail}'
+                                        '</row>')), "ds.xlsx", ReadLimits(max_columns=20))
+    assert table.rows == [["Tên"]]
+    error = refusal(workbook(sheet_of('<row r="1"><c r="A1"><v>1</v></c><c r="Z1"><v>2</v></c></row>')), "ds.xlsx",
+                    max_columns=20)
+    assert error.params == {"row": 1, "column": 26, "n": 20}
+
+
+def test_rows_the_sheet_leaves_out_count_toward_the_row_limit():
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row><row r="4"><c r="A4"><v>4</v></c></row>'
+    assert read_file(workbook(sheet_of(rows)), "ds.xlsx").rows == [[1], [None], [None], [4]]
+    far = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2001"><c r="A2001"/></row>'
+    assert refusal(workbook(sheet_of(far)), "ds.xlsx").params == {"n": 2000}
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_by_name():
+    assert "xlsx" in str(refusal(b"PK\x03\x04 not really", "ds.xlsx"))
+    assert ".csv" in str(refusal(b"anything", "ds.xls"))
+
+
+# --- hostile CSVs -------------------------------------------------------------------------------------------------
+
+def test_a_utf8_csv_with_one_stray_byte_is_refused_with_its_line_and_position():
+    content = "Tên,Loại\nChợ Vĩnh Quang,waste_sorting\n".encode() + b"T\xe9 3,waste_sorting\n"
+    error = refusal(content, "ds.csv")
+    assert error.params == {"byte": "0xE9", "line": 3, "column": 2}
+
+
+def test_a_csv_of_a_million_empty_lines_is_refused_at_the_row_limit():
+    assert refusal(b"\n" * 1_000_000, "ds.csv").params == {"n": 2000}
+
+
+def test_a_cell_longer_than_the_limit_is_refused_by_row_and_column():
+    content = ("Tên,Mô tả\nTổ 1," + "x" * 20_000 + "\n").encode()
+    assert refusal(content, "ds.csv").params == {"row": 2, "column": 2, "n": 10_000}
+    assert refusal(("Tên,Mô tả\nTổ 1," + "x" * 500_000 + "\n").encode(), "ds.csv").params["row"] == 2
+
+
+def test_a_plain_csv_of_vietnamese_windows_is_read_as_1258_and_said_so():
+    table = read_file(cp1258("Tên;Địa chỉ\r\nChợ Vĩnh Quang;Số 5 đường Trần Phú\r\n"), "ds.csv")
+    assert table.rows == [["Tên", "Địa chỉ"], ["Chợ Vĩnh Quang", "Số 5 đường Trần Phú"]]
+    assert table.separator == ";"
+    assert [(field, params) for field, _reason, params in table.warnings] == [("file", {})]
+    assert "Windows-1258" in table.warnings[0][1]
+
+
+def test_a_utf8_csv_with_bom_is_read_without_a_warning():
+    table = read_file("\ufeffTên,Số hộ tham gia\nTổ 1,\"1,200\"\n\n".encode(), "ds.csv")
+    assert table.rows == [["Tên", "Số hộ tham gia"], ["Tổ 1", "1,200"]]
+    assert (table.separator, table.warnings) == (",", [])
+
+
+# --- ordinary files: the rows the import reads today --------------------------------------------------------------
+
+def without_empty(rows: list[list]) -> list[list]:
+    """Rows as the import used them: empty cells as None, no trailing empty cells, no empty rows."""
+    kept = []
+    for row in rows:
+        cells = [None if cell == "" else cell for cell in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        if cells:
+            kept.append(cells)
+    return kept
+
+
+def office_workbook() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(HEADINGS)
+    book.active.append(["Tổ dân phố 3", "Thí điểm phân loại rác tại nguồn", 105.08, 10.01, "Đang hoạt động", "VI.2",
+                        "UBND phường Vĩnh Thanh Vân", "Số 5 đường Trần Phú", dt.datetime(2024, 3, 1), "Phòng", 75])
+    book.active.append(["Tổ 4", "waste_sorting", 105.09, 10.02, None, "VI.2", None, None, "01/06/2023", "x", "1.200"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+ORDINARY = {
+    "workbook with dates": (office_workbook(), "ds.xlsx"),
+    "workbook of numbers": (workbook_of([["Tổ 1", "waste_sorting", 105.08, 10.01, "VI.2", "x", "1.200", None],
+                                         ["Tổ 2", "waste_sorting", 105.09, 10.02, "VI.2", "x", 30, "2,5"]]), "ds.xlsx"),
+    "300 rows": (workbook_of(many_rows(300)), "ds.xlsx"),
+    "semicolon 1258": (cp1258(";".join(NUMBER_HEADINGS) + "\nTổ 1;waste_sorting;105.08;10.01;VI.2;Phòng;1.200;1,5\n"),
+                       "ds.csv"),
+    "comma utf-8": ((",".join(NUMBER_HEADINGS) + '\nTổ 1,waste_sorting,105.08,10.01,VI.2,x,"1,200",1.5\n').encode(),
+                    "ds.csv"),
+}
+
+
+@pytest.mark.parametrize("name", ORDINARY)
+def test_ordinary_files_give_the_rows_the_import_reads(name):
+    content, filename = ORDINARY[name]
+    table = bulk_import.read_table(content, filename)
+    assert without_empty(read_file(content, filename).rows) == without_empty([table.headings, *table.rows])
+
+
+def test_exactly_the_row_limit_is_read_and_one_more_is_refused():
+    assert len(read_file(workbook_of(many_rows(9)), "ds.xlsx", ReadLimits(max_rows=10)).rows) == 10
+    assert refusal(workbook_of(many_rows(10)), "ds.xlsx", max_rows=10).params == {"n": 10}
+    csv_rows = "\n".join(",".join(str(c or "") for c in row) for row in [NUMBER_HEADINGS, *many_rows(10)])
+    assert refusal(csv_rows.encode(), "ds.csv", max_rows=10).params == {"n": 10}

@@ -60,12 +60,17 @@ def sites_frame(session: Session, filters: SiteFilters, lang: str = "vi") -> gpd
     return frame[present]
 
 
+def measure_heading(key: str, lang: str = "vi") -> str:
+    """A measure's column heading in the office formats: its label with its unit, "Diện tích (ha)"."""
+    vi, en, unit = MEASURES[key]
+    label = en if lang == "en" else vi
+    return f"{label} ({unit})" if unit else label
+
+
 def _office_table(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     table = pd.DataFrame(frame.drop(columns=["geometry", "category"]))
     headings = {key: en if lang == "en" else vi for key, (vi, en) in HEADINGS.items()}
-    for key, (vi, en, unit) in MEASURES.items():
-        label = en if lang == "en" else vi
-        headings[key] = f"{label} ({unit})" if unit else label
+    headings.update({key: measure_heading(key, lang) for key in MEASURES})
     return table.rename(columns=headings)
 
 

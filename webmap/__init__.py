@@ -32,10 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     hooks.init_app(app)
 
-    from webmap import (accounts, api, api_write, auth, indicators_api, maps, ogc, openapi, progress, reports, staff,
-                        tiles)
+    from webmap import (accounts, api, api_write, auth, imports_api, indicators_api, maps, ogc, openapi, progress,
+                        reports, staff, tiles)
     auth.init_app(app)
-    for blueprint in (auth.bp, staff.bp, accounts.bp, api_write.bp, api.bp, maps.bp, progress.bp, ogc.bp,
-                      indicators_api.bp, reports.bp, openapi.bp, tiles.bp):
+    for blueprint in (auth.bp, staff.bp, accounts.bp, api_write.bp, imports_api.bp, api.bp, maps.bp, progress.bp,
+                      ogc.bp, indicators_api.bp, reports.bp, openapi.bp, tiles.bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,8 +1,6 @@
 """Pages of the people who keep the map true: their sites, the site form, review, history, bulk import."""
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import datetime as dt
 import functools
@@ -13,15 +11,16 @@ from urllib.parse import urlsplit
 
 import folium
 from branca.element import MacroElement
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import accounts, boundaries, bulk_import, editing
-from geo.catalogue import CATEGORIES, DAY_FORMAT, MEASURES, PLAN_TASKS
+from geo import accounts, boundaries, bulk_import, editing, exports, import_headings, import_store
+from geo.catalogue import CATEGORIES, DAY_FORMAT, DEFAULT_STATUS, MEASURES, PLAN_TASKS, default_task
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden
-from webmap import labels, mapbuild, params, review_map, settings, site_text
+from geo.site_record import NUMBER_MEASURES, YEAR_MEASURES, read_typed_measures
+from webmap import imports_api, labels, mapbuild, params, review_map, site_text
 from webmap.assets import use_local_assets
 from webmap.auth import planner_required
 from webmap.db import get_session
@@ -101,8 +100,17 @@ def _form_data() -> dict[str, Any]:
     # Only the measures the chosen category asks: boxes of another category are hidden, so what is left in
     # them after a change of category is not the user's answer.
     asked = next((c.measures for c in CATEGORIES if c.code == data["category"]), tuple(MEASURES))
-    data["measures"] = {key: request.form.get(f"measure_{key}", "") for key in MEASURES if key in asked}
+    typed = {key: request.form.get(f"measure_{key}", "") for key in MEASURES if key in asked}
+    # Numbers as the page writes them: "1.350" households on a Vietnamese page is 1 350.
+    data["measures"] = read_typed_measures(typed, labels.lang())
     return data
+
+
+def _form_measures(measures: dict[str, Any]) -> dict[str, Any]:
+    """Stored measures as the form shows them: numbers in the page's way of writing (12,5), years as they are."""
+    return {key: site_text.number(Decimal(str(value)))
+            if key in NUMBER_MEASURES and key not in YEAR_MEASURES and isinstance(value, (int, float, Decimal))
+            and not isinstance(value, bool) else value for key, value in measures.items()}
 
 
 def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: dict[str, str], status: int = 200,
@@ -112,7 +120,7 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
         lat, lon = float(lat), float(lon)
     except (TypeError, ValueError):
         lat = lon = None
-    measures = values.get("measures") or {}
+    measures = _form_measures(values.get("measures") or {})
     # A stored date (ISO) is shown the way the form asks for it, dd/mm/yyyy; what was typed stays as typed.
     values = {**values, **{key: _form_date(values.get(key)) for key in ("start_date", "end_date")}}
     return render_template(
@@ -152,7 +160,8 @@ def my_sites():
 def new_site():
     """The form for a new site."""
     if request.method == "GET":
-        return _render_form(None, {"status": "active", "location_precision": "exact"}, {})
+        return _render_form(None, {"status": DEFAULT_STATUS, "location_precision": "exact",
+                                   "plan_task": default_task(CATEGORIES[0].code)}, {})
     data = _form_data()
     session = get_session()
     try:
@@ -316,61 +325,93 @@ def history(site_id: int):
     return render_template("staff/history.html", site=site, rows=rows)
 
 
-def _import_limit(name: str) -> int:
-    return current_app.config.get(name, settings.IMPORT_DEFAULTS[name])
-
-
-def _upload() -> tuple[bytes, str]:
-    """The file of the import form (uploaded, or sent back base64-encoded by the confirm step), within its size."""
-    max_bytes = _import_limit("IMPORT_MAX_BYTES")
-    upload = request.files.get("file")
-    if upload is not None and upload.filename:
-        content, filename = upload.stream.read(max_bytes + 1), upload.filename
-    else:
-        try:
-            content = base64.b64decode(request.form.get("content", ""), validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise BadParameter("content", N_("Nội dung tệp gửi lại không đọc được (không phải base64); hãy tải "
-                                             "tệp lên lại")) from error
-        filename = request.form.get("filename", "")
-    if len(content) > max_bytes:
-        raise BadParameter("file", N_("Tệp lớn quá %(mb)s MB; hãy chia thành nhiều tệp"),
-                           mb=f"{max_bytes / 1048576:g}")
-    return content, filename
-
-
-@bp.route("/import", methods=["GET", "POST"])
+@bp.get("/import")
 @login_required
 def bulk():
-    """Upload a CSV or Excel list, see each row as it will be stored and its problems, confirm: all chosen rows
-    are written or none."""
-    if request.method == "GET":
-        return render_template("staff/import.html", preview=None)
+    """The import page: the headings it reads, the template workbook, the file to preview."""
+    return _import_page()
+
+
+def _import_page(import_id: str | None = None, preview: bulk_import.Preview | None = None, status: int = 200):
+    shown = _shown(preview.rows) if preview else None
+    return render_template(
+        "staff/import.html", import_id=import_id, preview=shown, columns=_preview_columns(),
+        ignored=[imports_api.column_body(c) for c in preview.columns if c.field is None] if preview else [],
+        file_warnings=[imports_api.said(w)["message"] for w in preview.warnings] if preview else [],
+        fields=_mappable_fields(), headings=import_headings.template_headings()), status
+
+
+@bp.post("/import")
+@login_required
+def bulk_preview():
+    """Preview an uploaded CSV, Excel or GIS file: each row as it will be stored and its problems, kept for the
+    confirm."""
     session = get_session()
-    chosen = {params.integer("row", n, 1, 10**9) for n in request.form.getlist("row")}
     try:
-        content, filename = _upload()
-        preview = bulk_import.preview(session, current_user.actor, content, filename,
-                                      _import_limit("IMPORT_MAX_ROWS"))
+        content, filename = imports_api.uploaded_file()
+        import_id, preview = import_store.start(session, current_user.actor, content, filename,
+                                                imports_api.import_limit("IMPORT_MAX_ROWS"))
     except BadParameter as error:
+        session.rollback()
         if error.field != "file":
             raise
         flash(message_of(error), "error")
-        return render_template("staff/import.html", preview=None), 422
-    shown = {"preview": _shown(preview), "filename": filename, "content": base64.b64encode(content).decode(),
-             "columns": _preview_columns()}
-    if request.form.get("confirm"):
-        try:
-            created = bulk_import.confirm(session, current_user.actor, preview, chosen)
-        except DomainError as error:
-            session.rollback()
-            flash(message_of(error), "error")
-            return render_template("staff/import.html", **shown), status_of(error)
-        session.commit()
-        flash(_("Đã nhập %(n)s điểm", n=len(created)))
-        return redirect(url_for("staff.my_sites"))
-    session.rollback()
-    return render_template("staff/import.html", **shown)
+        return _import_page(status=422)
+    session.commit()
+    return _import_page(import_id, preview)
+
+
+@bp.post("/import/<import_id>/again")
+@login_required
+def bulk_again(import_id: str):
+    """The same file previewed again with columns mapped by hand (column-<n> = field) or coordinates swapped."""
+    chosen = {}
+    for key, value in request.form.items():
+        if key.startswith("column-") and value:
+            if value not in import_headings.MAPPABLE:
+                raise BadParameter("column", N_("Không có trường “%(value)s”"), value=value)
+            chosen[params.integer("column", key.removeprefix("column-"), 0, 10_000)] = value
+    swap = {params.integer("swap", n, 1, 10**9) for n in request.form.getlist("swap")}
+    session = get_session()
+    new_id, preview = import_store.preview_again(session, current_user.actor, import_id, chosen=chosen, swap=swap)
+    session.commit()
+    return _import_page(new_id, preview)
+
+
+@bp.post("/import/<import_id>/confirm")
+@login_required
+def bulk_confirm(import_id: str):
+    """Store the chosen rows of a preview: all of them or none, and only once."""
+    chosen = {params.integer("row", n, 1, 10**9) for n in request.form.getlist("row")}
+    session = get_session()
+    try:
+        created = import_store.confirm(session, current_user.actor, import_id, chosen)
+    except DomainError as error:
+        session.rollback()
+        if not isinstance(error, BadParameter) or error.field != "row":
+            raise Refused(error) from error
+        flash(message_of(error), "error")
+        earlier = import_store.stored(session, current_user.actor, import_id)
+        preview = bulk_import.preview_table(session, current_user.actor, earlier["table"])
+        return _import_page(import_id, preview, status_of(error))
+    session.commit()
+    flash(_("Đã nhập %(n)s điểm", n=len(created)))
+    return redirect(url_for("staff.my_sites"))
+
+
+@bp.get("/import/template.xlsx")
+@login_required
+def bulk_template():
+    """The template workbook: the accepted headings, and the lists of names the coded columns take."""
+    return Response(import_headings.template_workbook(), mimetype=exports.FORMATS["xlsx"][0],
+                    headers={"Content-Disposition": "attachment; filename=mau-nhap-diem.xlsx"})
+
+
+def _mappable_fields() -> list[tuple[str, str]]:
+    """(field, label) of every field a column can be mapped to, for the preview's picker."""
+    labels_ = labels.measure_labels()
+    return [(f, labels_[f.split(":", 1)[1]][0] if f.startswith("measure:") else labels.field_label(f) or f)
+            for f in import_headings.MAPPABLE]
 
 
 # The preview's columns: every field a row stores, in the form's order.
@@ -379,33 +420,27 @@ PREVIEW_FIELDS = ("name", "name_en", "category", "status", "lat", "lon", "locati
 
 
 def _preview_columns() -> list[str]:
-    names = {"name": _("Tên"), "name_en": _("Tên tiếng Anh"), "category": _("Loại"), "status": _("Trạng thái"),
-             "lat": _("Vĩ độ"), "lon": _("Kinh độ"), "location_precision": _("Độ chính xác vị trí"),
-             "ward_code": _("Mã xã"), "address": _("Địa chỉ"), "plan_task": _("Nhiệm vụ"),
-             "lead_agency": _("Cơ quan chủ trì"), "start_date": _("Ngày bắt đầu"), "end_date": _("Ngày kết thúc"),
-             "measures": _("Số liệu"), "description": _("Mô tả"), "source": _("Nguồn")}
-    return [names[field] for field in PREVIEW_FIELDS]
-
-
-def _cells(record: dict[str, Any], formatter: site_text.Formatter) -> list[str]:
-    """A clean record as the preview shows it: labels, dd/mm/yyyy dates, numbers in the page's way of writing."""
-    return [formatter.value(field, record.get(field)) for field in PREVIEW_FIELDS]
+    return [labels.field_label(field) or field for field in PREVIEW_FIELDS]
 
 
 def _said(field: str, reason: str, params_: dict[str, Any]) -> str:
-    params_ = {k: site_text.number(v) if isinstance(v, Decimal) else v for k, v in params_.items()}
-    return f"{field}: {(_(reason) % params_) if params_ else _(reason)}"
+    message = imports_api.said((field, reason, params_))["message"]
+    label = labels.field_label(field)
+    return f"{label}: {message}" if label else message
 
 
 def _typed(data: dict[str, Any]) -> list[str]:
     """A row that will not be stored, as the file has it."""
-    measures = "; ".join(f"{key}: {value}" for key, value in data["measures"].items() if value not in (None, ""))
-    return [measures if field == "measures" else str(data.get(field, "")) for field in PREVIEW_FIELDS]
+    measures = "; ".join(f"{site_text.measure_label(key)}: {value}" for key, value in data["measures"].items()
+                         if value not in (None, ""))
+    return [measures if field == "measures" else str(data.get(field, "") or "") for field in PREVIEW_FIELDS]
 
 
-def _shown(preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each row with the values it will store (or, with a problem, as typed), its problems and warnings, translated."""
+def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with the values it will store by their names (or, with a problem, as typed), its problems and
+    warnings, translated."""
     formatter = site_text.Formatter({}, {ward["code"]: ward["name"] for ward in wards()})
-    return [{**row, "cells": _cells(row["record"], formatter) if row["record"] else _typed(row["data"]),
+    return [{**row, "cells": [formatter.value(f, row["record"].get(f)) for f in PREVIEW_FIELDS] if row["record"]
+             else _typed(row["data"]),
              "problem_texts": [_said(*problem) for problem in row["problems"]],
-             "warning_texts": [_said(*warning) for warning in row["warnings"]]} for row in preview]
+             "warning_texts": [_said(*warning) for warning in row["warnings"]]} for row in rows]

@@ -24,13 +24,14 @@ FORMATS = {
     "shp": ("application/zip", "zip"),
 }
 
-COLUMNS = ("id", "ref", "name", "category", "category_name", "status", "district_code", "district_name",
+COLUMNS = ("id", "ref", "name", "name_en", "category", "category_name", "status", "district_code", "district_name",
            "commune_code", "commune_name", "plan_task", "lead_agency", "address", "lon", "lat", "location_precision",
            "start_date", "end_date", "description", "source", "is_sample")
 
 # Column headings of the office formats (CSV, Excel), Vietnamese and English; GIS formats keep the field codes.
 HEADINGS: dict[str, tuple[str, str]] = {
     "id": ("Mã", "ID"), "ref": ("Số hiệu", "Reference"), "name": ("Tên", "Name"),
+    "name_en": ("Tên tiếng Anh", "English name"),
     "category_name": ("Loại", "Category"), "status": ("Trạng thái", "Status"),
     "district_code": ("Mã huyện", "District code"), "district_name": ("Huyện", "District"),
     "commune_code": ("Mã xã (2025)", "Commune code (2025)"), "commune_name": ("Xã (2025)", "Commune (2025)"),

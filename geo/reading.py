@@ -20,7 +20,7 @@ from geo.coordinates import parse_coordinate
 from geo.errors import N_
 
 LOCALES = ("vi", "en")
-NOT_A_NUMBER = N_("Không đọc được số “%(value)s”")
+NOT_A_NUMBER = N_("Phải là một số, nhận được “%(value)s”")
 # Why a number could not be read by a known way of writing numbers.
 NOT_THAT_WAY = {
     "vi": N_("Không đọc được số “%(value)s”: số viết kiểu Việt Nam (1.200 là một nghìn hai trăm, 1,5 là một phẩy "

@@ -1,0 +1,82 @@
+"""The limits of reading an uploaded file, and the budget one reading spends: rows, columns, a cell's length,
+the uncompressed size of a zip's parts, and time."""
+from __future__ import annotations
+
+import time
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from geo.errors import N_, BadParameter
+
+Warning_ = tuple[str, str, dict[str, Any]]  # (field, message, params), as a row's problems are
+
+MAX_PARTS = 1_000  # members of a zip (a workbook has a few dozen)
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much a file may make the reader do."""
+
+    max_rows: int = 2000
+    max_columns: int = 200
+    max_cell_chars: int = 10_000
+    max_uncompressed_bytes: int = 50_000_000
+    max_seconds: float = 5.0
+
+
+class Budget:
+    """The limits of one reading and the clock it started on."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.max_seconds
+
+    def check_time(self) -> None:
+        """Refuse the file once reading it has taken its whole time budget."""
+        if time.monotonic() > self.deadline:
+            raise BadParameter("file", N_("Đọc tệp quá %(seconds)s giây: tệp quá lớn hoặc quá phức tạp; hãy chia "
+                                          "nhỏ hoặc lưu lại tệp"), seconds=self.limits.max_seconds)
+
+    def check_row(self, number: int) -> None:
+        """Refuse a row past the limit (row numbers count every row, empty or not)."""
+        if number > self.limits.max_rows:
+            raise BadParameter("file", N_("Tệp có quá %(n)s dòng (kể cả dòng trống); hãy chia thành nhiều tệp"),
+                               n=self.limits.max_rows)
+
+    def too_long(self, row: int, column: int) -> BadParameter:
+        """The refusal of a cell whose text passes the limit."""
+        return BadParameter("file", N_("Ô ở dòng %(row)s, cột %(column)s dài quá %(n)s ký tự"),
+                            row=row, column=column, n=self.limits.max_cell_chars)
+
+    def cell(self, value: Any, row: int, column: int) -> Any:
+        """A cell's value with its text NFC-composed (code page 1258 and some Mac files write tone marks apart)."""
+        if not isinstance(value, str):
+            return value
+        if len(value) > self.limits.max_cell_chars:
+            raise self.too_long(row, column)
+        return unicodedata.normalize("NFC", value) if value else None
+
+    def place(self, cells: list[Any], column: int, value: Any, row: int) -> None:
+        """Put a value in its column (1-based); a column past the limit is refused if it holds a value."""
+        if column > self.limits.max_columns:
+            if value not in (None, ""):
+                raise BadParameter("file", N_("Dòng %(row)s có dữ liệu ở cột %(column)s; tệp chỉ được có tối đa "
+                                              "%(n)s cột"), row=row, column=column, n=self.limits.max_columns)
+            return
+        cells.extend([None] * (column - len(cells)))
+        cells[column - 1] = self.cell(value, row, column)
+
+
+def check_zip(members: list[zipfile.ZipInfo], budget: Budget) -> None:
+    """Refuse a zip of too many parts or whose parts add up, uncompressed, to more than the limit, before reading
+    any (zipfile never returns more than a member's declared size, so the declared sizes bound the reading)."""
+    if len(members) > MAX_PARTS:
+        raise BadParameter("file", N_("Tệp nén có quá %(n)s phần"), n=MAX_PARTS)
+    total = sum(member.file_size for member in members)
+    if total > budget.limits.max_uncompressed_bytes:
+        largest = max(members, key=lambda member: member.file_size)
+        raise BadParameter("file", N_("Tệp khi giải nén lớn %(mb)s MB (phần lớn nhất: %(part)s), quá giới hạn %(limit)s "
+                                      "MB"), mb=round(total / 1e6, 1), part=largest.filename,
+                           limit=round(budget.limits.max_uncompressed_bytes / 1e6, 1))

@@ -1,0 +1,294 @@
+"""An Excel workbook's active sheet as rows, read by our own streaming parser within a budget.
+
+Not openpyxl's reader: it builds each row whole (a row of a million empty cells is a million dicts) and pads
+rows to the sheet's declared dimension, which the file itself chooses. Here the declared dimension is not read,
+a row's cells are counted as they stream, a shared string or cell is refused once its text passes the limit,
+and no part may declare a DOCTYPE (so no entity can expand). openpyxl's date formats and Excel calendars are
+used to read dates as openpyxl does.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from typing import Any, Callable
+from xml.parsers import expat
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+from geo.errors import N_, BadParameter
+from geo.file_limits import Budget, check_zip
+
+EXCEL_MAX_COLUMNS = 16_384  # column XFD: a row with more cells than this is not a worksheet Excel can write
+_CHUNK = 65_536
+
+
+def _refuse_doctype(*_args: Any) -> None:
+    # A DOCTYPE is where entities are declared: none of a workbook's parts needs one.
+    raise BadParameter("file", N_("Tệp Excel chứa khai báo DOCTYPE/ENTITY trong XML, không được nhận vì lý do an "
+                                  "toàn; hãy lưu lại tệp bằng Excel"))
+
+
+def _parse_part(book: zipfile.ZipFile, name: str, budget: Budget,
+                start: Callable[[str, dict[str, str]], None], end: Callable[[str], None] | None = None,
+                text_: Callable[[str], None] | None = None) -> None:
+    """Stream one XML part of a workbook to the handlers (local names, without namespaces), a chunk at a time."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    parser.ExternalEntityRefHandler = _refuse_doctype
+    parser.StartElementHandler = lambda tag, attributes: start(tag.rpartition("}")[2], attributes)
+    if end is not None:
+        parser.EndElementHandler = lambda tag: end(tag.rpartition("}")[2])
+    if text_ is not None:
+        parser.CharacterDataHandler = text_
+    try:
+        with book.open(name) as part:
+            while chunk := part.read(_CHUNK):
+                parser.Parse(chunk, False)
+                budget.check_time()
+            parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        raise BadParameter("file", N_("Tệp Excel bị hỏng (%(part)s: %(reason)s)"), part=name, reason=str(error)) \
+            from error
+
+
+def _attribute(attributes: dict[str, str], name: str) -> str | None:
+    """An attribute by its local name, whatever its namespace."""
+    return next((value for key, value in attributes.items() if key.rpartition("}")[2] == name), None)
+
+
+def _open_workbook(content: bytes, budget: Budget) -> zipfile.ZipFile:
+    """The workbook's zip, once its parts are known to be few and small enough, uncompressed."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile as error:
+        raise BadParameter("file", N_("Tệp không phải là tệp Excel .xlsx hợp lệ")) from error
+    check_zip(book.infolist(), budget)
+    return book
+
+
+def _relations(book: zipfile.ZipFile, budget: Budget) -> dict[str, tuple[str, str]]:
+    """The workbook's relations: id → (type's last word, part name)."""
+    relations: dict[str, tuple[str, str]] = {}
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        if tag == "Relationship":
+            target = attributes.get("Target", "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            relations[attributes.get("Id", "")] = (attributes.get("Type", "").rpartition("/")[2], part)
+
+    if "xl/_rels/workbook.xml.rels" in book.namelist():
+        _parse_part(book, "xl/_rels/workbook.xml.rels", budget, start)
+    return relations
+
+
+def _active_sheet(book: zipfile.ZipFile, budget: Budget) -> tuple[str, dt.datetime]:
+    """The part of the sheet shown when the workbook opens (openpyxl's 'active'), and the workbook's calendar."""
+    sheets: list[str] = []
+    found = {"tab": 0, "epoch": CALENDAR_WINDOWS_1900}
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        if tag == "sheet":
+            sheets.append(_attribute(attributes, "id") or "")
+        elif tag == "workbookView":
+            found["tab"] = int(attributes.get("activeTab", "0") or 0)
+        elif tag == "workbookPr" and attributes.get("date1904", "").lower() in ("1", "true"):
+            found["epoch"] = CALENDAR_MAC_1904
+
+    if "xl/workbook.xml" not in book.namelist():
+        raise BadParameter("file", N_("Tệp không phải là tệp Excel .xlsx hợp lệ"))
+    _parse_part(book, "xl/workbook.xml", budget, start)
+    relations = _relations(book, budget)
+    if not sheets:
+        raise BadParameter("file", N_("Tệp Excel không có trang tính nào"))
+    kind, part = relations.get(sheets[min(found["tab"], len(sheets) - 1)], ("", ""))
+    if kind != "worksheet" or part not in book.namelist():
+        raise BadParameter("file", N_("Trang tính đang mở của tệp Excel không phải là một bảng"))
+    return part, found["epoch"]
+
+
+def _part_of(book: zipfile.ZipFile, budget: Budget, kind: str) -> str | None:
+    return next((part for kind_, part in _relations(book, budget).values()
+                 if kind_ == kind and part in book.namelist()), None)
+
+
+def _shared_strings(book: zipfile.ZipFile, budget: Budget) -> list[str]:
+    """The workbook's shared strings, each refused as soon as its text passes the cell limit."""
+    part = _part_of(book, budget, "sharedStrings")
+    strings: list[str] = []
+    if part is None:
+        return strings
+    state = {"in_text": False, "phonetic": 0, "length": 0}
+    pieces: list[str] = []
+
+    def start(tag: str, _attributes: dict[str, str]) -> None:
+        if tag == "si":
+            pieces.clear()
+            state["length"] = 0
+        elif tag == "rPh":
+            state["phonetic"] += 1  # the reading aid of East Asian text is not part of the value
+        elif tag == "t":
+            state["in_text"] = not state["phonetic"]
+
+    def end(tag: str) -> None:
+        if tag == "si":
+            strings.append("".join(pieces))
+        elif tag == "rPh":
+            state["phonetic"] -= 1
+        elif tag == "t":
+            state["in_text"] = False
+
+    def text_(data: str) -> None:
+        if state["in_text"]:
+            state["length"] += len(data)
+            if state["length"] > budget.limits.max_cell_chars:
+                raise BadParameter("file", N_("Tệp Excel có một chuỗi dài quá %(n)s ký tự (chuỗi số %(index)s)"),
+                                   n=budget.limits.max_cell_chars, index=len(strings) + 1)
+            pieces.append(data)
+
+    _parse_part(book, part, budget, start, end, text_)
+    return strings
+
+
+def _date_styles(book: zipfile.ZipFile, budget: Budget) -> dict[int, bool]:
+    """Style index → whether its number format is a duration (True) or a date (False); others are numbers."""
+    part = _part_of(book, budget, "styles")
+    if part is None:
+        return {}
+    custom: dict[int, str] = {}
+    formats: list[int] = []
+    state = {"in_cell_xfs": False}
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        if tag == "numFmt":
+            custom[int(attributes.get("numFmtId", "0") or 0)] = attributes.get("formatCode", "")
+        elif tag == "cellXfs":
+            state["in_cell_xfs"] = True
+        elif tag == "xf" and state["in_cell_xfs"]:
+            formats.append(int(attributes.get("numFmtId", "0") or 0))
+
+    def end(tag: str) -> None:
+        if tag == "cellXfs":
+            state["in_cell_xfs"] = False
+
+    _parse_part(book, part, budget, start, end)
+    styles = {}
+    for index, format_id in enumerate(formats):
+        code = BUILTIN_FORMATS.get(format_id) or custom.get(format_id, "General")
+        if is_date_format(code):
+            styles[index] = is_timedelta_format(code)
+    return styles
+
+
+_REFERENCE = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+
+
+def _column_of(reference: str | None, previous: int) -> int:
+    """The 1-based column of a cell reference (A1 → 1), or the next column when the cell has none."""
+    match = _REFERENCE.match(reference or "")
+    if match is None:
+        return previous + 1 if not reference else EXCEL_MAX_COLUMNS + 1
+    column = 0
+    for letter in match.group(1).upper():
+        column = column * 26 + ord(letter) - 64
+    return column
+
+
+class _SheetReader:
+    """Handlers that turn a worksheet's XML into rows, within the budget."""
+
+    def __init__(self, budget: Budget, strings: list[str], date_styles: dict[int, bool], epoch: dt.datetime):
+        self.budget, self.strings, self.date_styles, self.epoch = budget, strings, date_styles, epoch
+        self.rows: list[list[Any]] = []
+        self.row_number = 0
+        self.cells: list[Any] = []
+        self.cells_seen = 0
+        self.column = 0
+        self.cell_type = self.style = None
+        self.pieces: list[str] = []
+        self.length = 0
+        self.collecting = False
+        self.in_inline = False
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag == "row":
+            number = int(attributes.get("r") or self.row_number + 1)
+            if number <= self.row_number:
+                raise BadParameter("file", N_("Trang tính bị hỏng: dòng %(row)s ghi sau dòng %(after)s"),
+                                   row=number, after=self.row_number)
+            self.budget.check_row(number)
+            self.rows.extend([] for _ in range(number - self.row_number - 1))  # rows the file leaves out are empty
+            self.row_number, self.cells, self.column, self.cells_seen = number, [], 0, 0
+        elif tag == "c":
+            self.cells_seen += 1
+            if self.cells_seen > EXCEL_MAX_COLUMNS:
+                raise BadParameter("file", N_("Dòng %(row)s của trang tính có hơn %(n)s ô, nhiều hơn Excel cho phép: "
+                                              "tệp bị hỏng"), row=self.row_number, n=EXCEL_MAX_COLUMNS)
+            self.column = _column_of(attributes.get("r"), self.column)
+            self.cell_type, self.style = attributes.get("t", "n"), int(attributes.get("s", "0") or 0)
+            self.pieces, self.length = [], 0
+        elif tag == "is":
+            self.in_inline = True
+        elif tag == "v" or (tag == "t" and self.in_inline):
+            self.collecting = True
+
+    def end(self, tag: str) -> None:
+        if tag in ("v", "t"):
+            self.collecting = False
+        elif tag == "is":
+            self.in_inline = False
+        elif tag == "c":
+            if self.pieces:
+                self.budget.place(self.cells, self.column, self._value("".join(self.pieces)), self.row_number)
+        elif tag == "row":
+            self.rows.append(self.cells)
+
+    def text(self, data: str) -> None:
+        if self.collecting:
+            self.length += len(data)
+            if self.length > self.budget.limits.max_cell_chars:
+                raise self.budget.too_long(self.row_number, self.column)
+            self.pieces.append(data)
+
+    def _value(self, raw: str) -> Any:
+        """A cell's value by its type, as openpyxl reads it: shared or inline text, bool, date, int or float."""
+        kind = self.cell_type
+        if kind == "s":
+            try:
+                return self.strings[int(raw)]
+            except (ValueError, IndexError) as error:
+                raise BadParameter("file", N_("Tệp Excel bị hỏng: ô ở dòng %(row)s trỏ tới chuỗi không có"),
+                                   row=self.row_number) from error
+        if kind in ("inlineStr", "str", "e"):
+            return raw
+        if kind == "b":
+            return raw.strip() in ("1", "true")
+        if kind == "d":
+            try:
+                return dt.datetime.fromisoformat(raw.strip())
+            except ValueError:
+                return raw
+        try:
+            number: int | float = float(raw) if any(mark in raw for mark in ".eE") else int(raw)
+        except ValueError:
+            return raw
+        if self.style in self.date_styles:
+            try:
+                return from_excel(number, self.epoch, timedelta=self.date_styles[self.style])
+            except (ValueError, OverflowError):
+                return number
+        return number
+
+
+def read_workbook(content: bytes, budget: Budget) -> list[list[Any]]:
+    """The rows of the workbook's active sheet; its declared dimension is not trusted and not read."""
+    with _open_workbook(content, budget) as book:
+        part, epoch = _active_sheet(book, budget)
+        reader = _SheetReader(budget, _shared_strings(book, budget), _date_styles(book, budget), epoch)
+        _parse_part(book, part, budget, reader.start, reader.end, reader.text)
+    return reader.rows
+

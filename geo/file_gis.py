@@ -23,7 +23,7 @@ from shapely.geometry import MultiPoint, Point
 
 from geo.boundaries import read_crs
 from geo.errors import N_, BadParameter
-from geo.file_limits import Budget, Warning_, check_zip
+from geo.file_limits import ZIP_ERRORS, Budget, Warning_, check_zip, xml_entities_refused
 
 HEADING = ["lon", "lat"]
 # Where coordinates without a declared CRS can only be WGS84 degrees: around Kiên Giang, with a wide margin.
@@ -39,9 +39,6 @@ def read_gis(content: bytes, extension: str, budget: Budget,
              crs: str | None) -> tuple[list[list[Any]], list[Warning_]]:
     """The features of a GIS file as rows (attributes, lon, lat) and warnings, transformed to WGS84 from the
     file's CRS or from crs when given (a preset such as vn2000-kien-giang, or EPSG:…)."""
-    if len(content) > budget.limits.max_uncompressed_bytes:
-        raise BadParameter("file", N_("Tệp lớn %(mb)s MB, quá giới hạn %(limit)s MB"), mb=round(len(content) / 1e6, 1),
-                           limit=round(budget.limits.max_uncompressed_bytes / 1e6, 1))
     kml = extension in (".kml", ".kmz")
     warnings: list[Warning_] = []
     with tempfile.TemporaryDirectory(prefix="scp-import-") as folder:
@@ -68,12 +65,16 @@ def _dataset(content: bytes, extension: str, folder: Path, budget: Budget) -> Pa
         check_zip(archive.infolist(), budget)
         names = [member for member in archive.infolist() if not member.is_dir()
                  and not posixpath.basename(member.filename).startswith(".") and "__MACOSX" not in member.filename]
-        for member in names:
-            # Flattened to their base names: a member's path never leaves the temporary folder.
-            with archive.open(member) as source, open(folder / posixpath.basename(member.filename), "wb") as target:
-                while chunk := source.read(65_536):
-                    target.write(chunk)
-                budget.check_time()
+        try:
+            for member in names:
+                # Flattened to their base names: a member's path never leaves the temporary folder.
+                with archive.open(member) as source, open(folder / posixpath.basename(member.filename),
+                                                          "wb") as target:
+                    while chunk := source.read(65_536):
+                        target.write(chunk)
+                    budget.check_time()
+        except ZIP_ERRORS as error:
+            raise BadParameter("file", N_("Tệp nén .zip/.kmz bị hỏng")) from error
     wanted = (".kml",) if extension == ".kmz" else ZIPPED
     for suffix in wanted:
         found = sorted(path for path in folder.iterdir() if path.suffix.lower() == suffix)
@@ -88,8 +89,7 @@ def _refuse_xml_entities(path: Path) -> None:
         head = kml.read(65_536)
     root = head.find(b"<kml")
     if b"<!DOCTYPE" in (head if root < 0 else head[:root]).upper():
-        raise BadParameter("file", N_("Tệp KML chứa khai báo DOCTYPE/ENTITY trong XML, không được nhận vì lý do an "
-                                      "toàn"))
+        raise xml_entities_refused("KML")
 
 
 def _read_layers(path: Path, kml: bool, budget: Budget, warnings: list[Warning_]) -> gpd.GeoDataFrame:
@@ -115,7 +115,9 @@ def _read_layers(path: Path, kml: bool, budget: Budget, warnings: list[Warning_]
             budget.check_time()
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
             pyogrio.errors.FeatureError, pyogrio.errors.GeometryError, pyogrio.errors.CRSError) as error:
-        raise BadParameter("file", N_("Không đọc được tệp: %(reason)s"), reason=str(error)) from error
+        # GDAL names the temporary file it was given: the person knows their file by its own name.
+        reason = str(error).replace(str(path.parent) + "/", "")
+        raise BadParameter("file", N_("Không đọc được tệp: %(reason)s"), reason=reason) from error
     if len(frames) == 1:
         return frames[0]
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=frames[0].crs)

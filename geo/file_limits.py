@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,8 @@ from geo.errors import N_, BadParameter
 Warning_ = tuple[str, str, dict[str, Any]]  # (field, message, params), as a row's problems are
 
 MAX_PARTS = 1_000  # members of a zip (a workbook has a few dozen)
+# What reading a damaged, encrypted or oddly compressed zip member raises.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -80,3 +83,10 @@ def check_zip(members: list[zipfile.ZipInfo], budget: Budget) -> None:
         raise BadParameter("file", N_("Tệp khi giải nén lớn %(mb)s MB (phần lớn nhất: %(part)s), quá giới hạn %(limit)s "
                                       "MB"), mb=round(total / 1e6, 1), part=largest.filename,
                            limit=round(budget.limits.max_uncompressed_bytes / 1e6, 1))
+
+
+def xml_entities_refused(kind: str) -> BadParameter:
+    """The refusal of an XML file (a workbook's part, a KML) that declares a DOCTYPE, where entities that expand
+    without end are declared; no file these readers take needs one."""
+    return BadParameter("file", N_("Tệp %(kind)s có khai báo DOCTYPE/ENTITY trong XML, không được nhận vì lý do an "
+                                   "toàn; hãy lưu lại tệp từ phần mềm đã tạo ra nó"), kind=kind)

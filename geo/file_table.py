@@ -9,7 +9,9 @@ empty cell is None in every format.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -68,8 +70,13 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 
 
 def decode_csv(content: bytes) -> tuple[str, list[Warning_]]:
-    """The text of a CSV, decided on the whole file: UTF-8 (with or without BOM), else code page 1258 with a
-    warning. A UTF-8 file with a stray byte is refused, naming its line and position, rather than read as 1258."""
+    """The text of a CSV, decided on the whole file: UTF-8 (with or without BOM) or UTF-16 with its BOM, else code
+    page 1258 with a warning. A UTF-8 file with a stray byte is refused, naming its line and position, rather than read as 1258."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text", renamed .csv
+        try:
+            return content.decode("utf-16"), []
+        except UnicodeDecodeError as error:
+            raise BadParameter("file", N_("Tệp CSV UTF-16 bị hỏng ở byte %(position)s"), position=error.start) from error
     try:
         return content.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
@@ -93,18 +100,28 @@ def decode_csv(content: bytes) -> tuple[str, list[Warning_]]:
                                "hãy kiểm tra dấu tiếng Việt của tên"), {})]
 
 
-def csv_separator(first_line: str) -> str:
-    """The separator a heading line uses: semicolon (Excel on a Vietnamese Windows), tab, or comma."""
-    counts = {separator: first_line.count(separator) for separator in (",", ";", "\t")}
-    best = max(counts, key=lambda separator: counts[separator])
-    return best if counts[best] > counts[","] else ","
+def csv_separator(text_: str) -> str:
+    """The separator of a CSV: comma, semicolon (Excel on a Vietnamese Windows) or tab, whichever splits the most
+    of the first 20 lines into the same number of cells, the most cells on a tie (a title row or a decimal comma
+    does not mislead it)."""
+    head = text_.split("\n", 20)[:20]
+
+    def agreement(separator: str) -> tuple[int, int]:
+        """How many lines agree on a number of cells, and that number (more cells wins a tie)."""
+        try:
+            widths = [len(row) for row in csv.reader(head, delimiter=separator) if len(row) > 1]
+        except csv.Error:
+            return 0, 0
+        return max(((widths.count(width), width) for width in set(widths)), default=(0, 0))
+
+    return max((",", ";", "\t"), key=agreement)
 
 
 def _read_csv(content: bytes, budget: Budget) -> tuple[list[list[Any]], str, list[Warning_]]:
     text_, warnings = decode_csv(content)
-    separator = csv_separator(text_[:text_.find("\n")] if "\n" in text_ else text_)
+    separator = csv_separator(text_)
     rows: list[list[Any]] = []
-    reader = csv.reader(text_.splitlines(keepends=True), delimiter=separator)
+    reader = csv.reader(io.StringIO(text_, newline=""), delimiter=separator)
     try:
         for number, record in enumerate(reader, start=1):
             budget.check_row(number)

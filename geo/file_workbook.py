@@ -20,7 +20,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from geo.errors import N_, BadParameter
-from geo.file_limits import Budget, check_zip
+from geo.file_limits import ZIP_ERRORS, Budget, check_zip, xml_entities_refused
 
 EXCEL_MAX_COLUMNS = 16_384  # column XFD: a row with more cells than this is not a worksheet Excel can write
 _CHUNK = 65_536
@@ -28,8 +28,7 @@ _CHUNK = 65_536
 
 def _refuse_doctype(*_args: Any) -> None:
     # A DOCTYPE is where entities are declared: none of a workbook's parts needs one.
-    raise BadParameter("file", N_("Tệp Excel chứa khai báo DOCTYPE/ENTITY trong XML, không được nhận vì lý do an "
-                                  "toàn; hãy lưu lại tệp bằng Excel"))
+    raise xml_entities_refused("Excel")
 
 
 def _parse_part(book: zipfile.ZipFile, name: str, budget: Budget,
@@ -51,7 +50,7 @@ def _parse_part(book: zipfile.ZipFile, name: str, budget: Budget,
                 parser.Parse(chunk, False)
                 budget.check_time()
             parser.Parse(b"", True)
-    except expat.ExpatError as error:
+    except (expat.ExpatError, ValueError, *ZIP_ERRORS) as error:
         raise BadParameter("file", N_("Tệp Excel bị hỏng (%(part)s: %(reason)s)"), part=name, reason=str(error)) \
             from error
 

@@ -151,3 +151,9 @@ def test_a_kml_declaring_entities_is_refused():
     with pytest.raises(BadParameter) as refused:
         read_file(kml, "diem.kml")
     assert refused.value.field == "file" and "DOCTYPE" in str(refused.value)
+
+
+def test_a_file_gdal_cannot_read_is_refused_without_the_servers_paths():
+    with pytest.raises(BadParameter) as refused:
+        read_file(b'{"sites": []}', "diem.json")
+    assert refused.value.field == "file" and "tmp" not in str(refused.value) and "upload.json" in str(refused.value)

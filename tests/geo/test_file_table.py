@@ -193,6 +193,31 @@ def test_a_utf8_csv_with_bom_is_read_without_a_warning():
     assert (table.separator, table.warnings) == (",", [])
 
 
+def test_a_title_row_and_decimal_commas_do_not_hide_the_semicolon_separator():
+    table = read_file("Danh sách điểm, năm 2024\nTên;Rác được phân loại;Số hộ\nTổ 1;1,5;12\nTổ 2;2,5;30\n".encode(),
+                      "ds.csv")
+    assert table.separator == ";"
+    assert table.rows == [["Danh sách điểm, năm 2024", None, None], ["Tên", "Rác được phân loại", "Số hộ"],
+                          ["Tổ 1", "1,5", "12"], ["Tổ 2", "2,5", "30"]]
+
+
+def test_excel_unicode_text_renamed_csv_is_read_as_utf16():
+    table = read_file("Tên\tSố hộ\r\nChợ Vĩnh Quang\t12\r\n".encode("utf-16"), "ds.csv")
+    assert (table.rows, table.separator, table.warnings) == ([["Tên", "Số hộ"], ["Chợ Vĩnh Quang", "12"]], "\t", [])
+
+
+def test_a_damaged_workbook_is_refused_by_name():
+    content = bytearray(workbook(sheet_of('<row r="1"><c r="A1" t="inlineStr"><is><t>Tên điểm</t></is></c></row>')))
+    with zipfile.ZipFile(io.BytesIO(bytes(content))) as book:
+        sheet = book.getinfo("xl/worksheets/sheet1.xml")
+    local_header = sheet.header_offset
+    name_length, extra_length = (int.from_bytes(content[local_header + at:local_header + at + 2], "little")
+                                 for at in (26, 28))
+    data = local_header + 30 + name_length + extra_length
+    content[data + sheet.compress_size // 2] ^= 0xFF  # a byte in the middle of the sheet's compressed data
+    assert "Excel" in str(refusal(bytes(content), "ds.xlsx"))
+
+
 # --- ordinary files: the rows the import reads today --------------------------------------------------------------
 
 def without_empty(rows: list[list]) -> list[list]:

@@ -68,8 +68,11 @@ class Budget:
                 raise BadParameter("file", N_("Dòng %(row)s có dữ liệu ở cột %(column)s; tệp chỉ được có tối đa "
                                               "%(n)s cột"), row=row, column=column, n=self.limits.max_columns)
             return
-        cells.extend([None] * (column - len(cells)))
-        cells[column - 1] = self.cell(value, row, column)
+        if column > len(cells):
+            cells.extend([None] * (column - len(cells) - 1))
+            cells.append(self.cell(value, row, column))
+        else:
+            cells[column - 1] = self.cell(value, row, column)
 
 
 def check_zip(members: list[zipfile.ZipInfo], budget: Budget) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import posixpath
-import re
 import zipfile
 from typing import Any, Callable
 from xml.parsers import expat
@@ -34,14 +33,27 @@ def _refuse_doctype(*_args: Any) -> None:
 def _parse_part(book: zipfile.ZipFile, name: str, budget: Budget,
                 start: Callable[[str, dict[str, str]], None], end: Callable[[str], None] | None = None,
                 text_: Callable[[str], None] | None = None) -> None:
-    """Stream one XML part of a workbook to the handlers (local names, without namespaces), a chunk at a time."""
-    parser = expat.ParserCreate(namespace_separator="}")
+    """Stream one XML part of a workbook to the handlers (local names, without prefixes), a chunk at a time."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
     parser.ExternalEntityRefHandler = _refuse_doctype
-    parser.StartElementHandler = lambda tag, attributes: start(tag.rpartition("}")[2], attributes)
-    if end is not None:
-        parser.EndElementHandler = lambda tag: end(tag.rpartition("}")[2])
+
+    def root(tag: str, attributes: dict[str, str]) -> None:
+        # Excel writes names without a prefix: only a document whose root has one pays for taking them off,
+        # a call per element (a sheet has millions).
+        if ":" in tag:
+            parser.StartElementHandler = lambda tag_, attributes_: start(tag_.rpartition(":")[2], attributes_)
+            if end is not None:
+                parser.EndElementHandler = lambda tag_: end(tag_.rpartition(":")[2])
+        else:
+            parser.StartElementHandler = start
+            if end is not None:
+                parser.EndElementHandler = end
+        parser.StartElementHandler(tag, attributes)
+
+    parser.StartElementHandler = root
     if text_ is not None:
         parser.CharacterDataHandler = text_
     try:
@@ -56,8 +68,8 @@ def _parse_part(book: zipfile.ZipFile, name: str, budget: Budget,
 
 
 def _attribute(attributes: dict[str, str], name: str) -> str | None:
-    """An attribute by its local name, whatever its namespace."""
-    return next((value for key, value in attributes.items() if key.rpartition("}")[2] == name), None)
+    """An attribute by its local name, whatever its prefix."""
+    return next((value for key, value in attributes.items() if key.rpartition(":")[2] == name), None)
 
 
 def _open_workbook(content: bytes, budget: Budget) -> zipfile.ZipFile:
@@ -153,8 +165,8 @@ def _shared_strings(book: zipfile.ZipFile, budget: Budget) -> list[str]:
     return strings
 
 
-def _date_styles(book: zipfile.ZipFile, budget: Budget) -> dict[int, bool]:
-    """Style index → whether its number format is a duration (True) or a date (False); others are numbers."""
+def _date_styles(book: zipfile.ZipFile, budget: Budget) -> dict[str, bool]:
+    """Style index (as a cell's s attribute writes it) → whether its number format is a duration (True) or a date (False); others are numbers."""
     part = _part_of(book, budget, "styles")
     if part is None:
         return {}
@@ -179,42 +191,59 @@ def _date_styles(book: zipfile.ZipFile, budget: Budget) -> dict[int, bool]:
     for index, format_id in enumerate(formats):
         code = BUILTIN_FORMATS.get(format_id) or custom.get(format_id, "General")
         if is_date_format(code):
-            styles[index] = is_timedelta_format(code)
+            styles[str(index)] = is_timedelta_format(code)
     return styles
 
 
-_REFERENCE = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+def _column_letters() -> dict[str, int]:
+    """Every column name Excel has (A … XFD) → its 1-based number."""
+    names: dict[str, int] = {}
+    for number in range(1, EXCEL_MAX_COLUMNS + 1):
+        name, rest = "", number
+        while rest:
+            rest, letter = divmod(rest - 1, 26)
+            name = chr(65 + letter) + name
+        names[name] = number
+    return names
 
 
-def _column_of(reference: str | None, previous: int) -> int:
-    """The 1-based column of a cell reference (A1 → 1), or the next column when the cell has none."""
-    match = _REFERENCE.match(reference or "")
-    if match is None:
-        return previous + 1 if not reference else EXCEL_MAX_COLUMNS + 1
-    column = 0
-    for letter in match.group(1).upper():
-        column = column * 26 + ord(letter) - 64
-    return column
+COLUMNS = _column_letters()
+_DIGITS = "0123456789"
 
 
 class _SheetReader:
-    """Handlers that turn a worksheet's XML into rows, within the budget."""
+    """Handlers that turn a worksheet's XML into rows, within the budget (the order of the tests is the order of
+    how often each element comes: a sheet is mostly cells)."""
 
-    def __init__(self, budget: Budget, strings: list[str], date_styles: dict[int, bool], epoch: dt.datetime):
+    def __init__(self, budget: Budget, strings: list[str], date_styles: dict[str, bool], epoch: dt.datetime):
         self.budget, self.strings, self.date_styles, self.epoch = budget, strings, date_styles, epoch
+        self.max_chars = budget.limits.max_cell_chars
         self.rows: list[list[Any]] = []
         self.row_number = 0
         self.cells: list[Any] = []
         self.cells_seen = 0
         self.column = 0
-        self.cell_type = self.style = None
+        self.cell_type: str = "n"
+        self.style: str | None = None
         self.pieces: list[str] = []
         self.length = 0
         self.collecting = False
-        self.in_inline = False
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
-        if tag == "row":
+        if tag == "c":
+            self.cells_seen += 1
+            if self.cells_seen > EXCEL_MAX_COLUMNS:
+                raise BadParameter("file", N_("Dòng %(row)s của trang tính có hơn %(n)s ô, nhiều hơn Excel cho phép: "
+                                              "tệp bị hỏng"), row=self.row_number, n=EXCEL_MAX_COLUMNS)
+            reference = attributes.get("r")
+            # A cell without a reference follows the one before; a reference past XFD is past every limit.
+            self.column = (COLUMNS.get(reference.rstrip(_DIGITS).upper(), EXCEL_MAX_COLUMNS + 1) if reference
+                           else self.column + 1)
+            self.cell_type, self.style = attributes.get("t", "n"), attributes.get("s")
+            self.pieces, self.length = [], 0
+        elif tag == "v" or tag == "t":  # a value, or the text of an inline string
+            self.collecting = True
+        elif tag == "row":
             number = int(attributes.get("r") or self.row_number + 1)
             if number <= self.row_number:
                 raise BadParameter("file", N_("Trang tính bị hỏng: dòng %(row)s ghi sau dòng %(after)s"),
@@ -222,34 +251,20 @@ class _SheetReader:
             self.budget.check_row(number)
             self.rows.extend([] for _ in range(number - self.row_number - 1))  # rows the file leaves out are empty
             self.row_number, self.cells, self.column, self.cells_seen = number, [], 0, 0
-        elif tag == "c":
-            self.cells_seen += 1
-            if self.cells_seen > EXCEL_MAX_COLUMNS:
-                raise BadParameter("file", N_("Dòng %(row)s của trang tính có hơn %(n)s ô, nhiều hơn Excel cho phép: "
-                                              "tệp bị hỏng"), row=self.row_number, n=EXCEL_MAX_COLUMNS)
-            self.column = _column_of(attributes.get("r"), self.column)
-            self.cell_type, self.style = attributes.get("t", "n"), int(attributes.get("s", "0") or 0)
-            self.pieces, self.length = [], 0
-        elif tag == "is":
-            self.in_inline = True
-        elif tag == "v" or (tag == "t" and self.in_inline):
-            self.collecting = True
 
     def end(self, tag: str) -> None:
-        if tag in ("v", "t"):
-            self.collecting = False
-        elif tag == "is":
-            self.in_inline = False
-        elif tag == "c":
+        if tag == "c":
             if self.pieces:
                 self.budget.place(self.cells, self.column, self._value("".join(self.pieces)), self.row_number)
+        elif tag == "v" or tag == "t":
+            self.collecting = False
         elif tag == "row":
             self.rows.append(self.cells)
 
     def text(self, data: str) -> None:
         if self.collecting:
             self.length += len(data)
-            if self.length > self.budget.limits.max_cell_chars:
+            if self.length > self.max_chars:
                 raise self.budget.too_long(self.row_number, self.column)
             self.pieces.append(data)
 

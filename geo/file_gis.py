@@ -85,10 +85,9 @@ def _dataset(content: bytes, extension: str, folder: Path, budget: Budget) -> Pa
 
 def _refuse_xml_entities(path: Path) -> None:
     """Refuse a KML whose prolog declares a DOCTYPE, where XML entities (and their expansion) are declared."""
-    with open(path, "rb") as kml:
-        head = kml.read(65_536)
-    root = head.find(b"<kml")
-    if b"<!DOCTYPE" in (head if root < 0 else head[:root]).upper():
+    text_ = path.read_bytes()
+    root = text_.find(b"<kml")
+    if b"<!DOCTYPE" in (text_ if root < 0 else text_[:root]).upper():
         raise xml_entities_refused("KML")
 
 
@@ -109,9 +108,12 @@ def _read_layers(path: Path, kml: bool, budget: Budget, warnings: list[Warning_]
             if len(info["fields"]) + len(HEADING) > budget.limits.max_columns:
                 raise BadParameter("file", N_("Tệp có %(n)s cột, quá giới hạn %(limit)s cột"),
                                    n=len(info["fields"]) + len(HEADING), limit=budget.limits.max_columns)
-            rows += max(int(info["features"]), 0)
+            budget.check_row(rows + max(int(info["features"]), 0))  # -1 where the driver cannot tell cheaply
+            # One feature past the limit is enough to know the file is too long.
+            frames.append(pyogrio.read_dataframe(path, layer=layer, max_features=budget.limits.max_rows,
+                                                 encoding=_shapefile_encoding(path, warnings)))
+            rows += len(frames[-1])
             budget.check_row(rows)
-            frames.append(pyogrio.read_dataframe(path, layer=layer, max_features=budget.limits.max_rows))
             budget.check_time()
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
             pyogrio.errors.FeatureError, pyogrio.errors.GeometryError, pyogrio.errors.CRSError) as error:
@@ -123,15 +125,38 @@ def _read_layers(path: Path, kml: bool, budget: Budget, warnings: list[Warning_]
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=frames[0].crs)
 
 
+def _beside(path: Path, suffix: str) -> Path | None:
+    """The file of the same name with another suffix, in any case (DIEM.SHP, diem.dbf)."""
+    return next((other for other in path.parent.iterdir()
+                 if other.stem.lower() == path.stem.lower() and other.suffix.lower() == suffix), None)
+
+
+def _shapefile_encoding(path: Path, warnings: list[Warning_]) -> str | None:
+    """UTF-8 for a Shapefile without a .cpg whose records read as UTF-8 (GDAL would take them as Latin-1 and
+    garble every tone mark), else None: GDAL's own reading of the .cpg or of the .dbf's code page mark."""
+    dbf = _beside(path, ".dbf")
+    if path.suffix.lower() != ".shp" or dbf is None or _beside(path, ".cpg") is not None:
+        return None
+    table = dbf.read_bytes()
+    try:
+        table[int.from_bytes(table[8:10], "little"):].decode("utf-8")  # the records, after the binary header
+    except UnicodeDecodeError:
+        warnings.append(("file", N_("Shapefile không có tệp .cpg và không phải UTF-8: hãy kiểm tra dấu tiếng Việt "
+                                    "của tên"), {}))
+        return None
+    return "UTF-8"
+
+
 def _in_wgs84(frame: gpd.GeoDataFrame, crs: str | None, warnings: list[Warning_]) -> gpd.GeoDataFrame:
     """The frame in EPSG:4326: from crs when named (it overrides a missing or wrong .prj), else from the file's
     own; a file without one is taken as degrees only where its points lie around the province, and said so."""
     if crs:
         frame = frame.set_crs(read_crs(crs), allow_override=True)
     elif frame.crs is None:
-        bounds = frame.geometry.dropna().total_bounds if not frame.geometry.dropna().empty else None
+        points = frame.geometry.dropna()
         west, south, east, north = DEGREES_AROUND
-        if bounds is None or not (west <= bounds[0] and bounds[2] <= east and south <= bounds[1] and bounds[3] <= north):
+        x0, y0, x1, y1 = points.total_bounds
+        if points.empty or not (west <= x0 and x1 <= east and south <= y0 and y1 <= north):
             raise BadParameter("crs", N_("Tệp không khai báo hệ tọa độ (.prj) và tọa độ không phải độ kinh, vĩ quanh "
                                          "Kiên Giang; hãy chọn hệ tọa độ, ví dụ vn2000-kien-giang"))
         frame = frame.set_crs(4326)

@@ -83,8 +83,8 @@ def check_zip(members: list[zipfile.ZipInfo], budget: Budget) -> None:
     total = sum(member.file_size for member in members)
     if total > budget.limits.max_uncompressed_bytes:
         largest = max(members, key=lambda member: member.file_size)
-        raise BadParameter("file", N_("Tệp khi giải nén lớn %(mb)s MB (phần lớn nhất: %(part)s), quá giới hạn %(limit)s "
-                                      "MB"), mb=round(total / 1e6, 1), part=largest.filename,
+        raise BadParameter("file", N_("Tệp khi giải nén lớn %(mb)s MB (phần lớn nhất: %(part)s), quá giới hạn "
+                                      "%(limit)s MB"), mb=round(total / 1e6, 1), part=largest.filename,
                            limit=round(budget.limits.max_uncompressed_bytes / 1e6, 1))
 
 

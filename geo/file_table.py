@@ -71,12 +71,14 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 
 def decode_csv(content: bytes) -> tuple[str, list[Warning_]]:
     """The text of a CSV, decided on the whole file: UTF-8 (with or without BOM) or UTF-16 with its BOM, else code
-    page 1258 with a warning. A UTF-8 file with a stray byte is refused, naming its line and position, rather than read as 1258."""
+    page 1258 with a warning. A UTF-8 file with a stray byte is refused, naming its line and position, rather than
+    read as 1258 (a file of plain ASCII but for one such byte is read as 1258, with the warning)."""
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text", renamed .csv
         try:
             return content.decode("utf-16"), []
         except UnicodeDecodeError as error:
-            raise BadParameter("file", N_("Tệp CSV UTF-16 bị hỏng ở byte %(position)s"), position=error.start) from error
+            raise BadParameter("file", N_("Tệp CSV UTF-16 bị hỏng ở byte %(position)s"),
+                               position=error.start) from error
     try:
         return content.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
@@ -132,7 +134,9 @@ def _read_csv(content: bytes, budget: Budget) -> tuple[list[list[Any]], str, lis
                 budget.place(cells, column, value, number)
             rows.append(cells)
     except csv.Error as error:
-        # The csv module refuses a field longer than its own limit (128 KiB) before we see it.
+        if "field limit" in str(error):  # the csv module's own limit (128 KiB), met before the cell reaches us
+            raise BadParameter("file", N_("Một ô ở dòng %(row)s dài quá %(n)s ký tự"), row=reader.line_num,
+                               n=budget.limits.max_cell_chars) from error
         raise BadParameter("file", N_("Không đọc được dòng %(row)s của tệp CSV: %(reason)s"),
                            row=reader.line_num, reason=str(error)) from error
     return rows, separator, warnings

@@ -166,7 +166,8 @@ def _shared_strings(book: zipfile.ZipFile, budget: Budget) -> list[str]:
 
 
 def _date_styles(book: zipfile.ZipFile, budget: Budget) -> dict[str, bool]:
-    """Style index (as a cell's s attribute writes it) → whether its number format is a duration (True) or a date (False); others are numbers."""
+    """Style index (as a cell's s attribute writes it) → whether its number format is a duration (True) or a
+    date (False); the other styles are numbers."""
     part = _part_of(book, budget, "styles")
     if part is None:
         return {}

@@ -38,12 +38,13 @@ def zipped(folder: Path, inside: str = "ranh-gioi/") -> bytes:
     return buffer.getvalue()
 
 
-def shapefile(tmp_path: Path, frame: gpd.GeoDataFrame, *, prj: bool = True) -> bytes:
+def shapefile(tmp_path: Path, frame: gpd.GeoDataFrame, *, prj: bool = True, cpg: bool = True) -> bytes:
     folder = tmp_path / "shp"
     folder.mkdir()
     written(frame, folder / "diem.shp")
-    if not prj:
-        (folder / "diem.prj").unlink()
+    for suffix, kept in ((".prj", prj), (".cpg", cpg)):
+        if not kept:
+            (folder / "diem").with_suffix(suffix).unlink()
     return zipped(folder)
 
 
@@ -83,7 +84,7 @@ def test_shapefile_without_prj_in_vn2000_needs_the_preset_named(tmp_path):
 
 
 def test_shapefile_without_prj_in_degrees_around_the_province_is_read_as_wgs84_and_said_so(tmp_path):
-    table = read_file(shapefile(tmp_path, sites(), prj=False), "diem.zip")
+    table = read_file(shapefile(tmp_path, sites(), prj=False, cpg=False), "diem.zip")
     assert_sites(table.rows, ["Tên", "Số hộ"], [[NAMES[0], 12], [NAMES[1], 30]])
     assert [(field, params) for field, _reason, params in table.warnings] == [("crs", {})]
 

@@ -108,12 +108,12 @@ def _read_layers(path: Path, kml: bool, budget: Budget, warnings: list[Warning_]
             if len(info["fields"]) + len(HEADING) > budget.limits.max_columns:
                 raise BadParameter("file", N_("Tệp có %(n)s cột, quá giới hạn %(limit)s cột"),
                                    n=len(info["fields"]) + len(HEADING), limit=budget.limits.max_columns)
-            budget.check_row(rows + max(int(info["features"]), 0))  # -1 where the driver cannot tell cheaply
+            budget.check_filled_row(rows + max(int(info["features"]), 0))  # -1: the driver cannot tell cheaply
             # One feature past the limit is enough to know the file is too long.
             frames.append(pyogrio.read_dataframe(path, layer=layer, max_features=budget.limits.max_rows,
                                                  encoding=_shapefile_encoding(path, warnings)))
             rows += len(frames[-1])
-            budget.check_row(rows)
+            budget.check_filled_row(rows)
             budget.check_time()
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
             pyogrio.errors.FeatureError, pyogrio.errors.GeometryError, pyogrio.errors.CRSError) as error:

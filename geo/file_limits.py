@@ -22,7 +22,9 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, Run
 class ReadLimits:
     """How much a file may make the reader do."""
 
-    max_rows: int = 2000
+    max_rows: int = 2000  # every row counts, empty or not, up to the last that holds a value
+    # Empty rows may follow the last allowed row (a formatted range nobody filled), this many at most.
+    max_trailing_empty_rows: int = 10_000
     max_columns: int = 200
     max_cell_chars: int = 10_000
     max_uncompressed_bytes: int = 50_000_000
@@ -43,10 +45,19 @@ class Budget:
                                           "nhỏ hoặc lưu lại tệp"), seconds=self.limits.max_seconds)
 
     def check_row(self, number: int) -> None:
-        """Refuse a row past the limit (row numbers count every row, empty or not)."""
+        """Refuse a row past the limit even if empty (rows are numbered as the file numbers them, empty or not)."""
+        if number > self.limits.max_rows + self.limits.max_trailing_empty_rows:
+            raise self.too_many_rows()
+
+    def check_filled_row(self, number: int) -> None:
+        """Refuse a row that holds a value past the row limit."""
         if number > self.limits.max_rows:
-            raise BadParameter("file", N_("Tệp có quá %(n)s dòng (kể cả dòng trống); hãy chia thành nhiều tệp"),
-                               n=self.limits.max_rows)
+            raise self.too_many_rows()
+
+    def too_many_rows(self) -> BadParameter:
+        """The refusal of a file with more rows than the limit."""
+        return BadParameter("file", N_("Tệp có quá %(n)s dòng (kể cả dòng trống); hãy chia thành nhiều tệp"),
+                            n=self.limits.max_rows)
 
     def too_long(self, row: int, column: int) -> BadParameter:
         """The refusal of a cell whose text passes the limit."""
@@ -62,12 +73,14 @@ class Budget:
         return unicodedata.normalize("NFC", value) if value else None
 
     def place(self, cells: list[Any], column: int, value: Any, row: int) -> None:
-        """Put a value in its column (1-based); a column past the limit is refused if it holds a value."""
-        if column > self.limits.max_columns:
-            if value not in (None, ""):
-                raise BadParameter("file", N_("Dòng %(row)s có dữ liệu ở cột %(column)s; tệp chỉ được có tối đa "
-                                              "%(n)s cột"), row=row, column=column, n=self.limits.max_columns)
+        """Put a value in its column (1-based), refused past the column or row limit; an empty one is left out
+        (rows are padded with None afterwards), so empty cells past the limits cost nothing."""
+        if value is None or value == "":
             return
+        if column > self.limits.max_columns:
+            raise BadParameter("file", N_("Dòng %(row)s có dữ liệu ở cột %(column)s; tệp chỉ được có tối đa "
+                                          "%(n)s cột"), row=row, column=column, n=self.limits.max_columns)
+        self.check_filled_row(row)
         if column > len(cells):
             cells.extend([None] * (column - len(cells) - 1))
             cells.append(self.cell(value, row, column))

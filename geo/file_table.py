@@ -132,7 +132,8 @@ def _read_csv(content: bytes, budget: Budget) -> tuple[list[list[Any]], str, lis
             cells: list[Any] = []
             for column, value in enumerate(record, start=1):
                 budget.place(cells, column, value, number)
-            rows.append(cells)
+            if number <= budget.limits.max_rows:  # past it, a row is empty or already refused
+                rows.append(cells)
     except csv.Error as error:
         if "field limit" in str(error):  # the csv module's own limit (128 KiB), met before the cell reaches us
             raise BadParameter("file", N_("Một ô ở dòng %(row)s dài quá %(n)s ký tự"), row=reader.line_num,

@@ -218,7 +218,7 @@ class _SheetReader:
 
     def __init__(self, budget: Budget, strings: list[str], date_styles: dict[str, bool], epoch: dt.datetime):
         self.budget, self.strings, self.date_styles, self.epoch = budget, strings, date_styles, epoch
-        self.max_chars = budget.limits.max_cell_chars
+        self.max_chars, self.max_rows = budget.limits.max_cell_chars, budget.limits.max_rows
         self.rows: list[list[Any]] = []
         self.row_number = 0
         self.cells: list[Any] = []
@@ -250,7 +250,8 @@ class _SheetReader:
                 raise BadParameter("file", N_("Trang tính bị hỏng: dòng %(row)s ghi sau dòng %(after)s"),
                                    row=number, after=self.row_number)
             self.budget.check_row(number)
-            self.rows.extend([] for _ in range(number - self.row_number - 1))  # rows the file leaves out are empty
+            # Rows the file leaves out are empty (and past the row limit, only empty rows are allowed).
+            self.rows.extend([] for _ in range(len(self.rows) + 1, min(number, self.max_rows + 1)))
             self.row_number, self.cells, self.column, self.cells_seen = number, [], 0, 0
 
     def end(self, tag: str) -> None:
@@ -259,7 +260,7 @@ class _SheetReader:
                 self.budget.place(self.cells, self.column, self._value("".join(self.pieces)), self.row_number)
         elif tag == "v" or tag == "t":
             self.collecting = False
-        elif tag == "row":
+        elif tag == "row" and self.row_number <= self.max_rows:
             self.rows.append(self.cells)
 
     def text(self, data: str) -> None:

@@ -152,8 +152,19 @@ def test_empty_cells_past_the_column_limit_are_left_out_but_a_value_there_is_ref
 def test_rows_the_sheet_leaves_out_count_toward_the_row_limit():
     rows = '<row r="1"><c r="A1"><v>1</v></c></row><row r="4"><c r="A4"><v>4</v></c></row>'
     assert read_file(workbook(sheet_of(rows)), "ds.xlsx").rows == [[1], [None], [None], [4]]
-    far = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2001"><c r="A2001"/></row>'
+    far = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2001"><c r="A2001"><v>2001</v></c></row>'
     assert refusal(workbook(sheet_of(far)), "ds.xlsx").params == {"n": 2000}
+
+
+def test_a_formatted_range_nobody_filled_may_follow_the_rows_up_to_its_own_cap():
+    """Borders drawn down to row 5000 write 5000 rows of empty styled cells: the sheet is read; 20 000 are not."""
+    def bordered(last: int) -> str:
+        return '<row r="1"><c r="A1" t="inlineStr"><is><t>Tên</t></is></c></row>' + "".join(
+            f'<row r="{n}"><c r="A{n}" s="1"/><c r="B{n}" s="1"/></row>' for n in range(2, last + 1))
+    assert read_file(workbook(sheet_of(bordered(5000))), "ds.xlsx").rows == [["Tên"]]
+    assert refusal(workbook(sheet_of(bordered(20_000))), "ds.xlsx").params == {"n": 2000}
+    csv_rows = read_file(("Tên;Số hộ\nTổ 1;12\n" + ";\n" * 5000).encode(), "ds.csv").rows
+    assert csv_rows == [["Tên", "Số hộ"], ["Tổ 1", "12"]]
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_by_name():

@@ -97,7 +97,8 @@ def _relations(book: zipfile.ZipFile, budget: Budget) -> dict[str, tuple[str, st
     return relations
 
 
-def _active_sheet(book: zipfile.ZipFile, budget: Budget) -> tuple[str, dt.datetime]:
+def _active_sheet(book: zipfile.ZipFile, budget: Budget,
+                  relations: dict[str, tuple[str, str]]) -> tuple[str, dt.datetime]:
     """The part of the sheet shown when the workbook opens (openpyxl's 'active'), and the workbook's calendar."""
     sheets: list[str] = []
     found = {"tab": 0, "epoch": CALENDAR_WINDOWS_1900}
@@ -113,7 +114,6 @@ def _active_sheet(book: zipfile.ZipFile, budget: Budget) -> tuple[str, dt.dateti
     if "xl/workbook.xml" not in book.namelist():
         raise BadParameter("file", N_("Tệp không phải là tệp Excel .xlsx hợp lệ"))
     _parse_part(book, "xl/workbook.xml", budget, start)
-    relations = _relations(book, budget)
     if not sheets:
         raise BadParameter("file", N_("Tệp Excel không có trang tính nào"))
     kind, part = relations.get(sheets[min(found["tab"], len(sheets) - 1)], ("", ""))
@@ -122,14 +122,16 @@ def _active_sheet(book: zipfile.ZipFile, budget: Budget) -> tuple[str, dt.dateti
     return part, found["epoch"]
 
 
-def _part_of(book: zipfile.ZipFile, budget: Budget, kind: str) -> str | None:
-    return next((part for kind_, part in _relations(book, budget).values()
-                 if kind_ == kind and part in book.namelist()), None)
+def _part_of(book: zipfile.ZipFile, relations: dict[str, tuple[str, str]], kind: str) -> str | None:
+    """The part of a kind the workbook relates to, or at its usual name if no relation says (some writers)."""
+    names = set(book.namelist())
+    usual = f"xl/{kind}.xml"
+    return next((part for kind_, part in relations.values() if kind_ == kind and part in names),
+                usual if usual in names else None)
 
 
-def _shared_strings(book: zipfile.ZipFile, budget: Budget) -> list[str]:
+def _shared_strings(book: zipfile.ZipFile, budget: Budget, part: str | None) -> list[str]:
     """The workbook's shared strings, each refused as soon as its text passes the cell limit."""
-    part = _part_of(book, budget, "sharedStrings")
     strings: list[str] = []
     if part is None:
         return strings
@@ -165,10 +167,9 @@ def _shared_strings(book: zipfile.ZipFile, budget: Budget) -> list[str]:
     return strings
 
 
-def _date_styles(book: zipfile.ZipFile, budget: Budget) -> dict[str, bool]:
+def _date_styles(book: zipfile.ZipFile, budget: Budget, part: str | None) -> dict[str, bool]:
     """Style index (as a cell's s attribute writes it) → whether its number format is a duration (True) or a
     date (False); the other styles are numbers."""
-    part = _part_of(book, budget, "styles")
     if part is None:
         return {}
     custom: dict[int, str] = {}
@@ -190,7 +191,7 @@ def _date_styles(book: zipfile.ZipFile, budget: Budget) -> dict[str, bool]:
     _parse_part(book, part, budget, start, end)
     styles = {}
     for index, format_id in enumerate(formats):
-        code = BUILTIN_FORMATS.get(format_id) or custom.get(format_id, "General")
+        code = custom.get(format_id) or BUILTIN_FORMATS.get(format_id, "General")
         if is_date_format(code):
             styles[str(index)] = is_timedelta_format(code)
     return styles
@@ -303,8 +304,10 @@ class _SheetReader:
 def read_workbook(content: bytes, budget: Budget) -> list[list[Any]]:
     """The rows of the workbook's active sheet; its declared dimension is not trusted and not read."""
     with _open_workbook(content, budget) as book:
-        part, epoch = _active_sheet(book, budget)
-        reader = _SheetReader(budget, _shared_strings(book, budget), _date_styles(book, budget), epoch)
+        relations = _relations(book, budget)
+        part, epoch = _active_sheet(book, budget, relations)
+        reader = _SheetReader(budget, _shared_strings(book, budget, _part_of(book, relations, "sharedStrings")),
+                              _date_styles(book, budget, _part_of(book, relations, "styles")), epoch)
         _parse_part(book, part, budget, reader.start, reader.end, reader.text)
     return reader.rows
 

@@ -274,8 +274,25 @@ def every_kind_of_cell() -> bytes:
     return buffer.getvalue()
 
 
+def second_sheet_open_in_the_mac_calendar() -> bytes:
+    """A workbook saved with its second sheet open, in Excel for Mac's 1904 calendar."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    book.active.append(["Trang đầu"])
+    second = book.create_sheet("Danh sách")
+    second.append(["Tên", "Ngày bắt đầu"])
+    second.append(["Tổ 1", dt.date(2024, 3, 1)])
+    book.active = 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 ORDINARY = {
     "every kind of cell": (every_kind_of_cell(), "ds.xlsm"),
+    "second sheet open, 1904 calendar": (second_sheet_open_in_the_mac_calendar(), "ds.xlsx"),
     "workbook with dates": (office_workbook(), "ds.xlsx"),
     "workbook of numbers": (workbook_of([["Tổ 1", "waste_sorting", 105.08, 10.01, "VI.2", "x", "1.200", None],
                                          ["Tổ 2", "waste_sorting", 105.09, 10.02, "VI.2", "x", 30, "2,5"]]), "ds.xlsx"),

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import posixpath
+import sqlite3
 import tempfile
 import zipfile
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,8 @@ def read_gis(content: bytes, extension: str, budget: Budget,
         path = _dataset(content, extension, Path(folder), budget)
         if path.suffix.lower() == ".kml":
             _refuse_xml_entities(path)
+        elif path.suffix.lower() == ".gpkg":
+            _refuse_sql_views(path)
         frame = _read_layers(path, kml, budget, warnings)
     frame = _in_wgs84(frame, crs, warnings)
     budget.check_time()
@@ -89,6 +93,19 @@ def _refuse_xml_entities(path: Path) -> None:
     root = text_.find(b"<kml")
     if b"<!DOCTYPE" in (text_ if root < 0 else text_[:root]).upper():
         raise xml_entities_refused("KML")
+
+
+def _refuse_sql_views(path: Path) -> None:
+    """Refuse a GeoPackage that holds an SQL view: GDAL would run it to count or read its features, and a view
+    (a recursive one) can run without end; a GeoPackage of field data keeps its layers as tables."""
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as database:
+            views = [name for (name,) in database.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
+    except sqlite3.DatabaseError as error:
+        raise BadParameter("file", N_("Không đọc được tệp: %(reason)s"), reason=str(error)) from error
+    if views:
+        raise BadParameter("file", N_("GeoPackage có view SQL (%(views)s), không được nhận; hãy xuất các lớp thành "
+                                      "bảng"), views=", ".join(views[:_MAX_ROWS_NAMED]))
 
 
 def _read_layers(path: Path, kml: bool, budget: Budget, warnings: list[Warning_]) -> gpd.GeoDataFrame:

@@ -3,7 +3,9 @@ and its attributes with their diacritics, whatever the file's CRS."""
 from __future__ import annotations
 
 import io
+import sqlite3
 import zipfile
+from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
@@ -158,3 +160,14 @@ def test_a_file_gdal_cannot_read_is_refused_without_the_servers_paths():
     with pytest.raises(BadParameter) as refused:
         read_file(b'{"sites": []}', "diem.json")
     assert refused.value.field == "file" and "tmp" not in str(refused.value) and "upload.json" in str(refused.value)
+
+
+def test_a_geopackage_holding_an_sql_view_is_refused_before_gdal_runs_it(tmp_path):
+    path = tmp_path / "diem.gpkg"
+    written(sites(), path)
+    with closing(sqlite3.connect(path)) as database, database:
+        database.execute("CREATE VIEW endless AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                         "SELECT i FROM n")
+    with pytest.raises(BadParameter) as refused:
+        read_file(path.read_bytes(), "diem.gpkg")
+    assert refused.value.field == "file" and refused.value.params == {"views": "endless"}

@@ -152,8 +152,19 @@ def test_empty_cells_past_the_column_limit_are_left_out_but_a_value_there_is_ref
 def test_rows_the_sheet_leaves_out_count_toward_the_row_limit():
     rows = '<row r="1"><c r="A1"><v>1</v></c></row><row r="4"><c r="A4"><v>4</v></c></row>'
     assert read_file(workbook(sheet_of(rows)), "ds.xlsx").rows == [[1], [None], [None], [4]]
-    far = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2001"><c r="A2001"/></row>'
+    far = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2001"><c r="A2001"><v>2001</v></c></row>'
     assert refusal(workbook(sheet_of(far)), "ds.xlsx").params == {"n": 2000}
+
+
+def test_a_formatted_range_nobody_filled_may_follow_the_rows_up_to_its_own_cap():
+    """Borders drawn down to row 5000 write 5000 rows of empty styled cells: the sheet is read; 20 000 are not."""
+    def bordered(last: int) -> str:
+        return '<row r="1"><c r="A1" t="inlineStr"><is><t>Tên</t></is></c></row>' + "".join(
+            f'<row r="{n}"><c r="A{n}" s="1"/><c r="B{n}" s="1"/></row>' for n in range(2, last + 1))
+    assert read_file(workbook(sheet_of(bordered(5000))), "ds.xlsx").rows == [["Tên"]]
+    assert refusal(workbook(sheet_of(bordered(20_000))), "ds.xlsx").params == {"n": 2000}
+    csv_rows = read_file(("Tên;Số hộ\nTổ 1;12\n" + ";\n" * 5000).encode(), "ds.csv").rows
+    assert csv_rows == [["Tên", "Số hộ"], ["Tổ 1", "12"]]
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_by_name():
@@ -176,7 +187,7 @@ def test_a_csv_of_a_million_empty_lines_is_refused_at_the_row_limit():
 def test_a_cell_longer_than_the_limit_is_refused_by_row_and_column():
     content = ("Tên,Mô tả\nTổ 1," + "x" * 20_000 + "\n").encode()
     assert refusal(content, "ds.csv").params == {"row": 2, "column": 2, "n": 10_000}
-    assert refusal(("Tên,Mô tả\nTổ 1," + "x" * 500_000 + "\n").encode(), "ds.csv").params["row"] == 2
+    assert refusal(("Tên,Mô tả\nTổ 1," + "x" * 500_000 + "\n").encode(), "ds.csv").params == {"row": 2, "n": 10_000}
 
 
 def test_a_plain_csv_of_vietnamese_windows_is_read_as_1258_and_said_so():
@@ -191,6 +202,31 @@ def test_a_utf8_csv_with_bom_is_read_without_a_warning():
     table = read_file("\ufeffTên,Số hộ tham gia\nTổ 1,\"1,200\"\n\n".encode(), "ds.csv")
     assert table.rows == [["Tên", "Số hộ tham gia"], ["Tổ 1", "1,200"]]
     assert (table.separator, table.warnings) == (",", [])
+
+
+def test_a_title_row_and_decimal_commas_do_not_hide_the_semicolon_separator():
+    table = read_file("Danh sách điểm, năm 2024\nTên;Rác được phân loại;Số hộ\nTổ 1;1,5;12\nTổ 2;2,5;30\n".encode(),
+                      "ds.csv")
+    assert table.separator == ";"
+    assert table.rows == [["Danh sách điểm, năm 2024", None, None], ["Tên", "Rác được phân loại", "Số hộ"],
+                          ["Tổ 1", "1,5", "12"], ["Tổ 2", "2,5", "30"]]
+
+
+def test_excel_unicode_text_renamed_csv_is_read_as_utf16():
+    table = read_file("Tên\tSố hộ\r\nChợ Vĩnh Quang\t12\r\n".encode("utf-16"), "ds.csv")
+    assert (table.rows, table.separator, table.warnings) == ([["Tên", "Số hộ"], ["Chợ Vĩnh Quang", "12"]], "\t", [])
+
+
+def test_a_damaged_workbook_is_refused_by_name():
+    content = bytearray(workbook(sheet_of('<row r="1"><c r="A1" t="inlineStr"><is><t>Tên điểm</t></is></c></row>')))
+    with zipfile.ZipFile(io.BytesIO(bytes(content))) as book:
+        sheet = book.getinfo("xl/worksheets/sheet1.xml")
+    local_header = sheet.header_offset
+    name_length, extra_length = (int.from_bytes(content[local_header + at:local_header + at + 2], "little")
+                                 for at in (26, 28))
+    data = local_header + 30 + name_length + extra_length
+    content[data + sheet.compress_size // 2] ^= 0xFF  # a byte in the middle of the sheet's compressed data
+    assert "Excel" in str(refusal(bytes(content), "ds.xlsx"))
 
 
 # --- ordinary files: the rows the import reads today --------------------------------------------------------------
@@ -218,7 +254,45 @@ def office_workbook() -> bytes:
     return buffer.getvalue()
 
 
+def every_kind_of_cell() -> bytes:
+    """A workbook as Excel keeps one: text, rich text, whole and decimal numbers, dates and times, booleans,
+    formulas, percentages, gaps between cells and rows."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Tên", "Ngày", "Giờ", "Số", "Tỷ lệ", "Có", "Công thức"])
+    sheet.append(["Tổ 1", dt.date(2024, 3, 1), dt.time(7, 30), 1.5, 0.25, True, "=1+1"])
+    sheet.append([CellRichText("Chợ ", TextBlock(InlineFont(b=True), "Vĩnh Quang")), dt.datetime(2023, 6, 1, 8, 15),
+                  None, 1200, None, False, None])
+    sheet["E3"].number_format = "0.00%"
+    sheet["B2"].number_format = "dd/mm/yyyy"
+    sheet["J6"] = "xa"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def second_sheet_open_in_the_mac_calendar() -> bytes:
+    """A workbook saved with its second sheet open, in Excel for Mac's 1904 calendar."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    book.active.append(["Trang đầu"])
+    second = book.create_sheet("Danh sách")
+    second.append(["Tên", "Ngày bắt đầu"])
+    second.append(["Tổ 1", dt.date(2024, 3, 1)])
+    book.active = 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 ORDINARY = {
+    "every kind of cell": (every_kind_of_cell(), "ds.xlsm"),
+    "second sheet open, 1904 calendar": (second_sheet_open_in_the_mac_calendar(), "ds.xlsx"),
     "workbook with dates": (office_workbook(), "ds.xlsx"),
     "workbook of numbers": (workbook_of([["Tổ 1", "waste_sorting", 105.08, 10.01, "VI.2", "x", "1.200", None],
                                          ["Tổ 2", "waste_sorting", 105.09, 10.02, "VI.2", "x", 30, "2,5"]]), "ds.xlsx"),

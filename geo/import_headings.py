@@ -51,6 +51,8 @@ DERIVED: dict[str, str] = {
     "is_sample": N_("dấu dữ liệu mẫu của ứng dụng"), "created_at": N_("thời điểm tạo, ứng dụng ghi"),
     "updated_at": N_("thời điểm sửa, ứng dụng ghi"), "moderation": N_("trạng thái duyệt, ứng dụng ghi"),
     "version": N_("phiên bản, ứng dụng ghi"), "category_code": N_("mã loại, đã có cột Loại"),
+    "category_name_vi": N_("tên loại, đã có cột Loại"), "category_name_en": N_("tên loại, đã có cột Loại"),
+    "colour": N_("màu và biểu tượng của loại trên bản đồ"), "icon": N_("màu và biểu tượng của loại trên bản đồ"),
 }
 _DERIVED_WORDS = {"created_at": ("Ngày tạo", "Created"), "updated_at": ("Ngày sửa", "Cập nhật lúc", "Updated"),
                   "moderation": ("Duyệt", "Moderation"), "version": ("Phiên bản",)}

@@ -3,8 +3,8 @@
 A Vietnamese page or file writes 1.200 for twelve hundred and 1,5 for one and a half; an English one the other
 way round. Where the locale is known, a text is read that way or refused saying so ("1.5" on a Vietnamese page);
 where it is not (the JSON API, a workbook that does not tell), a text that reads one way is read so, and one that
-reads two ways (1.200) is refused as doubtful: a number is never guessed silently. The site form, the JSON API, the import and the hand-entered figures
-all read through here.
+reads two ways (1.200) is refused as doubtful: a number is never guessed silently. The site form, the JSON API,
+the import and the hand-entered figures all read through here.
 """
 from __future__ import annotations
 

@@ -59,8 +59,9 @@ def test_a_date_that_is_none_is_refused(typed):
         read_date(typed)
 
 
-@pytest.mark.parametrize(("typed", "axis", "value"), [("10,0125", "lat", 10.0125), ("105.08", "lon", 105.08),
-                                                      (105.083232, "lon", 105.083232), ("10°00'45\" B", "lat", 10.0125)])
+@pytest.mark.parametrize(("typed", "axis", "value"), [
+    ("10,0125", "lat", 10.0125), ("105.08", "lon", 105.08), (105.083232, "lon", 105.083232),
+    ("10°00'45\" B", "lat", 10.0125)])
 def test_a_coordinate_takes_a_point_or_a_comma(typed, axis, value):
     assert read_coordinate(typed, axis) == pytest.approx(value)
 

@@ -31,8 +31,9 @@ def test_a_file_is_answered_with_its_preview_as_json(client, tokens, db):
     assert first["values"]["start_date"] == "2024-03-01"
     assert first["values"]["measures"] == {"households": 1200, "tonnes_sorted_per_month": 12.5}
     assert second["errors"] == [{"field": "lon", "message": "Vị trí nằm ngoài địa bàn được giao cho bạn (899)"}]
-    assert body["ignored_columns"] == [{"column": 10, "heading": "Người lập", "reason":
-                                        "không khớp với trường nào nên không được nhập; chọn trường cho cột này nếu cần"}]
+    assert body["ignored_columns"] == [{
+        "column": 10, "heading": "Người lập",
+        "reason": "không khớp với trường nào nên không được nhập; chọn trường cho cột này nếu cần"}]
     assert site_count(db) == 0
 
 

@@ -11,16 +11,16 @@ from urllib.parse import urlsplit
 
 import folium
 from branca.element import MacroElement
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import accounts, boundaries, bulk_import, editing, exports, import_headings, import_store
+from geo import accounts, boundaries, editing
 from geo.catalogue import CATEGORIES, DAY_FORMAT, DEFAULT_STATUS, MEASURES, PLAN_TASKS, default_task
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden
 from geo.site_record import NUMBER_MEASURES, YEAR_MEASURES, read_typed_measures
-from webmap import imports_api, labels, mapbuild, params, review_map, site_text
+from webmap import labels, mapbuild, params, review_map, site_text
 from webmap.assets import use_local_assets
 from webmap.auth import planner_required
 from webmap.db import get_session
@@ -325,122 +325,31 @@ def history(site_id: int):
     return render_template("staff/history.html", site=site, rows=rows)
 
 
-@bp.get("/import")
-@login_required
-def bulk():
-    """The import page: the headings it reads, the template workbook, the file to preview."""
-    return _import_page()
-
-
-def _import_page(import_id: str | None = None, preview: bulk_import.Preview | None = None, status: int = 200):
-    shown = _shown(preview.rows) if preview else None
-    return render_template(
-        "staff/import.html", import_id=import_id, preview=shown, columns=_preview_columns(),
-        ignored=[imports_api.column_body(c) for c in preview.columns if c.field is None] if preview else [],
-        file_warnings=[imports_api.said(w)["message"] for w in preview.warnings] if preview else [],
-        fields=_mappable_fields(), headings=import_headings.template_headings()), status
-
-
-@bp.post("/import")
-@login_required
-def bulk_preview():
-    """Preview an uploaded CSV, Excel or GIS file: each row as it will be stored and its problems, kept for the
-    confirm."""
+@bp.post("/review/batch")
+@planner_required
+def review_batch():
+    """Approve, or reject with one reason, the submissions ticked in the review queue (item = id:version), each
+    against the version shown: all or none."""
+    action = request.form.get("action", "")
+    items = []
+    for item in request.form.getlist("shown" if action == "approve_all" else "item"):
+        site_id, _sep, version = item.partition(":")
+        items.append((params.integer("item", site_id, 1, 2**31 - 1), params.integer("item", version, 1,
+                                                                                      editing.MAX_VERSION)))
+    approving = action in ("approve", "approve_all")
     session = get_session()
     try:
-        content, filename = imports_api.uploaded_file()
-        import_id, preview = import_store.start(session, current_user.actor, content, filename,
-                                                imports_api.import_limit("IMPORT_MAX_ROWS"))
-    except BadParameter as error:
-        session.rollback()
-        if error.field != "file":
-            raise
-        flash(message_of(error), "error")
-        return _import_page(status=422)
-    session.commit()
-    return _import_page(import_id, preview)
-
-
-@bp.post("/import/<import_id>/again")
-@login_required
-def bulk_again(import_id: str):
-    """The same file previewed again with columns mapped by hand (column-<n> = field) or coordinates swapped."""
-    chosen = {}
-    for key, value in request.form.items():
-        if key.startswith("column-") and value:
-            if value not in import_headings.MAPPABLE:
-                raise BadParameter("column", N_("Không có trường “%(value)s”"), value=value)
-            chosen[params.integer("column", key.removeprefix("column-"), 0, 10_000)] = value
-    swap = {params.integer("swap", n, 1, 10**9) for n in request.form.getlist("swap")}
-    session = get_session()
-    new_id, preview = import_store.preview_again(session, current_user.actor, import_id, chosen=chosen, swap=swap)
-    session.commit()
-    return _import_page(new_id, preview)
-
-
-@bp.post("/import/<import_id>/confirm")
-@login_required
-def bulk_confirm(import_id: str):
-    """Store the chosen rows of a preview: all of them or none, and only once."""
-    chosen = {params.integer("row", n, 1, 10**9) for n in request.form.getlist("row")}
-    session = get_session()
-    try:
-        created = import_store.confirm(session, current_user.actor, import_id, chosen)
+        done = editing.review_many(session, current_user.actor, items, approving, request.form.get("reason", ""))
     except DomainError as error:
         session.rollback()
-        if not isinstance(error, BadParameter) or error.field != "row":
-            raise Refused(error) from error
-        flash(message_of(error), "error")
-        earlier = import_store.stored(session, current_user.actor, import_id)
-        preview = bulk_import.preview_table(session, current_user.actor, earlier["table"])
-        return _import_page(import_id, preview, status_of(error))
+        site_id = getattr(error, "site_id", None)
+        flash(_("Chưa duyệt hay từ chối điểm nào: điểm số %(id)s: %(reason)s", id=site_id, reason=message_of(error))
+              if site_id and error.field != "reason" else message_of(error), "error")
+        return redirect(url_for("staff.review"))
     session.commit()
-    flash(_("Đã nhập %(n)s điểm", n=len(created)))
-    return redirect(url_for("staff.my_sites"))
+    flash(_("Đã duyệt %(n)s điểm", n=len(done)) if approving else _("Đã từ chối %(n)s điểm", n=len(done)))
+    return redirect(url_for("staff.review"))
 
 
-@bp.get("/import/template.xlsx")
-@login_required
-def bulk_template():
-    """The template workbook: the accepted headings, and the lists of names the coded columns take."""
-    return Response(import_headings.template_workbook(), mimetype=exports.FORMATS["xlsx"][0],
-                    headers={"Content-Disposition": "attachment; filename=mau-nhap-diem.xlsx"})
-
-
-def _mappable_fields() -> list[tuple[str, str]]:
-    """(field, label) of every field a column can be mapped to, for the preview's picker."""
-    labels_ = labels.measure_labels()
-    return [(f, labels_[f.split(":", 1)[1]][0] if f.startswith("measure:") else labels.field_label(f) or f)
-            for f in import_headings.MAPPABLE]
-
-
-# The preview's columns: every field a row stores, in the form's order.
-PREVIEW_FIELDS = ("name", "name_en", "category", "status", "lat", "lon", "location_precision", "ward_code", "address",
-                  "plan_task", "lead_agency", "start_date", "end_date", "measures", "description", "source")
-
-
-def _preview_columns() -> list[str]:
-    return [labels.field_label(field) or field for field in PREVIEW_FIELDS]
-
-
-def _said(field: str, reason: str, params_: dict[str, Any]) -> str:
-    message = imports_api.said((field, reason, params_))["message"]
-    label = labels.field_label(field)
-    return f"{label}: {message}" if label else message
-
-
-def _typed(data: dict[str, Any]) -> list[str]:
-    """A row that will not be stored, as the file has it."""
-    measures = "; ".join(f"{site_text.measure_label(key)}: {value}" for key, value in data["measures"].items()
-                         if value not in (None, ""))
-    return [measures if field == "measures" else str(data.get(field, "") or "") for field in PREVIEW_FIELDS]
-
-
-def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each row with the values it will store by their names (or, with a problem, as typed), its problems and
-    warnings, translated."""
-    formatter = site_text.Formatter({}, {ward["code"]: ward["name"] for ward in wards()})
-    return [{**row, "cells": [formatter.value(f, row["record"].get(f)) for f in PREVIEW_FIELDS] if row["record"]
-             else _typed(row["data"]),
-             "problem_texts": [_said(*problem) for problem in row["problems"]],
-             "warning_texts": [_said(*warning) for warning in row["warnings"]]} for row in rows]
+# The import pages (webmap/staff_import.py) are this blueprint's too.
+from webmap import staff_import  # noqa: E402,F401

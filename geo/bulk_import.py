@@ -9,6 +9,7 @@ twelve hundred and 1,5 for one and a half.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterator
@@ -92,9 +93,24 @@ def _typed(row: list[Any], columns: list[Column]) -> dict[str, Any]:
         value = value_code(column.field, value)
         if column.field.startswith("measure:"):
             data["measures"][column.field.split(":", 1)[1]] = value
+        elif column.field == "measures":
+            # The measures of a GeoJSON or GeoPackage export, as one JSON object: merged with any measure column.
+            found = _json_object(value)
+            data["measures"] = value if found is None and value != "" else {**(found or {}), **data["measures"]}
         else:
             data[column.field] = value
     return data
+
+
+def _json_object(value: Any) -> dict[str, Any] | None:
+    """A JSON object written in a cell, or None."""
+    if isinstance(value, dict):
+        return value
+    try:
+        found = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _number_texts(body: list[tuple[int, list[Any]]], columns: list[Column]) -> Iterator[str]:
@@ -138,8 +154,10 @@ def _row(number: int, raw: list[Any], columns: list[Column], locale: str | None,
     data = _typed(raw, columns)
     if swap:
         data["lon"], data["lat"] = data.get("lat"), data.get("lon")
-    warnings = [] if locale else _two_way_numbers(data)
-    data["measures"] = read_typed_measures(data["measures"], locale)
+    warnings: list[Problem] = []
+    if isinstance(data["measures"], dict):  # else a measures cell that is no JSON object, refused by name below
+        warnings = [] if locale else _two_way_numbers(data)
+        data["measures"] = read_typed_measures(data["measures"], locale)
     problems: list[Problem] = []
     suggestion = _swapped(data)
     if suggestion:

@@ -123,8 +123,9 @@ def _said(field: str, reason: str, params_: dict[str, Any]) -> str:
 
 def _typed(data: dict[str, Any]) -> list[str]:
     """A row that will not be stored, as the file has it."""
-    measures = "; ".join(f"{site_text.measure_label(key)}: {value}" for key, value in data["measures"].items()
-                         if value not in (None, ""))
+    typed = data["measures"]
+    measures = "; ".join(f"{site_text.measure_label(key)}: {value}" for key, value in typed.items()
+                         if value not in (None, "")) if isinstance(typed, dict) else str(typed)
     return [measures if field == "measures" else str(data.get(field, "") or "") for field in PREVIEW_FIELDS]
 
 

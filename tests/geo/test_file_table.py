@@ -227,6 +227,12 @@ def test_a_damaged_workbook_is_refused_by_name():
     data = local_header + 30 + name_length + extra_length
     content[data + sheet.compress_size // 2] ^= 0xFF  # a byte in the middle of the sheet's compressed data
     assert "Excel" in str(refusal(bytes(content), "ds.xlsx"))
+    one_string = [f'<sst xmlns="{MAIN_NS}"><si><t>Tên</t></si></sst>'.encode()]
+    for index in ("-1", "1", "x"):
+        sheet_xml = sheet_of(f'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>{index}</v></c></row>')
+        assert "Excel" in str(refusal(workbook(sheet_xml, one_string), "ds.xlsx"))
+    assert read_file(workbook(sheet_of('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), one_string),
+                     "ds.xlsx").rows == [["Tên"]]
 
 
 # --- ordinary files: the rows the import reads today --------------------------------------------------------------

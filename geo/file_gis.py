@@ -111,6 +111,10 @@ def _refuse_sql_views(path: Path) -> None:
 def _read_layers(path: Path, kml: bool, budget: Budget, warnings: list[Warning_]) -> gpd.GeoDataFrame:
     """The features of the file's first layer (of every layer of a KML, whose folders are layers), counted and
     measured before they are read."""
+    if kml:
+        # LIBKML turns the names of a placemark's <Data> (Google Earth's and My Maps' columns) into ASCII:
+        # "Số hộ" would come as "S____h___". GDAL's documented switch, the same for every KML this process reads.
+        pyogrio.set_gdal_config_options({"LIBKML_LAUNDER_FIELD_NAMES": False})
     try:
         layers = [str(name) for name, _geometry in pyogrio.list_layers(path)]
         if not layers:

@@ -22,11 +22,12 @@ from geo.file_gis import read_gis
 from geo.file_limits import Budget, ReadLimits, Warning_
 from geo.file_workbook import read_workbook
 
-__all__ = ["RawTable", "ReadLimits", "read_file", "decode_csv", "csv_separator"]
+__all__ = ["EXTENSIONS", "RawTable", "ReadLimits", "read_file", "decode_csv", "csv_separator"]
 
 TABLE_KINDS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 GIS_KINDS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".zip": "shp", ".kml": "kml",
              ".kmz": "kml"}
+EXTENSIONS = (*TABLE_KINDS, *GIS_KINDS)  # for a file input's accept attribute
 ACCEPTED = N_("Chỉ nhận tệp .csv, .xlsx, .xlsm, .geojson, .json, .gpkg, .zip (Shapefile nén), .kml hoặc .kmz")
 
 

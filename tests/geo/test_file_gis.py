@@ -116,6 +116,17 @@ def test_kmz(tmp_path):
     assert_sites(table.rows, ["Name", "description", "Số hộ"], [[NAMES[0], None, "12"], [NAMES[1], None, "30"]])
 
 
+def test_every_folder_of_a_kml_is_read():
+    placemark = ("<Placemark><name>{}</name><ExtendedData><Data name=\"Số hộ\"><value>{}</value></Data></ExtendedData>"
+                 "<Point><coordinates>{},{}</coordinates></Point></Placemark>")
+    kml = ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+           f'<Folder><name>Phường Vĩnh Thanh Vân</name>{placemark.format(NAMES[0], 12, *IN_RACH_GIA)}</Folder>'
+           f'<Folder><name>Phường Vĩnh Quang</name>{placemark.format(NAMES[1], 30, *IN_RACH_GIA_2)}</Folder>'
+           '</Document></kml>')
+    table = read_file(kml.encode(), "diem.kml")
+    assert_sites(table.rows, ["Name", "description", "Số hộ"], [[NAMES[0], None, "12"], [NAMES[1], None, "30"]])
+
+
 def test_a_feature_that_is_not_one_point_keeps_its_row_without_a_location(tmp_path):
     frame = gpd.GeoDataFrame({"Tên": ["Điểm", "Đường", "Một điểm", "Hai điểm"]}, crs="EPSG:4326", geometry=[
         Point(*IN_RACH_GIA), LineString([IN_RACH_GIA, IN_RACH_GIA_2]), MultiPoint([IN_RACH_GIA_2]),

@@ -182,6 +182,11 @@ def test_a_utf8_csv_with_one_stray_byte_is_refused_with_its_line_and_position():
     assert error.params == {"byte": "0xE9", "line": 3, "column": 2}
 
 
+def test_a_binary_file_named_csv_is_refused():
+    assert refusal(WORKBOOKS["office list"], "ds.csv").params == {"line": 1}
+    assert refusal("Tên,Số hộ\nTổ 1,12\n".encode("utf-16-le"), "ds.csv").params == {"line": 1}
+
+
 def test_a_csv_of_a_million_empty_lines_is_refused_at_the_row_limit():
     assert refusal(b"\n" * 1_000_000, "ds.csv").params == {"n": 2000}
 

@@ -9,6 +9,7 @@ track beside the waypoints.
 from __future__ import annotations
 
 import io
+import json
 import posixpath
 import sqlite3
 import tempfile
@@ -196,9 +197,14 @@ def _point(geometry: Any) -> Point | None:
 
 
 def _python(value: Any) -> Any:
-    """A cell of a data frame as a plain Python value (None for NaN and NaT, datetime for a timestamp)."""
-    if isinstance(value, (list, dict, bytes, np.ndarray)):
-        return value if not isinstance(value, np.ndarray) else value.tolist()
+    """A cell of a data frame as a plain Python value: None for NaN and NaT, datetime for a timestamp, a list
+    (GeoJSON's arrays) or an object as its JSON text, a binary field as hexadecimal."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bytes):
+        return value.hex()
     if value is None or pd.isna(value):
         return None
     if isinstance(value, pd.Timestamp):

@@ -64,6 +64,14 @@ def test_geojson(tmp_path):
     assert (table.kind, table.separator, table.warnings) == ("geojson", None, [])
 
 
+def test_geojson_arrays_and_objects_come_as_their_json_text():
+    content = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
+               f'"coordinates": [{IN_RACH_GIA[0]}, {IN_RACH_GIA[1]}]}}, "properties": {{"Tên": "{NAMES[0]}", '
+               '"Nhãn": ["chợ", "rác"], "Số liệu": {"hộ": 12}}}]}').encode()
+    table = read_file(content, "diem.json")
+    assert_sites(table.rows[:2], ["Tên", "Nhãn", "Số liệu"], [[NAMES[0], '["chợ", "rác"]', '{"hộ": 12}']])
+
+
 def test_geopackage_in_vn2000_is_read_back_in_degrees(tmp_path):
     table = read_file(written(sites(VN2000_KIEN_GIANG), tmp_path / "diem.gpkg"), "diem.gpkg")
     assert_sites(table.rows, ["Tên", "Số hộ"], [[NAMES[0], 12], [NAMES[1], 30]])

@@ -9,6 +9,7 @@ track beside the waypoints.
 from __future__ import annotations
 
 import io
+import json
 import posixpath
 import sqlite3
 import tempfile
@@ -111,6 +112,10 @@ def _refuse_sql_views(path: Path) -> None:
 def _read_layers(path: Path, kml: bool, budget: Budget, warnings: list[Warning_]) -> gpd.GeoDataFrame:
     """The features of the file's first layer (of every layer of a KML, whose folders are layers), counted and
     measured before they are read."""
+    if kml:
+        # LIBKML turns the names of a placemark's <Data> (Google Earth's and My Maps' columns) into ASCII:
+        # "Số hộ" would come as "S____h___". GDAL's documented switch, the same for every KML this process reads.
+        pyogrio.set_gdal_config_options({"LIBKML_LAUNDER_FIELD_NAMES": False})
     try:
         layers = [str(name) for name, _geometry in pyogrio.list_layers(path)]
         if not layers:
@@ -192,9 +197,14 @@ def _point(geometry: Any) -> Point | None:
 
 
 def _python(value: Any) -> Any:
-    """A cell of a data frame as a plain Python value (None for NaN and NaT, datetime for a timestamp)."""
-    if isinstance(value, (list, dict, bytes, np.ndarray)):
-        return value if not isinstance(value, np.ndarray) else value.tolist()
+    """A cell of a data frame as a plain Python value: None for NaN and NaT, datetime for a timestamp, a list
+    (GeoJSON's arrays) or an object as its JSON text, a binary field as hexadecimal."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bytes):
+        return value.hex()
     if value is None or pd.isna(value):
         return None
     if isinstance(value, pd.Timestamp):

@@ -22,11 +22,12 @@ from geo.file_gis import read_gis
 from geo.file_limits import Budget, ReadLimits, Warning_
 from geo.file_workbook import read_workbook
 
-__all__ = ["RawTable", "ReadLimits", "read_file", "decode_csv", "csv_separator"]
+__all__ = ["EXTENSIONS", "RawTable", "ReadLimits", "read_file", "decode_csv", "csv_separator"]
 
 TABLE_KINDS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 GIS_KINDS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".zip": "shp", ".kml": "kml",
              ".kmz": "kml"}
+EXTENSIONS = (*TABLE_KINDS, *GIS_KINDS)  # for a file input's accept attribute
 ACCEPTED = N_("Chỉ nhận tệp .csv, .xlsx, .xlsm, .geojson, .json, .gpkg, .zip (Shapefile nén), .kml hoặc .kmz")
 
 
@@ -79,6 +80,10 @@ def decode_csv(content: bytes) -> tuple[str, list[Warning_]]:
         except UnicodeDecodeError as error:
             raise BadParameter("file", N_("Tệp CSV UTF-16 bị hỏng ở byte %(position)s"),
                                position=error.start) from error
+    nul = content.find(b"\x00")
+    if nul >= 0:  # no text has one: a workbook or another binary file renamed .csv, or UTF-16 without its BOM
+        raise BadParameter("file", N_("Tệp CSV có ký tự NUL ở dòng %(line)s: đây không phải tệp văn bản (có thể là "
+                                      "tệp Excel bị đổi đuôi thành .csv)"), line=content.count(b"\n", 0, nul) + 1)
     try:
         return content.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:

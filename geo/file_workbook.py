@@ -130,10 +130,19 @@ def _part_of(book: zipfile.ZipFile, relations: dict[str, tuple[str, str]], kind:
                 usual if usual in names else None)
 
 
-def _shared_strings(book: zipfile.ZipFile, budget: Budget, part: str | None) -> list[str]:
-    """The workbook's shared strings, each refused as soon as its text passes the cell limit."""
+class _SharedString(int):
+    """A cell's index into the workbook's shared strings, until they are read."""
+
+
+class _Enough(Exception):
+    """Every shared string the sheet uses has been read."""
+
+
+def _shared_strings(book: zipfile.ZipFile, budget: Budget, part: str | None, last: int) -> list[str]:
+    """The workbook's shared strings up to the last one the sheet uses (the rest, often another sheet's, is not
+    read), each refused as soon as its text passes the cell limit."""
     strings: list[str] = []
-    if part is None:
+    if part is None or last < 0:
         return strings
     state = {"in_text": False, "phonetic": 0, "length": 0}
     pieces: list[str] = []
@@ -150,6 +159,8 @@ def _shared_strings(book: zipfile.ZipFile, budget: Budget, part: str | None) -> 
     def end(tag: str) -> None:
         if tag == "si":
             strings.append("".join(pieces))
+            if len(strings) > last:
+                raise _Enough
         elif tag == "rPh":
             state["phonetic"] -= 1
         elif tag == "t":
@@ -163,7 +174,10 @@ def _shared_strings(book: zipfile.ZipFile, budget: Budget, part: str | None) -> 
                                    n=budget.limits.max_cell_chars, index=len(strings) + 1)
             pieces.append(data)
 
-    _parse_part(book, part, budget, start, end, text_)
+    try:
+        _parse_part(book, part, budget, start, end, text_)
+    except _Enough:
+        pass
     return strings
 
 
@@ -217,8 +231,9 @@ class _SheetReader:
     """Handlers that turn a worksheet's XML into rows, within the budget (the order of the tests is the order of
     how often each element comes: a sheet is mostly cells)."""
 
-    def __init__(self, budget: Budget, strings: list[str], date_styles: dict[str, bool], epoch: dt.datetime):
-        self.budget, self.strings, self.date_styles, self.epoch = budget, strings, date_styles, epoch
+    def __init__(self, budget: Budget, date_styles: dict[str, bool], epoch: dt.datetime):
+        self.budget, self.date_styles, self.epoch = budget, date_styles, epoch
+        self.last_shared = -1
         self.max_chars, self.max_rows = budget.limits.max_cell_chars, budget.limits.max_rows
         self.rows: list[list[Any]] = []
         self.row_number = 0
@@ -272,14 +287,13 @@ class _SheetReader:
             self.pieces.append(data)
 
     def _value(self, raw: str) -> Any:
-        """A cell's value by its type, as openpyxl reads it: shared or inline text, bool, date, int or float."""
+        """A cell's value by its type, as openpyxl reads it: inline text, bool, date, int or float, or the index of
+        a shared string."""
         kind = self.cell_type
         if kind == "s":
-            try:
-                return self.strings[int(raw)]
-            except (ValueError, IndexError) as error:
-                raise BadParameter("file", N_("Tệp Excel bị hỏng: ô ở dòng %(row)s trỏ tới chuỗi không có"),
-                                   row=self.row_number) from error
+            index = _SharedString(raw)
+            self.last_shared = max(self.last_shared, index)
+            return index
         if kind in ("inlineStr", "str", "e"):
             return raw
         if kind == "b":
@@ -306,8 +320,15 @@ def read_workbook(content: bytes, budget: Budget) -> list[list[Any]]:
     with _open_workbook(content, budget) as book:
         relations = _relations(book, budget)
         part, epoch = _active_sheet(book, budget, relations)
-        reader = _SheetReader(budget, _shared_strings(book, budget, _part_of(book, relations, "sharedStrings")),
-                              _date_styles(book, budget, _part_of(book, relations, "styles")), epoch)
+        reader = _SheetReader(budget, _date_styles(book, budget, _part_of(book, relations, "styles")), epoch)
         _parse_part(book, part, budget, reader.start, reader.end, reader.text)
+        strings = _shared_strings(book, budget, _part_of(book, relations, "sharedStrings"), reader.last_shared)
+    for number, row in enumerate(reader.rows, start=1):
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, _SharedString):
+                if not 0 <= value < len(strings):
+                    raise BadParameter("file", N_("Tệp Excel bị hỏng: ô ở dòng %(row)s trỏ tới chuỗi không có"),
+                                       row=number)
+                row[column - 1] = budget.cell(strings[value], number, column)
     return reader.rows
 

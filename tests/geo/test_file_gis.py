@@ -64,6 +64,14 @@ def test_geojson(tmp_path):
     assert (table.kind, table.separator, table.warnings) == ("geojson", None, [])
 
 
+def test_geojson_arrays_and_objects_come_as_their_json_text():
+    content = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
+               f'"coordinates": [{IN_RACH_GIA[0]}, {IN_RACH_GIA[1]}]}}, "properties": {{"Tên": "{NAMES[0]}", '
+               '"Nhãn": ["chợ", "rác"], "Số liệu": {"hộ": 12}}}]}').encode()
+    table = read_file(content, "diem.json")
+    assert_sites(table.rows[:2], ["Tên", "Nhãn", "Số liệu"], [[NAMES[0], '["chợ", "rác"]', '{"hộ": 12}']])
+
+
 def test_geopackage_in_vn2000_is_read_back_in_degrees(tmp_path):
     table = read_file(written(sites(VN2000_KIEN_GIANG), tmp_path / "diem.gpkg"), "diem.gpkg")
     assert_sites(table.rows, ["Tên", "Số hộ"], [[NAMES[0], 12], [NAMES[1], 30]])
@@ -113,6 +121,17 @@ def test_kmz(tmp_path):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("doc.kml", kml_of(tmp_path))
     table = read_file(buffer.getvalue(), "diem.kmz")
+    assert_sites(table.rows, ["Name", "description", "Số hộ"], [[NAMES[0], None, "12"], [NAMES[1], None, "30"]])
+
+
+def test_every_folder_of_a_kml_is_read():
+    placemark = ("<Placemark><name>{}</name><ExtendedData><Data name=\"Số hộ\"><value>{}</value></Data></ExtendedData>"
+                 "<Point><coordinates>{},{}</coordinates></Point></Placemark>")
+    kml = ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+           f'<Folder><name>Phường Vĩnh Thanh Vân</name>{placemark.format(NAMES[0], 12, *IN_RACH_GIA)}</Folder>'
+           f'<Folder><name>Phường Vĩnh Quang</name>{placemark.format(NAMES[1], 30, *IN_RACH_GIA_2)}</Folder>'
+           '</Document></kml>')
+    table = read_file(kml.encode(), "diem.kml")
     assert_sites(table.rows, ["Name", "description", "Số hộ"], [[NAMES[0], None, "12"], [NAMES[1], None, "30"]])
 
 

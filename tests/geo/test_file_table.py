@@ -13,10 +13,8 @@ from typing import Callable, Iterable
 import openpyxl
 import pytest
 
-from geo import bulk_import
 from geo.errors import BadParameter
 from geo.file_table import ReadLimits, read_file
-from tests.geo.test_bulk_import import HEADINGS, NUMBER_HEADINGS, cp1258, many_rows, workbook_of
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -52,6 +50,12 @@ def sheet_of(rows: str, dimension: str = "A1:C3") -> list[bytes]:
             f'<sheetData>{rows}</sheetData></worksheet>'.encode()]
 
 
+def saved(book: openpyxl.Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def rewritten(content: bytes, name: str, change: Callable[[bytes], bytes]) -> bytes:
     """A copy of a zip with one part changed."""
     buffer = io.BytesIO()
@@ -75,9 +79,7 @@ def test_a_workbook_declaring_the_whole_sheet_with_three_rows_reads_its_three_ro
     book = openpyxl.Workbook()
     for row in (["Tên", "Loại", "Số hộ tham gia"], ["Tổ 1", "waste_sorting", 12], ["Tổ 2", "waste_sorting", 30]):
         book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    content = rewritten(buffer.getvalue(), "xl/worksheets/sheet1.xml",
+    content = rewritten(saved(book), "xl/worksheets/sheet1.xml",
                         lambda xml: xml.replace(b'ref="A1:C3"', b'ref="A1:XFD1048576"'))
     with zipfile.ZipFile(io.BytesIO(content)) as check:
         assert b"A1:XFD1048576" in check.read("xl/worksheets/sheet1.xml")
@@ -180,6 +182,11 @@ def test_a_utf8_csv_with_one_stray_byte_is_refused_with_its_line_and_position():
     assert error.params == {"byte": "0xE9", "line": 3, "column": 2}
 
 
+def test_a_binary_file_named_csv_is_refused():
+    assert refusal(WORKBOOKS["office list"], "ds.csv").params == {"line": 1}
+    assert refusal("Tên,Số hộ\nTổ 1,12\n".encode("utf-16-le"), "ds.csv").params == {"line": 1}
+
+
 def test_a_csv_of_a_million_empty_lines_is_refused_at_the_row_limit():
     assert refusal(b"\n" * 1_000_000, "ds.csv").params == {"n": 2000}
 
@@ -190,9 +197,18 @@ def test_a_cell_longer_than_the_limit_is_refused_by_row_and_column():
     assert refusal(("Tên,Mô tả\nTổ 1," + "x" * 500_000 + "\n").encode(), "ds.csv").params == {"row": 2, "n": 10_000}
 
 
+# A plain CSV of Excel on a Vietnamese Windows: code page 1258, tone marks as separate characters (ợ is ơ + ̣).
+WINDOWS_1258 = (b"T\xean;\xd0i\xf2a chi\xd2;R\xe1c \xf0\xfd\xf5\xf2c ph\xe2n loa\xf2i (t\xe2\xecn/th\xe1ng)\r\n"
+                b"Ch\xf5\xf2 Vi\xdenh Quang;S\xf4\xec 5 \xf0\xfd\xf5\xccng Tr\xe2\xccn Ph\xfa;1,5\r\n"
+                b"T\xf4\xd2 3;TP. Ra\xf2ch Gi\xe1;1.200\r\n")
+
+
 def test_a_plain_csv_of_vietnamese_windows_is_read_as_1258_and_said_so():
-    table = read_file(cp1258("Tên;Địa chỉ\r\nChợ Vĩnh Quang;Số 5 đường Trần Phú\r\n"), "ds.csv")
-    assert table.rows == [["Tên", "Địa chỉ"], ["Chợ Vĩnh Quang", "Số 5 đường Trần Phú"]]
+    with pytest.raises(UnicodeDecodeError):
+        WINDOWS_1258.decode("utf-8")
+    table = read_file(WINDOWS_1258, "ds.csv")
+    assert table.rows == [["Tên", "Địa chỉ", "Rác được phân loại (tấn/tháng)"],
+                          ["Chợ Vĩnh Quang", "Số 5 đường Trần Phú", "1,5"], ["Tổ 3", "TP. Rạch Giá", "1.200"]]
     assert table.separator == ";"
     assert [(field, params) for field, _reason, params in table.warnings] == [("file", {})]
     assert "Windows-1258" in table.warnings[0][1]
@@ -227,31 +243,64 @@ def test_a_damaged_workbook_is_refused_by_name():
     data = local_header + 30 + name_length + extra_length
     content[data + sheet.compress_size // 2] ^= 0xFF  # a byte in the middle of the sheet's compressed data
     assert "Excel" in str(refusal(bytes(content), "ds.xlsx"))
+    one_string = [f'<sst xmlns="{MAIN_NS}"><si><t>Tên</t></si></sst>'.encode()]
+    for index in ("-1", "1", "x"):
+        sheet_xml = sheet_of(f'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>{index}</v></c></row>')
+        assert "Excel" in str(refusal(workbook(sheet_xml, one_string), "ds.xlsx"))
+    assert read_file(workbook(sheet_of('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), one_string),
+                     "ds.xlsx").rows == [["Tên"]]
 
 
-# --- ordinary files: the rows the import reads today --------------------------------------------------------------
+# --- ordinary files: every value as the office typed it ----------------------------------------------------------
 
-def without_empty(rows: list[list]) -> list[list]:
-    """Rows as the import used them: empty cells as None, no trailing empty cells, no empty rows."""
-    kept = []
-    for row in rows:
-        cells = [None if cell == "" else cell for cell in row]
-        while cells and cells[-1] is None:
-            cells.pop()
-        if cells:
-            kept.append(cells)
-    return kept
+OFFICE_HEADINGS = ["Tên", "Loại", "Kinh độ", "Vĩ độ", "Nhiệm vụ", "Ngày bắt đầu", "Số hộ tham gia",
+                   "Rác được phân loại (tấn/tháng)"]
+OFFICE_ROWS = [["Tổ dân phố 3", "Thí điểm phân loại rác tại nguồn", 105.083232, 10.009516, "VI.2",
+                dt.datetime(2024, 3, 1), 75, "12,5"],
+               ["Chợ Vĩnh Quang", "Rach Gia", 105.069098, 10.026058, "VI.2", "01/06/2023", "1.200", 2.5]]
 
 
-def office_workbook() -> bytes:
+def office_workbook(rows: list[list] = OFFICE_ROWS) -> bytes:
+    """A district office's list: a title row, an empty row, the headings, then the sites."""
     book = openpyxl.Workbook()
-    book.active.append(HEADINGS)
-    book.active.append(["Tổ dân phố 3", "Thí điểm phân loại rác tại nguồn", 105.08, 10.01, "Đang hoạt động", "VI.2",
-                        "UBND phường Vĩnh Thanh Vân", "Số 5 đường Trần Phú", dt.datetime(2024, 3, 1), "Phòng", 75])
-    book.active.append(["Tổ 4", "waste_sorting", 105.09, 10.02, None, "VI.2", None, None, "01/06/2023", "x", "1.200"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    for row in [["Danh sách điểm thí điểm – TP. Rạch Giá"], [], OFFICE_HEADINGS, *rows]:
+        book.active.append(row)
+    return saved(book)
+
+
+def test_an_office_workbook_keeps_every_row_and_value():
+    table = read_file(office_workbook(), "ds.xlsx")
+    assert table.rows == [["Danh sách điểm thí điểm – TP. Rạch Giá", *[None] * 7], [None] * 8, OFFICE_HEADINGS,
+                          *OFFICE_ROWS]
+    assert (table.kind, table.separator, table.warnings) == ("xlsx", None, [])
+
+
+def test_office_csvs_keep_every_row_and_value():
+    semicolon = ("Danh sách;;\nTên;Số hộ tham gia;Rác được phân loại (tấn/tháng)\nTổ 1;1.200;1,5\n").encode("utf-8-sig")
+    assert read_file(semicolon, "ds.csv").rows == [["Danh sách", None, None],
+                                                   ["Tên", "Số hộ tham gia", "Rác được phân loại (tấn/tháng)"],
+                                                   ["Tổ 1", "1.200", "1,5"]]
+    comma = 'Tên,Số hộ tham gia,Công suất lắp đặt (kWp)\r\n"Tổ 1, phường Vĩnh Quang","1,200",1.5\r\n'.encode()
+    table = read_file(comma, "ds.csv")
+    assert table.rows == [["Tên", "Số hộ tham gia", "Công suất lắp đặt (kWp)"],
+                          ["Tổ 1, phường Vĩnh Quang", "1,200", "1.5"]]
+    assert (table.kind, table.separator) == ("csv", ",")
+
+
+def openpyxl_rows(content: bytes) -> list[list]:
+    """The rows of the active sheet as openpyxl's own reader gives them, without the padding to the dimension."""
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    rows = [list(row) for row in book.active.iter_rows(values_only=True)]
+    book.close()
+    return trimmed(rows)
+
+
+def trimmed(rows: list[list]) -> list[list]:
+    """Rows without trailing empty cells, and without the empty rows at the end."""
+    rows = [row[:max((i + 1 for i, cell in enumerate(row) if cell is not None), default=0)] for row in rows]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def every_kind_of_cell() -> bytes:
@@ -269,9 +318,7 @@ def every_kind_of_cell() -> bytes:
     sheet["E3"].number_format = "0.00%"
     sheet["B2"].number_format = "dd/mm/yyyy"
     sheet["J6"] = "xa"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return saved(book)
 
 
 def second_sheet_open_in_the_mac_calendar() -> bytes:
@@ -285,34 +332,31 @@ def second_sheet_open_in_the_mac_calendar() -> bytes:
     second.append(["Tên", "Ngày bắt đầu"])
     second.append(["Tổ 1", dt.date(2024, 3, 1)])
     book.active = 1
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return saved(book)
 
 
-ORDINARY = {
-    "every kind of cell": (every_kind_of_cell(), "ds.xlsm"),
-    "second sheet open, 1904 calendar": (second_sheet_open_in_the_mac_calendar(), "ds.xlsx"),
-    "workbook with dates": (office_workbook(), "ds.xlsx"),
-    "workbook of numbers": (workbook_of([["Tổ 1", "waste_sorting", 105.08, 10.01, "VI.2", "x", "1.200", None],
-                                         ["Tổ 2", "waste_sorting", 105.09, 10.02, "VI.2", "x", 30, "2,5"]]), "ds.xlsx"),
-    "300 rows": (workbook_of(many_rows(300)), "ds.xlsx"),
-    "semicolon 1258": (cp1258(";".join(NUMBER_HEADINGS) + "\nTổ 1;waste_sorting;105.08;10.01;VI.2;Phòng;1.200;1,5\n"),
-                       "ds.csv"),
-    "comma utf-8": ((",".join(NUMBER_HEADINGS) + '\nTổ 1,waste_sorting,105.08,10.01,VI.2,x,"1,200",1.5\n').encode(),
-                    "ds.csv"),
+def many_rows(n: int) -> list[list]:
+    return [[f"Tổ {i}", "waste_sorting", 105.083232, 10.009516, "VI.2", None, i, None] for i in range(n)]
+
+
+WORKBOOKS = {
+    "office list": office_workbook(),
+    "every kind of cell": every_kind_of_cell(),
+    "second sheet open, 1904 calendar": second_sheet_open_in_the_mac_calendar(),
+    "300 rows": office_workbook(many_rows(300)),
 }
 
 
-@pytest.mark.parametrize("name", ORDINARY)
-def test_ordinary_files_give_the_rows_the_import_reads(name):
-    content, filename = ORDINARY[name]
-    table = bulk_import.read_table(content, filename)
-    assert without_empty(read_file(content, filename).rows) == without_empty([table.headings, *table.rows])
+@pytest.mark.parametrize("name", WORKBOOKS)
+def test_workbooks_give_the_rows_openpyxl_reads(name):
+    content = WORKBOOKS[name]
+    assert trimmed(read_file(content, "ds.xlsx").rows) == openpyxl_rows(content)
 
 
 def test_exactly_the_row_limit_is_read_and_one_more_is_refused():
-    assert len(read_file(workbook_of(many_rows(9)), "ds.xlsx", ReadLimits(max_rows=10)).rows) == 10
-    assert refusal(workbook_of(many_rows(10)), "ds.xlsx", max_rows=10).params == {"n": 10}
-    csv_rows = "\n".join(",".join(str(c or "") for c in row) for row in [NUMBER_HEADINGS, *many_rows(10)])
-    assert refusal(csv_rows.encode(), "ds.csv", max_rows=10).params == {"n": 10}
+    """Title, empty row and headings count: 3 + 7 sites is 10 rows."""
+    assert len(read_file(office_workbook(many_rows(7)), "ds.xlsx", ReadLimits(max_rows=10)).rows) == 10
+    assert refusal(office_workbook(many_rows(8)), "ds.xlsx", max_rows=10).params == {"n": 10}
+    lines = "\n".join(",".join("" if c is None else str(c) for c in row) for row in [OFFICE_HEADINGS, *many_rows(9)])
+    assert len(read_file(lines.encode(), "ds.csv", ReadLimits(max_rows=10)).rows) == 10
+    assert refusal((lines + "\nTổ 10").encode(), "ds.csv", max_rows=10).params == {"n": 10}

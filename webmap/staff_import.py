@@ -9,7 +9,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from geo import bulk_import, exports, import_headings, import_store
+from geo import bulk_import, exports, file_table, import_headings, import_store
 from geo.errors import N_, BadParameter, DomainError
 from webmap import imports_api, labels, params, site_text
 from webmap.db import get_session
@@ -30,7 +30,8 @@ def _import_page(import_id: str | None = None, preview: bulk_import.Preview | No
         "staff/import.html", import_id=import_id, preview=shown, columns=_preview_columns(),
         ignored=[imports_api.column_body(c) for c in preview.columns if c.field is None] if preview else [],
         file_warnings=[imports_api.said(w)["message"] for w in preview.warnings] if preview else [],
-        fields=_mappable_fields(), headings=import_headings.template_headings()), status
+        fields=_mappable_fields(), headings=import_headings.template_headings(),
+        extensions=file_table.EXTENSIONS), status
 
 
 @bp.post("/import")

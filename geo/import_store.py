@@ -20,11 +20,17 @@ from geo.errors import N_, BadParameter, Conflict, DomainError, NotFound
 from geo.file_table import RawTable
 
 NO_IMPORT = N_("Không có lần nhập số %(id)s của bạn")
+CONFIRMED = N_("Lần nhập này đã được xác nhận; không nhập lại lần nữa")
+KEPT_DAYS = 7
 
 
 def store(session: Session, actor: Actor, filename: str, table: RawTable, preview: Preview) -> str:
     """Keep a preview and the file's cells for its owner; returns the import's id."""
     cells = {"rows": table.rows, "separator": table.separator, "kind": table.kind, "warnings": table.warnings}
+    # A person's previews left unconfirmed for a week are dropped: nobody confirms a list that old unseen.
+    session.execute(text("DELETE FROM site_import WHERE owner_id = :owner AND state = 'previewed' "
+                         "AND created_at < now() - make_interval(days => :days)"),
+                    {"owner": actor.id, "days": KEPT_DAYS})
     return str(session.execute(text("""
         INSERT INTO site_import (owner_id, filename, rows, cells)
         VALUES (:owner, :filename, CAST(:rows AS jsonb), CAST(:cells AS jsonb)) RETURNING id"""),
@@ -40,14 +46,16 @@ def _id(import_id: str) -> str:
 
 
 def stored(session: Session, actor: Actor, import_id: str) -> dict[str, Any]:
-    """An import of this person's: its filename, rows, cells as a RawTable, and state; NotFound otherwise."""
+    """An import of this person's: its filename, rows, the file's cells as a RawTable (None once confirmed), and
+    state; NotFound otherwise."""
     row = session.execute(text("SELECT filename, rows, cells, state FROM site_import WHERE id = :id AND owner_id = "
                                ":owner"), {"id": _id(import_id), "owner": actor.id}).mappings().first()
     if row is None:
         raise NotFound("id", NO_IMPORT, id=import_id)
     cells = row["cells"]
+    # A confirmed import keeps its rows, not the file's cells.
     table = RawTable(rows=cells["rows"], separator=cells["separator"], kind=cells["kind"],
-                     warnings=[tuple(w) for w in cells["warnings"]])
+                     warnings=[tuple(w) for w in cells["warnings"]]) if cells else None
     return {"filename": row["filename"], "rows": row["rows"], "table": table, "state": row["state"]}
 
 
@@ -55,6 +63,8 @@ def preview_again(session: Session, actor: Actor, import_id: str, *, chosen: dic
                   swap: set[int]) -> tuple[str, Preview]:
     """A new preview of a stored import's file with columns mapped by hand or coordinates swapped, kept anew."""
     earlier = stored(session, actor, import_id)
+    if earlier["table"] is None:
+        raise Conflict("id", CONFIRMED)
     preview = preview_table(session, actor, earlier["table"], chosen=chosen, swap=swap)
     return store(session, actor, earlier["filename"], earlier["table"], preview), preview
 
@@ -65,12 +75,12 @@ def confirm(session: Session, actor: Actor, import_id: str, chosen: set[int] | N
     second confirm is a Conflict. Returns the new sites' ids."""
     key = _id(import_id)
     rows = session.execute(text("""
-        UPDATE site_import SET state = 'confirmed', confirmed_at = now()
+        UPDATE site_import SET state = 'confirmed', confirmed_at = now(), cells = '{}'::jsonb
         WHERE id = :id AND owner_id = :owner AND state = 'previewed' RETURNING rows"""),
         {"id": key, "owner": actor.id}).scalar()
     if rows is None:
         stored(session, actor, import_id)  # NotFound when it is not this person's
-        raise Conflict("id", N_("Lần nhập này đã được xác nhận; không nhập lại lần nữa"))
+        raise Conflict("id", CONFIRMED)
     if chosen is None:
         chosen = {row["row"] for row in rows if not row["problems"] and not row["warnings"]}
     unknown = sorted(chosen - {row["row"] for row in rows})

@@ -370,3 +370,20 @@ def test_another_persons_import_cannot_be_confirmed(db, users):
     from geo.errors import NotFound
     with Session(db) as session, pytest.raises(NotFound):
         import_store.confirm(session, users["admin"], import_id)
+
+
+def test_a_confirmed_import_cannot_be_previewed_again_and_old_previews_are_dropped(db, users):
+    with Session(db) as session, session.begin():
+        import_id, _shown = import_store.start(session, users["planner"], office_workbook(), "ds.xlsx", 2000)
+        stale_id, _shown = import_store.start(session, users["planner"], office_workbook(), "ds.xlsx", 2000)
+        session.execute(text("UPDATE site_import SET created_at = now() - interval '8 days' WHERE id = :id"),
+                        {"id": stale_id})
+        import_store.confirm(session, users["planner"], import_id)
+    with Session(db) as session, pytest.raises(Conflict):
+        import_store.preview_again(session, users["planner"], import_id, chosen={}, swap=set())
+    with Session(db) as session, session.begin():
+        import_store.start(session, users["planner"], office_workbook(), "ds.xlsx", 2000)
+    with db.connect() as connection:
+        kept = connection.execute(text("SELECT id::text, state, cells = '{}'::jsonb FROM site_import")).all()
+    assert stale_id not in {row[0] for row in kept}
+    assert (import_id, "confirmed", True) in kept and len(kept) == 2

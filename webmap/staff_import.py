@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from geo import bulk_import, exports, file_table, import_headings, import_store
+from geo.boundaries import CRS_PRESETS
 from geo.errors import N_, BadParameter, DomainError
 from webmap import imports_api, labels, params, site_text
 from webmap.db import get_session
@@ -31,7 +32,8 @@ def _import_page(import_id: str | None = None, preview: bulk_import.Preview | No
         ignored=[imports_api.column_body(c) for c in preview.columns if c.field is None] if preview else [],
         file_warnings=[imports_api.said(w)["message"] for w in preview.warnings] if preview else [],
         fields=_mappable_fields(), headings=import_headings.template_headings(),
-        extensions=file_table.EXTENSIONS), status
+        extensions=file_table.EXTENSIONS, crs_presets=CRS_PRESETS, heading_row=preview.heading_row if preview else None,
+        locale=preview.locale if preview else None), status
 
 
 @bp.post("/import")
@@ -43,10 +45,11 @@ def bulk_preview():
     try:
         content, filename = imports_api.uploaded_file()
         import_id, preview = import_store.start(session, current_user.actor, content, filename,
-                                                imports_api.import_limit("IMPORT_MAX_ROWS"))
+                                                imports_api.import_limit("IMPORT_MAX_ROWS"),
+                                                request.form.get("crs") or None)
     except BadParameter as error:
         session.rollback()
-        if error.field != "file":
+        if error.field not in ("file", "crs"):
             raise
         flash(message_of(error), "error")
         return _import_page(status=422)

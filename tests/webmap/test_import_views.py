@@ -269,3 +269,22 @@ def test_the_form_refuses_an_edit_while_a_deletion_waits_and_says_why(client, us
         "plan_task": "VI.2", "source": "x"})
     assert response.status_code == 409 and "chờ duyệt yêu cầu xoá" in response.data.decode()
     assert site_count(db, "pending = '{\"deleted\": true}'::jsonb AND name = 'Điểm Rạch Giá'") == 1
+
+
+def test_a_gis_file_without_its_crs_is_read_in_the_crs_chosen(client, users, db):
+    import json
+
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:9207", always_xy=True).transform(*IN_RACH_GIA)
+    collection = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
+        "properties": {"Tên": "Tổ 1", "Loại": "Phân loại rác", "Nguồn": "Sở TN&MT"}}]}
+    sign_in(client, "staff_899")
+    token = csrf_token(client, "/staff/import")
+    response = client.post("/staff/import", content_type="multipart/form-data", data={
+        "csrf_token": token, "crs": "vn2000-kien-giang",
+        "file": (io.BytesIO(json.dumps(collection).encode()), "ds.geojson")})
+    assert response.status_code == 200
+    table = preview_of(response.data.decode())
+    assert table.rows[2][2] == "" and "10,009516" in table.rows[2] and "105,083232" in table.rows[2]

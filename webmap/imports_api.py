@@ -11,7 +11,7 @@ from geo import import_store
 from geo.accounts import Actor
 from geo.bulk_import import Column, Preview, plain
 from geo.errors import N_, BadParameter
-from webmap import params, settings
+from webmap import labels, params, settings
 from webmap.auth import current_actor
 from webmap.db import get_session
 from webmap.errors import Unauthorized, translate
@@ -53,10 +53,17 @@ def row_body(row: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def field_name(field: str) -> str:
+    """A field a column fills (a measure as measure:<key>) by its label in the request's language."""
+    key = field.replace("measure:", "measures.", 1)
+    return labels.field_label(key) or field
+
+
 def column_body(column: Column) -> dict[str, Any]:
-    """A column that is not imported: its place, heading and why."""
+    """A column that is not imported: its place, heading and why (a field by its label, not its code)."""
+    params_ = {k: field_name(v) if k == "field" else v for k, v in plain(column.params).items()}
     return {"column": column.index + 1, "heading": column.heading,
-            "reason": translate(column.reason or "", plain(column.params) or None)}
+            "reason": translate(column.reason or "", params_ or None)}
 
 
 def preview_body(import_id: str, preview: Preview) -> dict[str, Any]:

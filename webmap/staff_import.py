@@ -105,9 +105,7 @@ def bulk_template():
 
 def _mappable_fields() -> list[tuple[str, str]]:
     """(field, label) of every field a column can be mapped to, for the preview's picker."""
-    labels_ = labels.measure_labels()
-    return [(f, labels_[f.split(":", 1)[1]][0] if f.startswith("measure:") else labels.field_label(f) or f)
-            for f in import_headings.MAPPABLE]
+    return [(field, imports_api.field_name(field)) for field in import_headings.MAPPABLE]
 
 
 # The preview's columns: every field a row stores, in the form's order.

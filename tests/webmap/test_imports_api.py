@@ -97,3 +97,11 @@ def test_a_file_that_is_not_a_table_is_a_400_naming_the_file(client, tokens, db)
     missing = client.post("/api/imports", headers={"Authorization": f"Bearer {tokens['planner']}"},
                           content_type="multipart/form-data", data={})
     assert missing.status_code == 400 and missing.get_json()["error"]["field"] == "file"
+
+
+def test_a_second_column_of_one_field_is_named_by_the_fields_label(client, tokens, db):
+    content = f"Tên;Loại;Kinh độ;Vĩ độ;Nguồn;Tên điểm\nTổ 1;waste_sorting;{IN_RACH_GIA[0]};{IN_RACH_GIA[1]};x;Tổ một\n"
+    body = post_file(client, tokens["planner"], content.encode()).get_json()
+    assert body["ignored_columns"] == [{"column": 6, "heading": "Tên điểm",
+                                        "reason": "trùng trường Tên điểm với cột Tên trước nó nên không được nhập"}]
+    assert body["rows"][0]["values"]["name"] == "Tổ 1"

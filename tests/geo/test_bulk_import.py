@@ -387,3 +387,32 @@ def test_a_confirmed_import_cannot_be_previewed_again_and_old_previews_are_dropp
         kept = connection.execute(text("SELECT id::text, state, cells = '{}'::jsonb FROM site_import")).all()
     assert stale_id not in {row[0] for row in kept}
     assert (import_id, "confirmed", True) in kept and len(kept) == 2
+
+
+# --- the tables of headings and names ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("heading", "field"), [
+    ("Rác được phân loại (tấn/tháng)", "measure:tonnes_sorted_per_month"),
+    ("RAC DUOC PHAN LOAI", "measure:tonnes_sorted_per_month"), ("Công suất lắp đặt (kWp)", "measure:kwp"),
+    ("Installed capacity (kWp)", "measure:kwp"), ("kwp", "measure:kwp"), ("Tên điểm", "name"), ("ten", "name"),
+    ("Longitude", "lon"), ("Vĩ  độ", "lat"), ("Nhiệm vụ của kế hoạch", "plan_task"), ("Huyện", "district"),
+    ("District", "district"), ("Xã (2025)", "commune"), ("Độ chính xác vị trí", "location_precision"),
+    ("Mã", None), ("Người lập", None),
+])
+def test_a_heading_names_its_field_in_any_case_with_or_without_accents_and_unit(heading, field):
+    from geo.import_headings import field_of
+
+    assert field_of(heading) == field
+
+
+@pytest.mark.parametrize(("field", "typed", "code"), [
+    ("category", "Điện mặt trời", "solar"), ("category", "sieu thi", "retail"),
+    ("category", "Cleaner production", "cleaner_production"),
+    ("status", "Đang hoạt động", "active"), ("status", "phased out", "phased_out"), ("plan_task", "vi.2", "VI.2"),
+    ("plan_task", "VI.2 – Thí điểm phân loại", "VI.2"), ("location_precision", "Theo xã, phường", "ward"),
+    ("measure:solar_kind", "Nổi trên mặt nước", "floating"), ("category", "tiệm bánh", "tiệm bánh"),
+])
+def test_a_coded_value_is_read_by_its_code_or_name(field, typed, code):
+    from geo.import_headings import value_code
+
+    assert value_code(field, typed) == code

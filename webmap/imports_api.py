@@ -3,20 +3,45 @@ server-side; POST /api/imports/<id>/confirm stores its rows, once. By personal A
 write API; the staff import page calls the same geo.import_store functions."""
 from __future__ import annotations
 
-from typing import Any
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from geo import import_store
 from geo.accounts import Actor
 from geo.bulk_import import Column, Preview, plain
-from geo.errors import N_, BadParameter
+from geo.errors import N_, BadParameter, DomainError
 from webmap import labels, params, settings
 from webmap.auth import current_actor
 from webmap.db import get_session
-from webmap.errors import Unauthorized, translate
+from webmap.errors import STATUS, Unauthorized, translate
 
 bp = Blueprint("imports_api", __name__, url_prefix="/api/imports")
+# Reading a file is the CPU's work: at most this many at once in a process, so that uploads never take every
+# thread from the map's readers; an upload past them waits a moment, then is told to come back.
+MAX_READINGS = 2
+WAIT_SECONDS = 2.0
+_readings = threading.BoundedSemaphore(MAX_READINGS)
+
+
+class Busy(DomainError):
+    """Every reading slot of this process is taken."""
+
+
+STATUS[Busy] = 503
+
+
+@contextmanager
+def reading_slot() -> Iterator[None]:
+    """Hold one of the process's reading slots while a file is read, or refuse with Busy."""
+    if not _readings.acquire(timeout=WAIT_SECONDS):
+        raise Busy("file", N_("Đang đọc nhiều tệp cùng lúc; hãy gửi lại sau ít giây"))
+    try:
+        yield
+    finally:
+        _readings.release()
 
 
 def import_limit(name: str) -> int:
@@ -87,8 +112,9 @@ def create() -> Response:
     actor = _actor()
     content, filename = uploaded_file()
     session = get_session()
-    import_id, preview = import_store.start(session, actor, content, filename, import_limit("IMPORT_MAX_ROWS"),
-                                           request.form.get("crs") or None)
+    with reading_slot():
+        import_id, preview = import_store.start(session, actor, content, filename, import_limit("IMPORT_MAX_ROWS"),
+                                               request.form.get("crs") or None)
     session.commit()
     response = jsonify(preview_body(import_id, preview))
     response.status_code = 201

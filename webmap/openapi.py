@@ -123,7 +123,8 @@ def json_api_document() -> dict[str, Any]:
                         "file": {"type": "string", "format": "binary"},
                         "crs": {"type": "string", "description": "EPSG:… or vn2000-kien-giang for a GIS file "
                                                                  "whose own CRS is missing or wrong"}}}}}},
-                "responses": {"201": IMPORT_PREVIEW, "400": BAD, "401": AUTH}}},
+                "responses": {"201": IMPORT_PREVIEW, "400": BAD, "401": AUTH,
+                              "503": error("files are being read at once; send it again in a few seconds")}}},
             "/api/imports/{id}/confirm": {"post": {
                 "summary": "Store the chosen rows of a preview, all or none, once",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],

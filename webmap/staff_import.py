@@ -44,15 +44,16 @@ def bulk_preview():
     session = get_session()
     try:
         content, filename = imports_api.uploaded_file()
-        import_id, preview = import_store.start(session, current_user.actor, content, filename,
-                                                imports_api.import_limit("IMPORT_MAX_ROWS"),
-                                                request.form.get("crs") or None)
-    except BadParameter as error:
+        with imports_api.reading_slot():
+            import_id, preview = import_store.start(session, current_user.actor, content, filename,
+                                                    imports_api.import_limit("IMPORT_MAX_ROWS"),
+                                                    request.form.get("crs") or None)
+    except (BadParameter, imports_api.Busy) as error:
         session.rollback()
         if error.field not in ("file", "crs"):
             raise
         flash(message_of(error), "error")
-        return _import_page(status=422)
+        return _import_page(status=status_of(error) if isinstance(error, imports_api.Busy) else 422)
     session.commit()
     return _import_page(import_id, preview)
 

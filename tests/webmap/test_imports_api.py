@@ -105,3 +105,18 @@ def test_a_second_column_of_one_field_is_named_by_the_fields_label(client, token
     assert body["ignored_columns"] == [{"column": 6, "heading": "Tên điểm",
                                         "reason": "trùng trường Tên điểm với cột Tên trước nó nên không được nhập"}]
     assert body["rows"][0]["values"]["name"] == "Tổ 1"
+
+
+def test_uploads_past_the_reading_slots_are_told_to_come_back(client, tokens, db, monkeypatch):
+    from webmap import imports_api
+
+    monkeypatch.setattr(imports_api, "WAIT_SECONDS", 0.1)
+    for _ in range(imports_api.MAX_READINGS):
+        assert imports_api._readings.acquire(timeout=1)
+    try:
+        busy = post_file(client, tokens["planner"])
+    finally:
+        for _ in range(imports_api.MAX_READINGS):
+            imports_api._readings.release()
+    assert busy.status_code == 503 and busy.get_json()["error"]["field"] == "file"
+    assert post_file(client, tokens["planner"]).status_code == 201

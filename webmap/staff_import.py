@@ -124,12 +124,13 @@ def _said(field: str, reason: str, params_: dict[str, Any]) -> str:
     return f"{label}: {message}" if label else message
 
 
-def _typed(data: dict[str, Any]) -> list[str]:
-    """A row that will not be stored, as the file has it."""
+def _typed(data: dict[str, Any], formatter: site_text.Formatter) -> list[str]:
+    """A row that will not be stored, as the file has it, a code it names shown by its name."""
     typed = data["measures"]
     measures = "; ".join(f"{site_text.measure_label(key)}: {value}" for key, value in typed.items()
                          if value not in (None, "")) if isinstance(typed, dict) else str(typed)
-    return [measures if field == "measures" else str(data.get(field, "") or "") for field in PREVIEW_FIELDS]
+    return [measures if field == "measures" else formatter.value(field, data.get(field)) if field in formatter.names
+            else str(data.get(field, "") or "") for field in PREVIEW_FIELDS]
 
 
 def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -137,6 +138,6 @@ def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     warnings, translated."""
     formatter = site_text.Formatter({}, {ward["code"]: ward["name"] for ward in wards()})
     return [{**row, "cells": [formatter.value(f, row["record"].get(f)) for f in PREVIEW_FIELDS] if row["record"]
-             else _typed(row["data"]),
+             else _typed(row["data"], formatter),
              "problem_texts": [_said(*problem) for problem in row["problems"]],
              "warning_texts": [_said(*warning) for warning in row["warnings"]]} for row in rows]

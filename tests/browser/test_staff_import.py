@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser.test_pages_layout import (SIZES, axe_violations, no_sideways_scroll,  # noqa: F401
                                              open_page)
+from tests.browser.conftest import screenshot
 from tests.browser.test_staff_flow import sign_in
 from tests.staffkit import IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, make_users
 
@@ -38,7 +39,10 @@ def test_the_preview_reads_on_a_phone_and_a_laptop_and_confirms(open_page, live_
     assert box["x"] >= 0 and box["x"] + 40 <= size["width"]
     assert "Vị trí nằm ngoài địa bàn được giao cho bạn" in page.locator("tr[data-row='5'] td.problems").inner_text()
     assert page.locator("tr[data-row='3']").inner_text().count("Thí điểm phân loại rác tại nguồn") == 1
+    # A row that will not be stored still shows its category by name, not by its code.
+    assert "Siêu thị, trung tâm thương mại, chợ" in page.locator("tr[data-row='5']").inner_text()
     assert "Cột 8 “Người lập”" in page.locator("form.ignored").inner_text()
+    screenshot(page, f"import-preview-{size['width']}")
     assert axe_violations(page) == []
     assert page.is_checked("#row-3") and page.is_disabled("#row-4") and page.is_disabled("#row-5")
     page.click("#confirm-import button[type=submit]")

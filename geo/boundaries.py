@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from geo.errors import N_, BoundaryImportError, is_outside_province
+from geo.errors import N_, BadParameter, BoundaryImportError, DomainError, is_outside_province
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARY_DIR = ROOT / "data" / "boundaries"
@@ -38,6 +38,15 @@ CRS_PRESETS: dict[str, str] = {
     "vn2000-kien-giang": "EPSG:9207",  # VN-2000 / TM-3 104-30
     "vn2000-utm48": "EPSG:3405",  # VN-2000 / UTM zone 48N
 }
+
+
+def read_crs(name: str, error: type[DomainError] = BadParameter) -> CRS:
+    """The CRS a person names: a preset above, EPSG:…, or anything pyproj reads; raises error('crs') if none."""
+    try:
+        return CRS.from_user_input(CRS_PRESETS.get(name.strip().lower(), name))
+    except Exception as refusal:  # pyproj raises CRSError, a plain Exception subclass
+        raise error("crs", N_("Hệ tọa độ không hợp lệ: %(crs)s"), crs=name) from refusal
+
 
 # Area of the province's local metric CRS, used to measure overlaps and gaps in square metres.
 METRIC_CRS = "EPSG:9207"
@@ -160,11 +169,7 @@ def import_boundaries(session: Session, path: Path, *, level: str = "district", 
         raise BoundaryImportError("file", N_("Không đọc được tệp ranh giới: %(reason)s"), reason=str(error)) from error
     report = ImportReport(level=level)
     if crs:
-        target = CRS_PRESETS.get(crs, crs)
-        try:
-            frame = frame.set_crs(CRS.from_user_input(target), allow_override=True)
-        except Exception as error:  # pyproj raises CRSError, a plain Exception subclass
-            raise BoundaryImportError("crs", N_("Hệ tọa độ không hợp lệ: %(crs)s"), crs=crs) from error
+        frame = frame.set_crs(read_crs(crs, BoundaryImportError), allow_override=True)
     elif frame.crs is None:
         raise BoundaryImportError("crs", N_("Tệp không khai báo hệ tọa độ (.prj); hãy chỉ rõ bằng --crs, "
                                             "ví dụ --crs vn2000-kien-giang"))

@@ -5,6 +5,7 @@ is loaded from them by the seed step and they never change at run time.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -27,7 +28,7 @@ class Category:
     name_en: str
     colour: str
     icon: str  # a Font Awesome 6 (free, solid) icon name, served with the app
-    plan_tasks: tuple[str, ...]
+    plan_tasks: tuple[str, ...]  # the first is the plan's own task for this kind of site: the default
     measures: tuple[str, ...]  # the measures (keys of site.measures) the form asks for
 
 
@@ -43,8 +44,10 @@ PROMOTION = "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch"
 LEAD_AGENCIES = (DONRE, DOIT, DARD, DOST, DOT, EZA, DISTRICTS, PROMOTION)
 
 PLAN_TASKS: tuple[PlanTask, ...] = (
-    PlanTask("I.1", "Khai thác hợp lý, sử dụng bền vững tài nguyên; quản lý tổng hợp tại khu khai thác",
-             "Rational exploitation and sustainable use of natural resources", "2021–2030", DONRE),
+    # Section III.1 of the plan (appendix I) also covers renewable fuels and energy: solar sites are filed here.
+    PlanTask("I.1", "Khai thác hợp lý, sử dụng bền vững tài nguyên, năng lượng tái tạo; quản lý tổng hợp tại khu "
+             "khai thác", "Rational exploitation and sustainable use of natural resources and renewable energy",
+             "2021–2030", DONRE),
     PlanTask("II.1", "Sử dụng hiệu quả tài nguyên và sản xuất sạch hơn; kinh tế tuần hoàn; cụm công nghiệp sinh thái",
              "Resource efficiency and cleaner production; circular economy; eco industrial clusters",
              "2021–2030", DOIT),
@@ -164,6 +167,8 @@ STATUS_LABELS: dict[str, str] = {
     "suspended": N_("Tạm dừng"), "phased_out": N_("Đã loại bỏ"),
 }
 STATUSES = tuple(STATUS_LABELS)
+# The state a new site takes when none is given: the site form's, the API's and the import's.
+DEFAULT_STATUS = "active"
 # The states in which a site counts towards the plan's figures: scp_counted_status (migration 0012).
 MODERATION_STATES = ("draft", "submitted", "approved", "rejected")
 PRECISION_LABELS: dict[str, str] = {"exact": N_("Chính xác"), "ward": N_("Theo xã, phường"),
@@ -183,3 +188,46 @@ PLAN_YEARS = tuple(range(PLAN_START, PLAN_END + 1))
 FIRST_YEAR, LAST_YEAR = PLAN_START - 1, PLAN_END + 5
 # Administrative levels below the province: districts until 30 June 2025, communes from 1 July 2025.
 LEVELS = ("district", "commune")
+
+
+def default_task(category_code: str | None) -> str | None:
+    """The plan's own task for a kind of site (waste-sorting pilots: VI.2), which the form preselects and an
+    import or API row without a task takes; None for an unknown category."""
+    return next((c.plan_tasks[0] for c in CATEGORIES if c.code == category_code), None)
+
+
+# Names people write for a kind of site besides its full name: short forms, as offices and the English page say.
+CATEGORY_ALIASES: dict[str, tuple[str, ...]] = {
+    "waste_sorting": ("Phân loại rác", "Phân loại rác tại nguồn", "Waste sorting"),
+    "eco_industrial_park": ("Khu công nghiệp sinh thái", "Cụm công nghiệp sinh thái", "Eco-industrial park"),
+    "craft_village": ("Làng nghề", "Craft village"),
+    "solar": ("Điện mặt trời", "Điện mặt trời mái nhà", "Điện mặt trời nổi", "Solar", "Solar power"),
+    "organic_farm": ("Nông nghiệp hữu cơ", "VietGAP", "GlobalGAP", "Nuôi trồng bền vững", "Organic farm"),
+    "eco_packaging": ("Bao bì thân thiện môi trường", "Eco-friendly packaging"),
+    "retail": ("Siêu thị", "Trung tâm thương mại", "Chợ", "Cửa hàng tiện lợi", "Supermarket", "Market"),
+    "plastic_reduction": ("Giảm nhựa", "Giảm nhựa dùng một lần", "Plastic reduction"),
+    "recycling_point": ("Điểm thu gom", "Điểm tái chế", "Ủ phân", "Recycling point", "Composting point"),
+    "cleaner_production": ("Sản xuất sạch hơn", "Cleaner production"),
+    "phase_out": ("Lò gạch", "Bột cá", "Lò vôi", "Cơ sở loại dần", "Phase-out"),
+}
+# Words an administrative unit's name may start with ("TP. Rạch Giá", "Huyện Hòn Đất"), left out to match it.
+UNIT_PREFIXES = ("thanh pho", "tp", "thi xa", "tx", "huyen", "h", "thi tran", "tt", "phuong", "p", "xa", "x",
+                 "dac khu")
+
+
+def name_key(text: object) -> str:
+    """A name without case, accents, spaces or punctuation, to match what people type ("Rach Gia" = "Rạch Giá")."""
+    plain = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in plain if unicodedata.category(ch) != "Mn")
+    return "".join(ch for ch in plain.lower() if ch.isalnum())
+
+
+def unit_key(text: object) -> str:
+    """An administrative unit's name as name_key, without the word for its kind ("TP. Rạch Giá" → "rachgia")."""
+    words = unicodedata.normalize("NFC", str(text)).replace(".", ". ").split()
+    plain = " ".join(words).lower()
+    for prefix in sorted(UNIT_PREFIXES, key=len, reverse=True):
+        folded = " ".join(name_key(word) for word in plain.split())
+        if folded.startswith(prefix + " ") and len(folded) > len(prefix) + 1:
+            return name_key(folded[len(prefix) + 1:])
+    return name_key(plain)

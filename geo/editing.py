@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.accounts import Actor
-from geo.errors import N_, BadParameter, Conflict, Forbidden, InvalidRecord, NotFound
+from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden, InvalidRecord, NotFound
 from geo.site_record import EDITABLE, validate_site
 from geo.site_store import (CLEAR_PENDING, MISSING_SITE, RECORD_COLUMNS, SNAPSHOT_COLUMNS, change_site, get_site,
                             insert_site, insert_sites, record_params)
@@ -297,3 +297,20 @@ def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -
     before, after = before or {}, after or {}
     return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))
             if before.get(key) != after.get(key)]
+
+
+def review_many(session: Session, actor: Actor | None, items: list[tuple[int, int]], approve: bool,
+                reason: str = "") -> list[dict[str, Any]]:
+    """Approve, or reject with one reason, several submissions in the caller's transaction, each checked against
+    the version the planner saw: all or none. A refusal names its site as the error's site_id."""
+    if not items:
+        raise BadParameter("item", N_("Chưa chọn điểm nào"))
+    done = []
+    for site_id, version in items:
+        try:
+            done.append(approve_site(session, actor, site_id, version) if approve
+                        else reject_site(session, actor, site_id, version, reason))
+        except DomainError as error:
+            error.site_id = site_id  # type: ignore[attr-defined]
+            raise
+    return done

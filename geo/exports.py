@@ -27,13 +27,14 @@ FORMATS = {
 # Said, not guessed from the rows: an export of no site is still a point layer (a Shapefile would say LineString).
 GEOMETRY_TYPE = "Point"
 
-COLUMNS = ("id", "ref", "name", "category", "category_name", "status", "district_code", "district_name",
+COLUMNS = ("id", "ref", "name", "name_en", "category", "category_name", "status", "district_code", "district_name",
            "commune_code", "commune_name", "plan_task", "lead_agency", "address", "lon", "lat", "location_precision",
            "start_date", "end_date", "description", "source", "is_sample")
 
 # Column headings of the office formats (CSV, Excel), Vietnamese and English; GIS formats keep the field codes.
 HEADINGS: dict[str, tuple[str, str]] = {
     "id": ("Mã", "ID"), "ref": ("Số hiệu", "Reference"), "name": ("Tên", "Name"),
+    "name_en": ("Tên tiếng Anh", "English name"),
     "category_name": ("Loại", "Category"), "status": ("Trạng thái", "Status"),
     "district_code": ("Mã huyện", "District code"), "district_name": ("Huyện", "District"),
     "commune_code": ("Mã xã (2025)", "Commune code (2025)"), "commune_name": ("Xã (2025)", "Commune (2025)"),
@@ -66,12 +67,17 @@ def sites_frame(session: Session, filters: SiteFilters, lang: str = "vi") -> gpd
     return frame[present]
 
 
+def measure_heading(key: str, lang: str = "vi") -> str:
+    """A measure's column heading in the office formats: its label with its unit, "Diện tích (ha)"."""
+    vi, en, unit = MEASURES[key]
+    label = en if lang == "en" else vi
+    return f"{label} ({unit})" if unit else label
+
+
 def _office_table(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     table = pd.DataFrame(frame.drop(columns=["geometry", "category"]))
     headings = {key: en if lang == "en" else vi for key, (vi, en) in HEADINGS.items()}
-    for key, (vi, en, unit) in MEASURES.items():
-        label = en if lang == "en" else vi
-        headings[key] = f"{label} ({unit})" if unit else label
+    headings.update({key: measure_heading(key, lang) for key in MEASURES})
     return table.rename(columns=headings)
 
 

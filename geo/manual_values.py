@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from geo.catalogue import FIRST_YEAR, LAST_YEAR
 from geo.errors import N_, BadParameter, Conflict, DomainError, InvalidRecord
 from geo.plan import IndicatorSpec, check_choice, number, spec_of
+from geo.reading import Unreadable, read_number
 from geo.site_query import level_of
 
 def by_unit(session: Session, spec: IndicatorSpec, year: int) -> dict[str, dict[str, dict[str, Any]]]:
@@ -104,15 +105,14 @@ def record_manual_value(session: Session, code: str, unit_code: str, year: int, 
     return {"id": row["id"], "indicator": code, "unit_code": unit_code, "year": year, "sector": sector, **after}
 
 
-def read_value(raw: Any) -> float | None:
-    """A typed figure: "5,5" or "5.5" (either decimal mark), None when empty; BadParameter naming value."""
-    text_ = "" if raw is None else str(raw).strip().replace(" ", "")
-    if not text_:
-        return None
+def read_value(raw: Any, locale: str | None = None) -> float | None:
+    """A typed figure read by geo.reading ("5,5" or "5.5"; by the page's locale when given, and "1.500" refused
+    as doubtful when not), None when empty; BadParameter naming value."""
     try:
-        return float(text_.replace(",", "."))
-    except ValueError:
-        raise BadParameter("value", N_("Phải là một số, nhận được “%(value)s”"), value=raw) from None
+        number = read_number(raw, locale)
+    except Unreadable as error:
+        raise BadParameter("value", error.reason, **error.params) from None
+    return None if number is None else float(number)
 
 
 def read_version(raw: Any) -> int | None:

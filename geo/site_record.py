@@ -7,17 +7,15 @@ Invalid (one field) or InvalidRecord (several, as measures.<key>).
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 import re
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from geo.catalogue import (CATEGORIES, CERTIFICATIONS, DAY_FORMAT, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS,
-                           SOLAR_KINDS, STATUSES)
-from geo.coordinates import parse_coordinate
+from geo.catalogue import (CATEGORIES, CERTIFICATIONS, DEFAULT_STATUS, LOCATION_PRECISIONS, MEASURES, PLAN_TASKS,
+                           SOLAR_KINDS, STATUSES, default_task)
 from geo.errors import N_, BadParameter, InvalidRecord
+from geo.reading import RefusedText, Unreadable, read_coordinate, read_date, read_number, read_whole
 
 EDITABLE = ("name", "name_en", "category", "status", "lon", "lat", "location_precision", "ward_code", "address",
             "plan_task", "lead_agency", "start_date", "end_date", "measures", "description", "source")
@@ -27,6 +25,9 @@ _TASK = {t.code: t for t in PLAN_TASKS}
 CHOICE_MEASURES: dict[str, tuple[str, ...]] = {"solar_kind": SOLAR_KINDS, "certification": CERTIFICATIONS}
 BOOL_MEASURES = {"eco_packaging"}
 YEAR_MEASURES = {"scp_outreach_year", "phase_out_year"}
+# Measures that count things: whole numbers ("12,5" households is refused, never rounded).
+COUNT_MEASURES = {"households"}
+NUMBER_MEASURES = tuple(key for key in MEASURES if key not in BOOL_MEASURES and key not in CHOICE_MEASURES)
 NOT_A_CHOICE = N_("Giá trị không hợp lệ: %(values)s; chọn trong: %(allowed)s")
 TOO_LONG = N_("Dài quá %(n)s ký tự (đang có %(length)s ký tự)")
 # The longest text each text field takes; a longer one is refused by name, never cut.
@@ -75,10 +76,12 @@ def required(message: str, max_length: int) -> Checker:
     return check
 
 
-def known_code(codes: Mapping[str, Any], message: str) -> Checker:
-    """A code of a catalogue (category, plan task), named in message when unknown."""
+def known_code(codes: Mapping[str, Any], message: str, missing: str) -> Checker:
+    """A code of a catalogue (category, plan task), named in message when unknown; missing when empty."""
     def check(value: Any, _record: Mapping[str, Any]) -> str:
         cleaned = _text(value)
+        if not cleaned:
+            raise Invalid(missing)
         if cleaned not in codes:
             raise Invalid(message, value=cleaned)
         return cleaned
@@ -99,7 +102,7 @@ def coordinate(axis: str) -> Checker:
     """A latitude or longitude; numbers from JSON go through the same checks as typed text (range, NaN)."""
     def check(value: Any, _record: Mapping[str, Any]) -> float:
         try:
-            return parse_coordinate("" if value is None else str(value), axis)
+            return read_coordinate(value, axis)
         except BadParameter as error:
             raise Invalid(error.reason, **error.params) from error
         except ValueError as error:
@@ -117,8 +120,11 @@ def ward_code(value: Any, _record: Mapping[str, Any]) -> str | None:
 
 
 def plan_task(value: Any, record: Mapping[str, Any]) -> str:
-    """A task of the plan that the site's category serves (category.plan_tasks)."""
-    cleaned = known_code(_TASK, N_("Nhiệm vụ không có trong kế hoạch: “%(value)s”"))(value, record)
+    """A task of the plan that the site's category serves (category.plan_tasks); none given, the category's
+    default (the form's preselection)."""
+    value = _text(value) or default_task(record.get("category"))
+    cleaned = known_code(_TASK, N_("Nhiệm vụ không có trong kế hoạch: “%(value)s”"),
+                         N_("Thiếu nhiệm vụ của kế hoạch"))(value, record)
     category = _CATEGORY.get(record.get("category") or "")
     if category is not None and cleaned not in category.plan_tasks:
         raise Invalid(N_("Nhiệm vụ %(value)s không thuộc loại điểm này; chọn trong: %(allowed)s"),
@@ -132,30 +138,13 @@ def lead_agency(value: Any, record: Mapping[str, Any]) -> str | None:
     return _limited(_text(value), MAX_LENGTHS["lead_agency"]) or (_TASK[task].lead_agency if task in _TASK else None)
 
 
-def parse_date(value: Any) -> str | None:
-    """An ISO date from 'yyyy-mm-dd' or 'dd/mm/yyyy' (as written in Vietnamese documents); ValueError if neither."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
-    text_value = str(value).strip()
-    # A date cell of a workbook read as text comes with a midnight time: '2024-03-01 00:00:00'.
-    if len(text_value) == 19 and text_value.endswith(" 00:00:00"):
-        text_value = text_value[:10]
-    for fmt in ("%Y-%m-%d", DAY_FORMAT, "%d-%m-%Y"):
-        try:
-            return dt.datetime.strptime(text_value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    raise ValueError(text_value)
-
-
 def date(value: Any, _record: Mapping[str, Any]) -> str | None:
     """An optional date."""
     try:
-        return parse_date(value)
-    except ValueError:
-        raise Invalid(N_("Ngày không hợp lệ “%(value)s”; viết dạng dd/mm/yyyy"), value=value) from None
+        day = read_date(value)
+    except Unreadable as error:
+        raise Invalid(error.reason, **error.params) from None
+    return day.isoformat() if day else None
 
 
 def end_date(value: Any, record: Mapping[str, Any]) -> str | None:
@@ -167,11 +156,13 @@ def end_date(value: Any, record: Mapping[str, Any]) -> str | None:
 
 
 def measure_value(key: str, value: Any) -> Any:
-    """One measure's value by its type (yes/no, a code of its list, year, count or amount); ValueError if it is
-    not one. Numbers may come as numbers (JSON, a workbook cell, an import read by its file's locale) or as text
-    with a decimal point or comma; NaN, infinities and numbers beyond a float are refused."""
+    """One measure's value by its type (yes/no, a code of its list, year, count or amount); Unreadable or
+    ValueError if it is not one. Numbers come as numbers (JSON, a workbook cell, a form or an import already read
+    by its locale) or as text read by geo.reading; a count must be whole, a year between 2000 and 2100."""
     if value in (None, ""):
         return None
+    if isinstance(value, RefusedText):
+        raise Unreadable(value.reason, **value.params)
     if key in BOOL_MEASURES:
         if isinstance(value, bool):
             return value
@@ -185,16 +176,15 @@ def measure_value(key: str, value: Any) -> Any:
         if str(value).strip() not in CHOICE_MEASURES[key]:
             raise ValueError(value)
         return str(value).strip()
-    if isinstance(value, bool):
-        raise ValueError(value)
-    number = float(value) if isinstance(value, (int, float, Decimal)) else float(str(value).replace(",", "."))
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(value)
-    if key in YEAR_MEASURES:
-        if not number.is_integer() or not 2000 <= number <= 2100:
+    if key in YEAR_MEASURES or key in COUNT_MEASURES:
+        whole = read_whole(value)
+        if whole is None or whole < 0 or (key in YEAR_MEASURES and not 2000 <= whole <= 2100):
             raise ValueError(value)
-        return int(number)
-    return int(number) if key == "households" and number.is_integer() else number
+        return whole
+    number = read_number(value)
+    if number is None or number < 0 or abs(number) > Decimal("1e15"):
+        raise ValueError(value)
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def measures(value: Any, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -218,7 +208,10 @@ def measures(value: Any, record: Mapping[str, Any]) -> dict[str, Any]:
             continue
         try:
             number = measure_value(key, item)
-        except (TypeError, ValueError, OverflowError):
+        except Unreadable as error:
+            errors[f"measures.{key}"] = (error.reason, error.params)
+            continue
+        except (TypeError, ValueError, OverflowError, ArithmeticError):
             if key in CHOICE_MEASURES:
                 errors[f"measures.{key}"] = (NOT_A_CHOICE, {"values": item, "allowed": ", ".join(CHOICE_MEASURES[key])})
             else:
@@ -236,8 +229,9 @@ def measures(value: Any, record: Mapping[str, Any]) -> dict[str, Any]:
 CHECKS: dict[str, Checker] = {
     "name": required(N_("Cần nhập tên điểm"), MAX_LENGTHS["name"]),
     "name_en": optional_text(MAX_LENGTHS["name_en"]),
-    "category": known_code(_CATEGORY, N_("Loại điểm không có trong danh mục: “%(value)s”")),
-    "status": one_of(STATUSES, "planned"),
+    "category": known_code(_CATEGORY, N_("Loại điểm không có trong danh mục: “%(value)s”"),
+                           N_("Thiếu loại điểm")),
+    "status": one_of(STATUSES, DEFAULT_STATUS),
     "lat": coordinate("lat"),
     "lon": coordinate("lon"),
     "location_precision": one_of(LOCATION_PRECISIONS, "exact"),
@@ -290,3 +284,18 @@ def validate_site(data: Mapping[str, Any], *, current: Mapping[str, Any] | None 
     if errors:
         raise InvalidRecord(errors)
     return record
+
+
+def read_typed_measures(measures: Mapping[str, Any], locale: str | None) -> dict[str, Any]:
+    """Measures typed as text on a page or in a file, their numbers read by its locale ("1.350" is 1350 on a
+    Vietnamese page); a text that does not read that way is kept with its reason, for validate_site to refuse it
+    by name."""
+    read = dict(measures)
+    for key, value in measures.items():
+        if key in NUMBER_MEASURES and isinstance(value, str) and value.strip():
+            whole = key in COUNT_MEASURES or key in YEAR_MEASURES
+            try:
+                read[key] = read_whole(value, locale) if whole else read_number(value, locale)
+            except Unreadable as error:
+                read[key] = RefusedText(value, error)
+    return read

@@ -49,10 +49,6 @@ def css(name: str) -> tuple[str, str]:
     return name, static_url(f"vendor/{CSS[name]}")
 
 
-def use_local_assets() -> None:
-    """Nothing left to do: the map classes name the app's own files themselves (kept for its callers until they go)."""
-
-
 def missing_files() -> list[str]:
     """Files the pages refer to that set-up has not installed (empty when the vendor folder is complete)."""
     files = (*JS.values(), *CSS.values(), str(ICON_FAMILIES.relative_to(VENDOR_DIR)))

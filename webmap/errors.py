@@ -121,7 +121,8 @@ def init_app(app: Flask) -> None:
         # PostgreSQL cannot store or compare text holding NUL: name the parameter instead of failing later.
         for source in (request.args, request.form):
             for name, value in source.items(multi=True):
-                if "\x00" in value or "\x00" in name:
+                # A multipart part may come without a name or a value (None): nothing to look at there.
+                if "\x00" in (value or "") or "\x00" in (name or ""):
                     raise BadParameter(name, N_("Không được chứa ký tự NUL"))
 
     @app.errorhandler(DomainError)

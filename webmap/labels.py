@@ -108,6 +108,9 @@ FIELD_NAMES = {
     "measures": N_("Số liệu"), "description": N_("Mô tả"), "source": N_("Nguồn"), "moderation": N_("Duyệt"),
     "review_note": N_("Lý do từ chối"), "deleted": N_("Xoá"), "district_code": N_("Huyện"),
     "commune_code": N_("Xã, phường (từ 01/07/2025)"),
+    # The import's and the review batch's own fields.
+    "rows": N_("Dòng"), "column": N_("Cột"), "swap": N_("Dòng cần đảo tọa độ"), "item": N_("Điểm đã chọn"),
+    "body": N_("Nội dung"),
 }
 
 

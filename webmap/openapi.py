@@ -58,6 +58,25 @@ JSON = {"description": "JSON", "content": {"application/json": {"schema": {"type
 BAD = error("a parameter is malformed: the body names it and the reason")
 
 
+PROBLEM = {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}
+IMPORT_PREVIEW = {"description": "the preview, kept for its confirm", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["id", "rows", "ignored_columns"], "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "heading_row": {"type": "integer", "description": "the file's row that holds the headings (1-based)"},
+        "locale": {"type": "string", "nullable": True, "description": "how the file writes numbers: vi, en or null"},
+        "rows": {"type": "array", "items": {"type": "object", "properties": {
+            "row": {"type": "integer", "description": "the row's number in the file"},
+            "values": {"type": "object", "description": "the values it will store, by the API's field names; "
+                                                        "measures under measures"},
+            "errors": {"type": "array", "items": PROBLEM, "description": "a row with an error is not stored"},
+            "warnings": {"type": "array", "items": PROBLEM},
+            "suggestion": {"type": "object", "description": "lon and lat the other way round, when swapped"}}}},
+        "ignored_columns": {"type": "array", "items": {"type": "object", "properties": {
+            "column": {"type": "integer"}, "heading": {"type": "string"}, "reason": {"type": "string"}}}},
+        "warnings": {"type": "array", "items": PROBLEM}}}}}}
+AUTH = error("no session or API token (Authorization: Bearer …)")
+
+
 def _progress_parameters(*, unit: bool) -> list[dict[str, Any]]:
     return [
         _query("indicator", {"type": "string", "enum": list(INDICATOR_CODES)}, "indicator code", required=True),
@@ -70,7 +89,7 @@ def _progress_parameters(*, unit: bool) -> list[dict[str, Any]]:
 
 
 def json_api_document() -> dict[str, Any]:
-    """The OpenAPI 3.0 document of the read API under /api."""
+    """The OpenAPI 3.0 document of the read API under /api, and of the import API."""
     simplify = _query("simplify", {"type": "number", "minimum": 0, "maximum": 5000}, "metres")
     return {
         "openapi": "3.0.3",
@@ -97,6 +116,27 @@ def json_api_document() -> dict[str, Any]:
             "/api/progress/sites": {"get": {"summary": "The sites behind one unit's figure",
                                             "parameters": _progress_parameters(unit=True),
                                             "responses": {"200": JSON, "400": BAD}}},
+            "/api/imports": {"post": {
+                "summary": "Preview a CSV, Excel or GIS file of sites (kept server-side for its confirm)",
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"], "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "crs": {"type": "string", "description": "EPSG:… or vn2000-kien-giang for a GIS file "
+                                                                 "whose own CRS is missing or wrong"}}}}}},
+                "responses": {"201": IMPORT_PREVIEW, "400": BAD, "401": AUTH,
+                              "503": error("files are being read at once; send it again in a few seconds")}}},
+            "/api/imports/{id}/confirm": {"post": {
+                "summary": "Store the chosen rows of a preview, all or none, once",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"rows": {
+                        "type": "array", "items": {"type": "integer"},
+                        "description": "row numbers; by default every row without an error or warning"}}}}}},
+                "responses": {"201": {"description": "the new sites", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"id": {"type": "string"}, "created": {
+                        "type": "array", "items": {"type": "integer"}}}}}}},
+                    "400": BAD, "401": AUTH, "404": error("no import of yours with this id"),
+                    "409": error("this import was confirmed already; nothing stored")}}},
             "/api/progress/summary": {"get": {"summary": "Every indicator for the province in a year",
                                               "parameters": [_query("year", YEAR, "the year"), LANG],
                                               "responses": {"200": JSON, "400": BAD}}},

@@ -152,11 +152,12 @@ def read(values: Mapping[str, Any], names: Iterable[str] = SETTINGS) -> dict[str
 def _app_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     """Every setting read from values, and what follows from them, checked together."""
     settings = read(values)
-    # The import's confirm step sends the file back base64-encoded in one form field (Flask's default cap is 500 kB).
+    # The fields of one form (its files apart): the import preview's and the review queue's choices for thousands
+    # of rows fit well within a third more than the largest import file (Flask's own cap is 500 kB).
     settings["MAX_FORM_MEMORY_SIZE"] = max(500_000, settings["IMPORT_MAX_BYTES"] * 4 // 3 + 65_536)
     if settings["MAX_CONTENT_LENGTH"] < settings["MAX_FORM_MEMORY_SIZE"]:
-        raise ConfigError(f"MAX_CONTENT_LENGTH must be at least {settings['MAX_FORM_MEMORY_SIZE']} bytes: the bulk "
-                          "import's confirm step sends an IMPORT_MAX_BYTES file back in one form")
+        raise ConfigError(f"MAX_CONTENT_LENGTH must be at least {settings['MAX_FORM_MEMORY_SIZE']} bytes, the form "
+                          "size that follows from IMPORT_MAX_BYTES")
     return settings
 
 
@@ -189,7 +190,3 @@ def server(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """HOST, PORT, WEB_WORKERS and WEB_THREADS read from the environment, checked."""
     return read(os.environ if environ is None else environ, SERVER)
 
-
-# The import's limits with their defaults from SETTINGS, for webmap.staff's fallback (create_app always fills them in
-# app.config, which is what to read).
-IMPORT_DEFAULTS = read({}, ("IMPORT_MAX_ROWS", "IMPORT_MAX_BYTES"))

@@ -1,8 +1,6 @@
 """Pages of the people who keep the map true: their sites, the site form, review, history, bulk import."""
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import datetime as dt
 import functools
@@ -14,24 +12,22 @@ from urllib.parse import urlsplit
 
 import folium
 from branca.element import MacroElement
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import accounts, boundaries, bulk_import, editing
-from geo.catalogue import CATEGORIES, DAY_FORMAT, MEASURES, PLAN_TASKS
+from geo import accounts, boundaries, editing
+from geo.catalogue import CATEGORIES, DAY_FORMAT, DEFAULT_STATUS, MEASURES, PLAN_TASKS, default_task
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden, InvalidRecord
-from webmap import labels, mapbuild, params, review_map, settings, site_text
-from webmap.assets import use_local_assets
+from geo.site_record import NUMBER_MEASURES, YEAR_MEASURES, read_typed_measures
+from webmap import labels, mapbuild, params, review_map, site_text
 from webmap.auth import planner_required
 from webmap.db import get_session
 from webmap.errors import field_messages, message_of, status_for, status_of
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 WARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "kien-giang-wards-2020.csv"
-# Folium's links to the app's own copies, set once when the blueprint is registered, not on each request.
-bp.record_once(lambda _state: use_local_assets())
 DELETED = N_("Đã xoá điểm “%(name)s”; cán bộ kế hoạch có thể khôi phục")
 DELETION_ASKED = N_("Đã gửi yêu cầu xoá điểm “%(name)s” chờ cán bộ kế hoạch duyệt")
 ACTIONS = {"create": N_("Tạo mới"), "update": N_("Sửa"), "submit_change": N_("Gửi thay đổi chờ duyệt"),
@@ -102,8 +98,17 @@ def _form_data() -> dict[str, Any]:
     # Only the measures the chosen category asks: boxes of another category are hidden, so what is left in
     # them after a change of category is not the user's answer.
     asked = next((c.measures for c in CATEGORIES if c.code == data["category"]), tuple(MEASURES))
-    data["measures"] = {key: request.form.get(f"measure_{key}", "") for key in MEASURES if key in asked}
+    typed = {key: request.form.get(f"measure_{key}", "") for key in MEASURES if key in asked}
+    # Numbers as the page writes them: "1.350" households on a Vietnamese page is 1 350.
+    data["measures"] = read_typed_measures(typed, labels.lang())
     return data
+
+
+def _form_measures(measures: dict[str, Any]) -> dict[str, Any]:
+    """Stored measures as the form shows them: numbers in the page's way of writing (12,5), years as they are."""
+    return {key: site_text.number(Decimal(str(value)))
+            if key in NUMBER_MEASURES and key not in YEAR_MEASURES and isinstance(value, (int, float, Decimal))
+            and not isinstance(value, bool) else value for key, value in measures.items()}
 
 
 def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: dict[str, str], status: int = 200,
@@ -115,7 +120,7 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
         lat = lon = None
     if lat is not None and not (math.isfinite(lat) and math.isfinite(lon)):
         lat = lon = None  # "nan" or "inf" typed: refused by name in the form, and no map can centre on it
-    measures = values.get("measures") or {}
+    measures = _form_measures(values.get("measures") or {})
     # A stored date (ISO) is shown the way the form asks for it, dd/mm/yyyy; what was typed stays as typed.
     values = {**values, **{key: _form_date(values.get(key)) for key in ("start_date", "end_date")}}
     return render_template(
@@ -155,7 +160,8 @@ def my_sites():
 def new_site():
     """The form for a new site."""
     if request.method == "GET":
-        return _render_form(None, {"status": "active", "location_precision": "exact"}, {})
+        return _render_form(None, {"status": DEFAULT_STATUS, "location_precision": "exact",
+                                   "plan_task": default_task(CATEGORIES[0].code)}, {})
     data = _form_data()
     session = get_session()
     try:
@@ -319,96 +325,31 @@ def history(site_id: int):
     return render_template("staff/history.html", site=site, rows=rows)
 
 
-def _import_limit(name: str) -> int:
-    return current_app.config.get(name, settings.IMPORT_DEFAULTS[name])
-
-
-def _upload() -> tuple[bytes, str]:
-    """The file of the import form (uploaded, or sent back base64-encoded by the confirm step), within its size."""
-    max_bytes = _import_limit("IMPORT_MAX_BYTES")
-    upload = request.files.get("file")
-    if upload is not None and upload.filename:
-        content, filename = upload.stream.read(max_bytes + 1), upload.filename
-    else:
-        try:
-            content = base64.b64decode(request.form.get("content", ""), validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise BadParameter("content", N_("Nội dung tệp gửi lại không đọc được (không phải base64); hãy tải "
-                                             "tệp lên lại")) from error
-        filename = request.form.get("filename", "")
-    if len(content) > max_bytes:
-        raise BadParameter("file", N_("Tệp lớn quá %(mb)s MB; hãy chia thành nhiều tệp"),
-                           mb=f"{max_bytes / 1048576:g}")
-    return content, filename
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@login_required
-def bulk():
-    """Upload a CSV or Excel list, see each row as it will be stored and its problems, confirm: all chosen rows
-    are written or none."""
-    if request.method == "GET":
-        return render_template("staff/import.html", preview=None)
+@bp.post("/review/batch")
+@planner_required
+def review_batch():
+    """Approve, or reject with one reason, the submissions ticked in the review queue (item = id:version), each
+    against the version shown: all or none."""
+    action = request.form.get("action", "")
+    items = []
+    for item in request.form.getlist("shown" if action == "approve_all" else "item"):
+        site_id, _sep, version = item.partition(":")
+        items.append((params.integer("item", site_id, 1, 2**31 - 1), params.integer("item", version, 1,
+                                                                                      editing.MAX_VERSION)))
+    approving = action in ("approve", "approve_all")
     session = get_session()
-    chosen = {params.integer("row", n, 1, 10**9) for n in request.form.getlist("row")}
     try:
-        content, filename = _upload()
-        preview = bulk_import.preview(session, current_user.actor, content, filename,
-                                      _import_limit("IMPORT_MAX_ROWS"))
-    except BadParameter as error:
-        if error.field != "file":
-            raise
-        flash(message_of(error), "error")
-        return render_template("staff/import.html", preview=None), status_for(InvalidRecord)
-    shown = {"preview": _shown(preview), "filename": filename, "content": base64.b64encode(content).decode(),
-             "columns": _preview_columns()}
-    if request.form.get("confirm"):
-        try:
-            created = bulk_import.confirm(session, current_user.actor, preview, chosen)
-        except DomainError as error:
-            session.rollback()
-            flash(message_of(error), "error")
-            return render_template("staff/import.html", **shown), status_of(error)
-        session.commit()
-        flash(_("Đã nhập %(n)s điểm", n=len(created)))
-        return redirect(url_for("staff.my_sites"))
-    session.rollback()
-    return render_template("staff/import.html", **shown)
+        done = editing.review_many(session, current_user.actor, items, approving, request.form.get("reason", ""))
+    except DomainError as error:
+        session.rollback()
+        site_id = getattr(error, "site_id", None)
+        flash(_("Chưa duyệt hay từ chối điểm nào: điểm số %(id)s: %(reason)s", id=site_id, reason=message_of(error))
+              if site_id and error.field != "reason" else message_of(error), "error")
+        return redirect(url_for("staff.review"))
+    session.commit()
+    flash(_("Đã duyệt %(n)s điểm", n=len(done)) if approving else _("Đã từ chối %(n)s điểm", n=len(done)))
+    return redirect(url_for("staff.review"))
 
 
-# The preview's columns: every field a row stores, in the form's order.
-PREVIEW_FIELDS = ("name", "name_en", "category", "status", "lat", "lon", "location_precision", "ward_code", "address",
-                  "plan_task", "lead_agency", "start_date", "end_date", "measures", "description", "source")
-
-
-def _preview_columns() -> list[str]:
-    names = {"name": _("Tên"), "name_en": _("Tên tiếng Anh"), "category": _("Loại"), "status": _("Trạng thái"),
-             "lat": _("Vĩ độ"), "lon": _("Kinh độ"), "location_precision": _("Độ chính xác vị trí"),
-             "ward_code": _("Mã xã"), "address": _("Địa chỉ"), "plan_task": _("Nhiệm vụ"),
-             "lead_agency": _("Cơ quan chủ trì"), "start_date": _("Ngày bắt đầu"), "end_date": _("Ngày kết thúc"),
-             "measures": _("Số liệu"), "description": _("Mô tả"), "source": _("Nguồn")}
-    return [names[field] for field in PREVIEW_FIELDS]
-
-
-def _cells(record: dict[str, Any], formatter: site_text.Formatter) -> list[str]:
-    """A clean record as the preview shows it: labels, dd/mm/yyyy dates, numbers in the page's way of writing."""
-    return [formatter.value(field, record.get(field)) for field in PREVIEW_FIELDS]
-
-
-def _said(field: str, reason: str, params_: dict[str, Any]) -> str:
-    params_ = {k: site_text.number(v) if isinstance(v, Decimal) else v for k, v in params_.items()}
-    return f"{field}: {(_(reason) % params_) if params_ else _(reason)}"
-
-
-def _typed(data: dict[str, Any]) -> list[str]:
-    """A row that will not be stored, as the file has it."""
-    measures = "; ".join(f"{key}: {value}" for key, value in data["measures"].items() if value not in (None, ""))
-    return [measures if field == "measures" else str(data.get(field, "")) for field in PREVIEW_FIELDS]
-
-
-def _shown(preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each row with the values it will store (or, with a problem, as typed), its problems and warnings, translated."""
-    formatter = site_text.Formatter({}, {ward["code"]: ward["name"] for ward in wards()})
-    return [{**row, "cells": _cells(row["record"], formatter) if row["record"] else _typed(row["data"]),
-             "problem_texts": [_said(*problem) for problem in row["problems"]],
-             "warning_texts": [_said(*warning) for warning in row["warnings"]]} for row in preview]
+# The import pages (webmap/staff_import.py) are this blueprint's too.
+from webmap import staff_import  # noqa: E402,F401

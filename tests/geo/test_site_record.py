@@ -57,3 +57,23 @@ def test_a_lone_surrogate_in_text_is_refused_by_name(field):
 
 def test_a_lone_surrogate_in_a_measure_is_refused_by_name():
     assert "measures" in refused_fields(site_input(measures={"households\udc00": 1}))
+
+
+# --- numbers that arrive as text (the JSON API), read by geo.reading with no locale ---------------------------
+
+def test_a_count_as_text_that_reads_two_ways_is_refused_not_guessed():
+    errors = refused_fields(site_input(measures={"households": "1.350"}))
+    assert list(errors) == ["measures.households"] and "hai cách" in errors["measures.households"]
+
+
+def test_a_count_must_be_whole_and_an_amount_may_have_a_decimal_comma():
+    assert "số nguyên" in refused_fields(site_input(measures={"households": "12,5"}))["measures.households"]
+    record = validate_site(site_input(measures={"households": "1350", "tonnes_sorted_per_month": "12,5"}))
+    assert record["measures"] == {"households": 1350, "tonnes_sorted_per_month": 12.5}
+
+
+def test_status_defaults_to_the_forms_and_the_task_to_the_categorys_own():
+    record = validate_site({**site_input(category="solar", measures={}), "status": "", "plan_task": ""})
+    assert (record["status"], record["plan_task"]) == ("active", "I.1")
+    errors = refused_fields({**site_input(), "category": "", "plan_task": ""})
+    assert errors["category"] == "Thiếu loại điểm" and errors["plan_task"] == "Thiếu nhiệm vụ của kế hoạch"

@@ -9,7 +9,8 @@ holds the test sites, staff_911 of Phú Quốc; every site here lies in Rạch G
 """
 from __future__ import annotations
 
-import base64
+import io
+import re
 
 import pytest
 from sqlalchemy import text
@@ -303,10 +304,12 @@ def test_a_bad_token_never_falls_back_to_the_session(client, db, users):
 def test_district_staff_cannot_import_outside_their_area(client, db, users):
     token = as_user(client, "staff_911")
     csv_text = "Tên,Loại,Kinh độ,Vĩ độ,Nhiệm vụ,Nguồn\nNgoài địa bàn,waste_sorting,{},{},VI.2,x\n".format(*IN_RACH_GIA)
-    content = csv_text.encode()
-    response = client.post("/staff/import", data={"csrf_token": token, "confirm": "1", "filename": "ds.csv",
-                                                  "content": base64.b64encode(content).decode(), "row": ["2"]})
-    assert response.status_code == 400 and "ngoài địa bàn" in response.data.decode()
+    upload = {"csrf_token": token, "file": (io.BytesIO(csv_text.encode()), "ds.csv")}
+    preview = client.post("/staff/import", data=upload, content_type="multipart/form-data").data.decode()
+    assert "ngoài địa bàn" in preview
+    confirm = re.search(r'action="(/staff/import/[0-9a-f-]+/confirm)"', preview).group(1)
+    response = client.post(confirm, data={"csrf_token": token, "row": ["2"]})
+    assert response.status_code == 400 and "các dòng 2 có lỗi" in response.data.decode()
     assert count(db) == 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -254,15 +255,14 @@ def test_import_with_one_bad_row_writes_nothing(client, users, db):
     assert preview.status_code == 200
     assert "ngoài địa bàn" in html and "Loại điểm không có trong danh mục" in html
     assert site_count(db) == 0
-    import base64
-
-    payload = {"csrf_token": token, "confirm": "1", "filename": "ds.xlsx",
-               "content": base64.b64encode(content).decode(), "row": ["2", "3", "4"]}
-    refused = client.post("/staff/import", data=payload)
+    # The preview is kept server-side; its confirm names the rows to store, all or none.
+    confirm = re.search(r'action="(/staff/import/[0-9a-f-]+/confirm)"', html).group(1)
+    payload = {"csrf_token": token, "row": ["2", "3", "4"]}
+    refused = client.post(confirm, data=payload)
     assert refused.status_code == 400 and "Không nhập gì cả" in refused.data.decode()
     assert site_count(db) == 0
     payload["row"] = ["2", "3"]
-    assert client.post("/staff/import", data=payload).status_code == 302
+    assert client.post(confirm, data=payload).status_code == 302
     assert site_count(db, "moderation = 'submitted'") == 2
 
 

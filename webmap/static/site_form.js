@@ -91,8 +91,11 @@
         option.hidden = option.disabled = allowed.length > 0 && allowed.indexOf(option.value) < 0;
       });
       if (task.selectedOptions.length === 0 || task.selectedOptions[0].disabled) {
-        var first = Array.prototype.find.call(task.options, function (option) { return !option.disabled; });
-        if (first) task.value = first.value;
+        // The category's first task is the plan's own for it (geo.catalogue.default_task): VI.2 for a pilot.
+        var first = allowed[0] || (Array.prototype.find.call(task.options, function (option) {
+          return !option.disabled;
+        }) || {}).value;
+        if (first) task.value = first;
       }
     }
     category.addEventListener("change", function () { showMeasures(); offerTasks(); });

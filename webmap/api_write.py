@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
-from geo import editing
+from geo import editing, sites
 from geo.errors import N_, BadParameter, Conflict, DomainError
 from webmap import params
 from webmap.auth import current_actor
@@ -19,17 +19,10 @@ from webmap.errors import Unauthorized, json_error
 bp = Blueprint("api_write", __name__, url_prefix="/api")
 
 
-def _feature_body(site: dict[str, Any]) -> dict[str, Any]:
-    """A site as a GeoJSON Feature shaped like those of GET /api/sites, plus its review state."""
-    properties = {k: v for k, v in site.items() if k not in ("lon", "lat", "created_by")}
-    properties["id"] = site["id"]
-    return {"type": "Feature", "id": site["id"],
-            "geometry": {"type": "Point", "coordinates": [site["lon"], site["lat"]]}, "properties": properties}
-
-
-def _feature(site: dict[str, Any]) -> Response:
-    """A site as a GeoJSON Feature response."""
-    return Response(json.dumps(_feature_body(site), ensure_ascii=False, default=str), mimetype="application/geo+json")
+def _feature(session, site_id: int) -> Response:
+    """A site as the GeoJSON Feature GET /api/sites gives (geo.sites' one serialiser), with its review state."""
+    return Response(json.dumps(sites.site_feature(session, site_id), ensure_ascii=False),
+                    mimetype="application/geo+json")
 
 
 def _input() -> tuple[dict[str, Any], int | None]:
@@ -86,10 +79,11 @@ def _run(actor, action, *args) -> Response:
             # Both versions, so the caller can merge by hand: the one saved meanwhile and the one just sent
             # (a DELETE sends none).
             yours = {"yours": _body()} if request.get_data(cache=True) else {}
-            return json_error(error, current=_feature_body(editing.get_site(session, args[0])), **yours)
+            return json_error(error, current=sites.site_feature(session, args[0]), **yours)
         return json_error(error)
+    response = _feature(session, site["id"])
     session.commit()
-    return _feature(site)
+    return response
 
 
 @bp.post("/sites")

@@ -238,3 +238,17 @@ def test_a_deletion_request_does_not_replace_a_change_waiting_for_review(client,
     with db.connect() as connection:
         pending = connection.execute(text("SELECT pending->>'name' FROM site WHERE id = :id"), {"id": site_id})
         assert pending.scalar_one() == "Tên chờ duyệt"
+
+
+
+def test_a_written_site_comes_back_as_the_read_api_gives_it(client, tokens):
+    """One Feature for reads and writes: the same properties with the same values, the time in UTC with Z."""
+    created = api(client, "POST", "/api/sites", tokens["planner"], feature("Một hình dạng"))
+    assert created.status_code == 201
+    written = created.get_json()
+    read = client.get(f"/api/sites/{written['id']}").get_json()
+    review_state = {"moderation", "pending", "review_note", "deleted"}
+    assert set(written["properties"]) == set(read["properties"]) | review_state
+    assert {k: v for k, v in written["properties"].items() if k not in review_state} == read["properties"]
+    assert written["geometry"] == read["geometry"]
+    assert written["properties"]["updated_at"].endswith("Z") and written["properties"]["moderation"] == "approved"

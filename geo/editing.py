@@ -52,6 +52,9 @@ def in_area(actor: Actor, site: Mapping[str, Any]) -> bool:
 def _require_staff(actor: Actor | None) -> Actor:
     if actor is None:
         raise Forbidden("user", N_("Cần đăng nhập"))
+    if actor.role == "agency":
+        # An agency reports on its tasks (geo.task_reports); the sites are the districts' and the planners' work.
+        raise Forbidden("role", N_("Tài khoản của cơ quan chỉ báo cáo nhiệm vụ, không thêm hay sửa điểm"))
     return actor
 
 

@@ -127,7 +127,8 @@ def login():
         if actor is not None:
             _sign_in(actor)
             session.commit()
-            return redirect(_local_path(request.args.get("next")) or url_for("staff.my_sites"))
+            home = url_for("task_reports.index") if actor.role == "agency" else url_for("staff.my_sites")
+            return redirect(_local_path(request.args.get("next")) or home)
         accounts.record_failure(session, keys, WINDOW)
         session.commit()
         flash(_("Sai tên đăng nhập hoặc mật khẩu"), "error")

@@ -116,7 +116,8 @@ FIELD_NAMES = {
 
 MODERATION_NAMES = {"draft": N_("Nháp"), "submitted": N_("Chờ duyệt"), "approved": N_("Đã duyệt"),
                     "rejected": N_("Bị từ chối")}
-ROLE_NAMES = {"district_staff": N_("Cán bộ huyện"), "planner": N_("Cán bộ kế hoạch"), "admin": N_("Quản trị")}
+ROLE_NAMES = {"district_staff": N_("Cán bộ huyện"), "planner": N_("Cán bộ kế hoạch"), "admin": N_("Quản trị"),
+              "agency": N_("Cơ quan báo cáo nhiệm vụ")}
 
 
 def moderation_names() -> dict[str, str]:

@@ -120,3 +120,15 @@ def test_the_board_shows_the_late_in_red_and_as_csv(client, people):
     assert by_key[("V.3", "TTXT")][5:] == ["Chưa có báo cáo", "", "15/12/2025", "Trễ hạn"]
     assert by_key[("VI.5", "SCT")][5] == "Đã nộp"
     assert client.get("/task-reports/2031").status_code == 404
+
+
+def test_an_agency_lands_on_its_reports_and_cannot_add_sites(client, people):
+    landed = client.post("/staff/login", data={"username": "sct", "password": PASSWORD,
+                                                "csrf_token": csrf_token(client, "/staff/login")})
+    assert landed.status_code == 302 and landed.headers["Location"].endswith("/task-reports/")
+    page = client.get("/task-reports/2025").get_data(as_text=True)
+    assert "Báo cáo nhiệm vụ" in page and "Điểm của tôi" not in page
+    site = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [105.083232, 10.009516]},
+            "properties": {"name": "Không được", "category": "waste_sorting", "plan_task": "VI.2", "source": "x"}}
+    refused = api(client, "POST", "/api/sites", people["sct"], site)
+    assert refused.status_code == 403 and refused.get_json()["error"]["field"] == "role"

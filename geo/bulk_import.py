@@ -114,8 +114,10 @@ def _json_object(value: Any) -> dict[str, Any] | None:
 
 
 def _number_texts(body: list[tuple[int, list[Any]]], columns: list[Column]) -> Iterator[str]:
-    """Every number of the file written as text in a measure column (the file's own writing of numbers)."""
-    indexes = [c.index for c in columns if c.field and c.field.removeprefix("measure:") in NUMBER_MEASURES]
+    """Every number of the file written as text in a measure or coordinate column (the file's own writing of
+    numbers: a longitude typed 105,08 says the file writes decimal commas, so its 1.200 is twelve hundred)."""
+    indexes = [c.index for c in columns
+               if c.field and (c.field in ("lon", "lat") or c.field.removeprefix("measure:") in NUMBER_MEASURES)]
     for _number, row in body:
         for index in indexes:
             if index < len(row) and isinstance(row[index], str) and row[index].strip():

@@ -146,6 +146,14 @@ def test_a_workbook_with_a_decimal_comma_elsewhere_is_read_the_vietnamese_way(db
     assert measures_of(db) == [{"households": 1200}, {"households": 30, "tonnes_sorted_per_month": 2.5}]
 
 
+def test_coordinates_typed_with_decimal_commas_say_how_the_file_writes_numbers(db, users):
+    lon, lat = (f"{value:.6f}".replace(".", ",") for value in IN_RACH_GIA)
+    content = workbook_of([["Tổ 1", "waste_sorting", lon, lat, "VI.2", "x", "1.200", None]])
+    rows = import_all(db, users["planner"], content, "ds.xlsx")
+    assert [row["warnings"] for row in rows] == [[]]
+    assert measures_of(db) == [{"households": 1200}]
+
+
 def test_a_number_that_reads_two_ways_in_a_file_of_unclear_locale_is_flagged(db, users):
     content = workbook_of([["Tổ 1", "waste_sorting", *IN_RACH_GIA, "VI.2", "x", "1.200", None]])
     with Session(db) as session:

@@ -2,6 +2,7 @@
 
     python -m bench figures [--sites] [COUNTS…]   (scripts/bench)
     python -m bench lighthouse [--runs N] [URL…]  (scripts/lighthouse)
+    python -m bench imports [--rows N] [COUNTS…]  (scripts/bench-imports)
 """
 from __future__ import annotations
 
@@ -46,6 +47,18 @@ def figures(_sites: bool, scale: bool, load_seconds: int, clients: int, keep: bo
 
     harness.run(_served_database(), list(counts) or ([100_000, 1_000_000] if scale else [60, 10_000]),
                 say=click.echo, load_seconds=load_seconds, clients=clients, keep=keep)
+
+
+@cli.command("imports")
+@click.option("--rows", default=2000, show_default=True, help="rows of the office workbook imported (its title and heading rows included)")
+@click.option("--keep", is_flag=True, help="keep the scratch database <db>_bench_import (dropped by default)")
+@click.argument("counts", nargs=-1, type=int)
+def imports(rows: int, keep: bool, counts: tuple[int, ...]) -> None:
+    """The preview and the confirm of an office's workbook of ROWS rows with COUNTS sites already stored
+    (default 1 000 000), in a scratch database <db>_bench_import."""
+    from bench import imports as harness
+
+    harness.run(_served_database(), list(counts) or [1_000_000], rows, say=click.echo, keep=keep)
 
 
 @cli.command("lighthouse")

@@ -84,6 +84,8 @@ def map_labels() -> dict[str, Any]:
         "count": _("Đang hiển thị %(count)s điểm"), "load_failed": _("Không tải được các điểm; hãy thử tải lại trang."),
         "districts": _("Ranh giới huyện (gần đúng)"), "fullscreen": _("Toàn màn hình"),
         "fullscreen_exit": _("Thoát toàn màn hình"),
+        "copy_link": _("Sao chép liên kết"), "link_copied": _("Đã sao chép liên kết"),
+        "site_missing": _("Không có điểm này trên bản đồ công khai (chưa duyệt hoặc đã xoá)"),
         "statuses": status_names(), "precisions": precision_names(),
         "measures": {k: {"label": label, "unit": unit, "year": k in YEAR_MEASURES}
                      for k, (label, unit) in measure_labels().items()},

@@ -22,6 +22,8 @@ bp = Blueprint("maps", __name__)
 VIEW_BOUNDS = ((8.0, 102.5), (11.5, 106.5))
 ZOOMS = (6, 18)
 VIEW_ARGS = ("basemap", "lat", "lon", "zoom")
+# ?site=<id>: the site whose popup the page opens (static/sites.js centres on it); the link a popup copies.
+SITE_ARG = "site"
 # The units of the site measures (geo/catalogue.py) that a page in English shows in English.
 UNIT_NAMES = {"hộ": N_("hộ"), "tấn/tháng": N_("tấn/tháng")}
 
@@ -80,6 +82,7 @@ def _districts(simplify_m: float = 150.0) -> dict[str, Any]:
 def _site_page(args: dict[str, str]) -> dict[str, Any]:
     """The map of / and /print for a query string: its filters, view and legend, checked."""
     view_args = {k: args.pop(k) for k in VIEW_ARGS if k in args}
+    _opened_site(args.pop(SITE_ARG, None))
     session = get_session()
     params.site_filters(session, {k: v for k, v in args.items() if v})
     filters = _site_args(args)
@@ -112,9 +115,16 @@ def print_view() -> str:
     return render_template("maps/print.html", **page, today=today, back_url=back)
 
 
+def _opened_site(value: str | None) -> None:
+    """A ?site= is a site's id (the page opens its popup, or says it is not public): checked by name."""
+    if value:
+        params.integer(SITE_ARG, value, 1, 2**31 - 1)
+
+
 def _embed_args() -> dict[str, str]:
     args = request.args.to_dict()
-    params.reject_unknown(args, ("category", "district", "commune", "basemap", "lat", "lon", "zoom"))
+    params.reject_unknown(args, ("category", "district", "commune", "basemap", "lat", "lon", "zoom", SITE_ARG))
+    _opened_site(args.pop(SITE_ARG, None))
     return args
 
 

@@ -155,7 +155,7 @@
 
   // The view in the address bar (centre, zoom, base map, language), rewritten in place as the map moves, so a
   // copied link opens the same view; the server reads them back (maps.map_options). Links marked
-  // data-keeps-view (print, full map) and the language links follow.
+  // data-keeps-view (print, full map) and the language links follow. Returns the writer, for the open site.
   function keepViewInUrl(map, config, switches) {
     var view = config.labels.view || {}, bounds = view.bounds || [[-90, -180], [90, 180]];
     var baseMaps = config.labels.base_maps || {};
@@ -225,6 +225,7 @@
         });
       });
     }
+    return write;
   }
 
   // A cluster: a circle sized by its count with the number in it, as SVG in the tile.
@@ -274,18 +275,63 @@
     return self;
   }
 
-  function openPopup(map, config, latlng, id) {
-    var popup = L.popup({ maxWidth: 340 }).setLatLng(latlng).setContent(el("span", null, config.labels.loading))
-      .openOn(map);
-    fetch(config.site + encodeURIComponent(id), { headers: { Accept: "application/geo+json" } })
+  function fetchSite(config, id) {
+    return fetch(config.site + encodeURIComponent(id), { headers: { Accept: "application/geo+json" } })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.json();
-      }).then(function (feature) {
-        popup.setContent(popupContent(feature.properties, config));
-      }).catch(function () {
-        popup.setContent(el("span", null, config.labels.load_failed));
       });
+  }
+
+  // The link of an open popup: the page's address, which carries ?site=<id> while the popup is open.
+  function linkButton(config) {
+    var button = el("button", "popup-link", config.labels.copy_link);
+    button.type = "button";
+    button.addEventListener("click", function () {
+      var done = function () { button.textContent = config.labels.link_copied; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(window.location.href).then(done, function () { window.prompt("", window.location.href); });
+      } else {
+        window.prompt(config.labels.copy_link, window.location.href);
+      }
+    });
+    return button;
+  }
+
+  // A site's popup; while it is open the address says ?site=<id>, so a copied link opens it again.
+  function openPopup(map, config, latlng, id, keepSite, feature) {
+    // Narrower than the map, and panned below the controls of its top corners (zoom, full screen, layers: 44 px
+    // targets on a phone) and clear of its sides.
+    var popup = L.popup({ maxWidth: Math.min(340, map.getSize().x - 70), autoPanPaddingTopLeft: [10, 110],
+                          autoPanPaddingBottomRight: [10, 20] }).setLatLng(latlng)
+      .setContent(el("span", null, config.labels.loading)).openOn(map);
+    keepSite({ site: String(id) });
+    popup.on("remove", function () {
+      if (new URL(window.location.href).searchParams.get("site") === String(id)) keepSite({ site: null });
+    });
+    (feature ? Promise.resolve(feature) : fetchSite(config, id)).then(function (found) {
+      var content = popupContent(found.properties, config);
+      content.appendChild(linkButton(config));
+      popup.setContent(content);
+      document.body.setAttribute("data-open-site", String(id));
+    }).catch(function () {
+      popup.setContent(el("span", null, config.labels.load_failed));
+    });
+    return popup;
+  }
+
+  // /?site=<id> (and /embed?site=<id>): centre on that site and open its popup, or say it is not public.
+  function openLinkedSite(map, config, keepSite) {
+    var wanted = new URL(window.location.href).searchParams.get("site");
+    if (!wanted || !/^[0-9]+$/.test(wanted)) return;
+    fetchSite(config, wanted).then(function (feature) {
+      var c = feature.geometry.coordinates, latlng = L.latLng(c[1], c[0]);
+      map.setView(latlng, Math.max(map.getZoom(), 15), { animate: false });
+      openPopup(map, config, latlng, wanted, keepSite, feature);
+    }).catch(function () {
+      keepSite({ site: null });
+      L.popup().setLatLng(map.getCenter()).setContent(el("span", null, config.labels.site_missing)).openOn(map);
+    });
   }
 
   function load(map, config, switches) {
@@ -308,7 +354,7 @@
       if (layer.layerName === "clusters") {
         map.setView(event.latlng, Math.min(map.getZoom() + 2, config.maxZoom));
       } else {
-        openPopup(map, config, event.latlng, p.id);
+        openPopup(map, config, event.latlng, p.id, keepSite);
       }
     });
     // A cluster near a tile's edge is drawn whole, not cut by its tile.
@@ -326,7 +372,8 @@
       switches[code].on("add", function () { delete hidden[code]; restyle(); });
       switches[code].on("remove", function () { hidden[code] = true; restyle(); });
     });
-    keepViewInUrl(map, config, switches);
+    var keepSite = keepViewInUrl(map, config, switches);
+    openLinkedSite(map, config, keepSite);
     // The count is one SQL count of the server, not a count of what is drawn.
     showCount(config.labels.loading);
     fetch(config.count, { headers: { Accept: "application/geo+json" } }).then(function (response) {

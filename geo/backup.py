@@ -46,6 +46,10 @@ BEGIN
                           AND d.objid = c.oid AND d.deptype = 'e')
           AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_type t ON t.oid = d.objid
                           WHERE d.classid = 'pg_type'::regclass AND t.typrelid = c.oid AND d.deptype = 'e')
+          -- A column's own sequence (identity: 'i', serial: 'a') goes with its table, and an identity's cannot
+          -- be dropped on its own: dropping it first, as pg_class's order sometimes had it, failed the restore.
+          AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                                AND d.objid = c.oid AND d.deptype IN ('i', 'a')))
         UNION ALL
         SELECT format('DROP ROUTINE IF EXISTS public.%I(%s) CASCADE', p.proname,
                       pg_get_function_identity_arguments(p.oid))

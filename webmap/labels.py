@@ -76,8 +76,8 @@ def measure_choices() -> dict[str, list[tuple[str, str]]]:
 def map_labels() -> dict[str, Any]:
     """Every word the browser script writes into popups and the count, in the page's language."""
     return {
-        "lang": lang(), "category": _("Loại"), "status": _("Trạng thái"), "district": _("Huyện"),
-        "commune": _("Xã, phường (từ 01/07/2025)"), "plan_task": _("Nhiệm vụ của kế hoạch"),
+        "lang": lang(), "category": _("Loại"), "status": _("Trạng thái"), "district": _("Huyện, thành phố"),
+        "commune": _("Xã, phường, đặc khu (từ 01/07/2025)"), "plan_task": _("Nhiệm vụ của kế hoạch"),
         "lead_agency": _("Cơ quan chủ trì"), "address": _("Địa chỉ"), "start_date": _("Ngày bắt đầu"),
         "end_date": _("Ngày kết thúc"), "source": _("Nguồn"), "precision": _("Độ chính xác vị trí"),
         "sample": _("mẫu"), "yes": _("Có"), "no": _("Không"), "loading": _("Đang tải các điểm…"),
@@ -94,7 +94,7 @@ def map_labels() -> dict[str, Any]:
 
 # What a parameter or form field is called on a page, so an error page never shows a raw name.
 FIELD_NAMES = {
-    "category": N_("Loại"), "status": N_("Trạng thái"), "district": N_("Huyện"), "commune": N_("Xã, phường"),
+    "category": N_("Loại"), "status": N_("Trạng thái"), "district": N_("Huyện, thành phố"), "commune": N_("Xã, phường, đặc khu"),
     "plan_task": N_("Nhiệm vụ của kế hoạch"), "lead_agency": N_("Cơ quan chủ trì"), "year": N_("Năm"),
     "start_year": N_("Năm bắt đầu"), "basemap": N_("Bản đồ nền"), "lat": N_("Vĩ độ"), "lon": N_("Kinh độ"),
     "zoom": N_("Mức thu phóng"), "q": N_("Tìm kiếm"), "lang": N_("Ngôn ngữ"), "figure": N_("Chỉ số"),
@@ -108,8 +108,8 @@ FIELD_NAMES = {
     "ward_code": N_("Xã, phường (2020)"),
     "address": N_("Địa chỉ"), "start_date": N_("Ngày bắt đầu"), "end_date": N_("Ngày kết thúc"),
     "measures": N_("Số liệu"), "description": N_("Mô tả"), "source": N_("Nguồn"), "moderation": N_("Duyệt"),
-    "review_note": N_("Lý do từ chối"), "deleted": N_("Xoá"), "district_code": N_("Huyện"),
-    "commune_code": N_("Xã, phường (từ 01/07/2025)"),
+    "review_note": N_("Lý do từ chối"), "deleted": N_("Xoá"), "district_code": N_("Huyện, thành phố"),
+    "commune_code": N_("Xã, phường, đặc khu (từ 01/07/2025)"),
     # The import's and the review batch's own fields.
     "rows": N_("Dòng"), "column": N_("Cột"), "swap": N_("Dòng cần đảo tọa độ"), "item": N_("Điểm đã chọn"),
     "body": N_("Nội dung"),

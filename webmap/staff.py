@@ -61,7 +61,7 @@ def form_map(lat: float | None, lon: float | None) -> dict[str, str]:
     m = mapbuild.base_map(options)
     # The districts show where the staff's area ends, even with no base-map tiles.
     districts = boundaries.units_features(get_session(), "district", simplify_m=100)
-    mapbuild.districts_layer(districts, _("Ranh giới huyện (gần đúng)"), _("Huyện")).add_to(m)
+    mapbuild.districts_layer(districts, _("Ranh giới huyện (gần đúng)"), _("Huyện, thành phố")).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.add_child(ClickToPlace())
     return mapbuild.page_parts(m)

@@ -84,7 +84,7 @@ def test_the_review_queue_shows_labels_names_and_the_move_on_a_map(client, users
     assert "Công suất lắp đặt (kWp)" in page and "45,5 kWp" in page and "1.250,75 kWp" in page
     assert "Loại điện mặt trời" in page and "Áp mái" in page and "Trang trại trên đất nông nghiệp" in page
     assert "Ngày kết thúc" in page and "31/12/2026" in page
-    assert "Huyện: Thành phố Rạch Giá" in page and "Huyện: Thành phố Phú Quốc" in page
+    assert "Huyện, thành phố: Thành phố Rạch Giá" in page and "Huyện, thành phố: Thành phố Phú Quốc" in page
     assert "staff_899 (Thành phố Rạch Giá)" in page
     assert re.search(r"staff_911 \(Thành phố Phú Quốc\), \d\d/\d\d/\d{4} \d\d:\d\d", page)
     # One outline per district, used by every item there; the moved site has its old and new position.

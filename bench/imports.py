@@ -11,7 +11,7 @@ import openpyxl
 from sqlalchemy.orm import Session
 
 from bench import Say, figure
-from bench.scale import fill_sites, scratch_database
+from bench.scale import fill_and_analyse, scratch_database
 from geo import accounts, admin, import_store
 from geo.catalogue import MEASURES
 
@@ -49,7 +49,7 @@ def run(url: str, counts: list[int], rows: int, *, say: Say = print, keep: bool 
             accounts.create_user(session, "bench-planner", "bench-password-135", "planner")
             actor = accounts.authenticate(session, "bench-planner", "bench-password-135")
         for count in counts:
-            fill_sites(engine, count, say)
+            fill_and_analyse(engine, count, say)
             with Session(engine) as session:
                 started = time.perf_counter()
                 with session.begin():

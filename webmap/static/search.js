@@ -6,11 +6,20 @@
     var box = document.querySelector(".folium-map");
     return box ? window[box.id] : null;
   }
+  // A unit: the map fits it. A site: the map centres on it and opens its popup (static/sites.js).
   function show(place) {
     var map = theMap();
     if (!map) return;
     if (place.bounds) map.fitBounds(place.bounds);
     else map.setView([place.lat, place.lon], Math.max(map.getZoom(), place.kind === "site" ? 16 : 14));
+    if (place.kind === "site" && window.ScpSites && window.ScpSites.openSite) window.ScpSites.openSite(place.code);
+  }
+  // On a phone the panel lies over the map: the chosen place is seen only once the panel closes.
+  function closeNarrowPanel(form) {
+    var panel = form.closest(".open[id]");
+    if (!panel || !window.matchMedia("(max-width: 760px)").matches) return;
+    var closer = panel.querySelector('[data-toggles="' + panel.id + '"][data-action="close"]');
+    if (closer) closer.click();
   }
   function attach(form) {
     var input = form.querySelector("input[type=search]"), list = form.querySelector(".search-results");
@@ -27,7 +36,7 @@
           small.appendChild(document.createTextNode(" — " + place.where));
           button.appendChild(small);
         }
-        button.addEventListener("click", function () { show(place); });
+        button.addEventListener("click", function () { closeNarrowPanel(form); show(place); });
         li.appendChild(button);
         list.appendChild(li);
       });

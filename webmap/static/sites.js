@@ -374,6 +374,13 @@
     });
     var keepSite = keepViewInUrl(map, config, switches);
     openLinkedSite(map, config, keepSite);
+    // The search box opens a site it found (static/search.js).
+    window.ScpSites.openSite = function (id) {
+      fetchSite(config, id).then(function (feature) {
+        var c = feature.geometry.coordinates;
+        openPopup(map, config, L.latLng(c[1], c[0]), id, keepSite, feature);
+      });
+    };
     // The count is one SQL count of the server, not a count of what is drawn.
     showCount(config.labels.loading);
     fetch(config.count, { headers: { Accept: "application/geo+json" } }).then(function (response) {

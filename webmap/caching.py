@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from flask import Flask, Response, current_app, request
 from flask_compress import Compress
+from flask_login import current_user
 
 from geo import data_version
 from webmap.db import get_session
@@ -25,7 +26,8 @@ from webmap.i18n import LANGUAGES, select_locale
 
 ENCODINGS = ("br", "gzip")
 # Flask-Compress's defaults leave out GeoJSON and CSV, the biggest bodies the map sends.
-COMPRESSED_TYPES = ("text/html", "text/css", "text/plain", "text/csv", "text/javascript", "application/javascript",
+COMPRESSED_TYPES = ("application/vnd.mapbox-vector-tile", "text/html", "text/css", "text/plain", "text/csv",
+                    "text/javascript", "application/javascript",
                     "application/json", "application/geo+json", "application/schema+json", "image/svg+xml")
 
 
@@ -105,3 +107,13 @@ def public(build: Callable[[], Response], max_age: int = 60, *, vary: str = "") 
         response.vary.add("Cookie")
     response.headers["Content-Language"] = language
     return response
+
+
+def public_for_visitors(build: Callable[[], Response], max_age: int = 60) -> Response:
+    """public() for a visitor who is not signed in; a signed-in person's page (it names them, and shows their
+    links) is built for them alone and kept by nobody."""
+    if current_user.is_authenticated:
+        response = build()
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    return public(build, max_age)

@@ -17,7 +17,7 @@ from geo.errors import N_, BadParameter, DomainError, InvalidRecord
 from geo.plan import BY_CODE, MATERIAL_SECTORS, PROGRESS_STATUS_COLOURS, current_year, spec_of
 from geo.site_query import MAX_LIMIT, SiteFilters
 from geo.sites import site_rows
-from webmap import labels, mapbuild, params, progress_view
+from webmap import caching, labels, mapbuild, params, progress_view
 from webmap.auth import planner_required
 from webmap.db import get_session
 from webmap.errors import field_messages, status_for
@@ -165,19 +165,30 @@ def page_state(args: dict[str, str]) -> dict[str, Any]:
 
 @bp.get("/progress.json")
 def progress_json() -> Response:
-    """The page's figures for another year, worded and coloured, so its script redraws without reloading."""
-    state = page_state(params.with_aliases(request.args.to_dict()))
-    result = state.pop("result")
-    result.pop("over_years", None)
-    state["units"] = [{k: row[k] for k in ("code", "colour", "value_text", "status_text", "link")}
-                      for row in result["rows"]]
-    return jsonify(state)
+    """The page's figures for another year, worded and coloured, so its script redraws without reloading; kept
+    by browsers and nginx until the data changes (the ETag carries the data version)."""
+    args = params.with_aliases(request.args.to_dict())
+
+    def build() -> Response:
+        state = page_state(args)
+        result = state.pop("result")
+        result.pop("over_years", None)
+        state["units"] = [{k: row[k] for k in ("code", "colour", "value_text", "status_text", "link")}
+                          for row in result["rows"]]
+        return jsonify(state)
+
+    return caching.public_for_visitors(build)
 
 
 @bp.get("/progress")
-def progress_page() -> str:
-    """The choropleth of a figure by district (or 2025 commune) for a year, with the table beside it."""
+def progress_page() -> Response:
+    """The choropleth of a figure by district (or 2025 commune) for a year, with the table beside it; kept by
+    browsers and nginx for visitors until the data changes."""
     args = params.with_aliases(request.args.to_dict())
+    return caching.public_for_visitors(lambda: Response(_progress_html(args), mimetype="text/html"))
+
+
+def _progress_html(args: dict[str, str]) -> str:
     state = page_state(args)
     result = state["result"]
     by_code = {row["code"]: row for row in result["rows"]}

@@ -21,6 +21,11 @@ def wait_for_sites(page) -> int:
     return int(loaded)
 
 
+# The same count in the page, for waiting on it.
+VISIBLE_MARKERS = ("[...document.querySelectorAll('.site-point, .site-cluster')]"
+                   ".filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden').length")
+
+
 def visible_markers(page) -> int:
     """Site points and clusters drawn from the vector tiles and not hidden (a cluster stands for several sites)."""
     return page.locator(".site-point, .site-cluster").filter(visible=True).count()
@@ -49,11 +54,9 @@ def test_unticking_a_layer_hides_its_markers(page, live_server, seeded):
     assert before > 0
     page.hover(".leaflet-control-layers")  # the layer box opens on hover
     page.locator(".leaflet-control-layers-overlays label", has_text="Điện mặt trời").locator("input").uncheck()
-    page.wait_for_timeout(300)
-    assert visible_markers(page) == 0
+    wait_until(page, f"{VISIBLE_MARKERS} === 0")
     page.locator(".leaflet-control-layers-overlays label", has_text="Điện mặt trời").locator("input").check()
-    page.wait_for_timeout(300)
-    assert visible_markers(page) == before
+    wait_until(page, f"{VISIBLE_MARKERS} === {before}")
 
 
 def test_a_filter_changes_the_sites_the_tile_urls_and_the_url(page, live_server, seeded):
@@ -140,8 +143,8 @@ def test_embed_renders_in_an_allowed_portal_and_is_refused_elsewhere(page, live_
 
         messages = []
         page.on("console", lambda message: messages.append(message.text))
-        page.goto(f"http://localhost:{other.server_port}/")
-        page.wait_for_timeout(1500)
+        with page.expect_console_message(lambda message: "frame-ancestors" in message.text, timeout=45_000):
+            page.goto(f"http://localhost:{other.server_port}/")
         embedded = page.frames[1] if len(page.frames) > 1 else None
         assert embedded is None or embedded.locator(".leaflet-container").count() == 0
         assert any("frame-ancestors" in m for m in messages)

@@ -38,7 +38,7 @@ def open_page(browser):
         context.route("**/*", _local_only)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(45_000)
         return page
 
     yield make
@@ -77,11 +77,9 @@ def test_the_map_takes_the_screen_and_the_panel_opens_over_it(open_page, live_se
         assert panel.is_hidden()
         page.click(".panel-toggle")
         assert panel.is_visible() and page.get_attribute(".panel-toggle", "aria-expanded") == "true"
-        page.wait_for_timeout(300)
         screenshot(page, name + "-panel")
         page.click(".panel-close")
-        page.wait_for_timeout(300)
-        assert panel.is_hidden()
+        panel.wait_for(state="hidden")
         # The top bar is one menu button; the menu opens over the page.
         assert page.locator("#site-nav").is_hidden()
         page.click(".menu-toggle")

@@ -54,8 +54,7 @@ def test_the_slider_moves_the_map_legend_and_url_to_another_year(open_page, live
     screenshot(page, f"progress-slider-{size['width']}")
     if size is PHONE:
         page.click(".panel-close")
-        page.wait_for_timeout(300)
-        assert page.locator("#panel").is_hidden()
+        page.locator("#panel").wait_for(state="hidden")
     if size is LAPTOP:  # the tooltip of a district tells its 2021 figure, as the table does
         point = page.evaluate("""() => {
             const config = JSON.parse(document.getElementById('progress-config').textContent);

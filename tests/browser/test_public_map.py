@@ -24,7 +24,7 @@ def new_page(browser, viewport, locale="vi-VN"):
     context = browser.new_context(viewport=viewport, locale=locale)
     context.route("**/*", _local_only)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(45_000)
     return page
 
 

@@ -36,8 +36,8 @@ def test_staff_place_submit_planner_approve_public_sees(page, live_server, db):
     # An address pasted from a document finds its ward, whatever its accents and words around it.
     page.fill("#ward", "Số 12 đường Nguyễn Trung Trực, phuong Vinh Thanh Van, TP. Rạch Giá")
     page.dispatch_event("#ward", "change")
-    page.wait_for_timeout(500)
-    assert page.input_value("#ward_code") == "30742" and page.input_value("#location_precision") == "ward"
+    wait_until(page, "document.querySelector('#ward_code').value === '30742'")
+    assert page.input_value("#location_precision") == "ward"
     box = page.locator(".form-map .folium-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2 + 30, box["y"] + box["height"] / 2 + 20)
     lat, lon = float(page.input_value("#lat")), float(page.input_value("#lon"))

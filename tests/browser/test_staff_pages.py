@@ -3,7 +3,7 @@ scrolls sideways, and the review queue speaks in labels and names with a small m
 from __future__ import annotations
 
 import pytest
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, wait_until
 from tests.browser.test_pages_layout import (LAPTOP, PHONE, SIZES, map_width, no_sideways_scroll,  # noqa: F401
                                              open_page)
 from tests.browser.test_staff_flow import sign_in
@@ -50,7 +50,6 @@ def test_the_site_form_and_the_staff_list_fit_the_screen(open_page, live_server,
     before = page.input_value("#lat")
     map_box = page.locator(".folium-map").bounding_box()
     page.mouse.click(map_box["x"] + map_box["width"] / 3, map_box["y"] + map_box["height"] / 3)
-    page.wait_for_timeout(300)
-    assert page.input_value("#lat") != before
+    wait_until(page, f"document.querySelector('#lat').value !== {before!r}")
     assert page.locator(".leaflet-marker-draggable").count() == 1
     screenshot(page, f"site-edit-{size['width']}")

@@ -91,10 +91,12 @@ def test_a_cluster_zooms_in_and_splits_into_points(page, live_server, seeded, pa
     zoom = map_zoom(page)
     for _ in range(3):  # 8 → 10 → 12: from z12 a tile with few sites carries points
         cluster = biggest_cluster(page)
+        page.evaluate("() => { window.zoomEnded = false; "
+                      "window.scpSiteLayer._map.once('zoomend', () => { window.zoomEnded = true; }); }")
         page.mouse.click(cluster["x"], cluster["y"])
-        wait_until(page, f"window.scpSiteLayer._map.getZoom() > {zoom}")
+        wait_until(page, "window.zoomEnded")  # the map's zoomend: the zoom animation is over
+        assert map_zoom(page) > zoom
         zoom = map_zoom(page)
-        page.wait_for_timeout(400)  # the zoom animation
         tiles_loaded(page)
         if page.locator(".site-point").count() >= 2:
             break
@@ -133,7 +135,8 @@ def test_a_popup_is_fetched_on_click_and_shows_typed_html_as_text(page, live_ser
     assert "<script>alert(2)</script>" in popup.inner_text()
     assert popup.locator("img, script, b").count() == 0
     assert DONRE in popup.inner_text()  # the fixture's lead agency, as text
-    page.wait_for_timeout(300)
+    # Two frames later anything the popup's text could have started (an image's onerror) has run.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     assert dialogs == []
     assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
     assert site_list_requests(urls) == []

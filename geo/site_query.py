@@ -33,7 +33,8 @@ def in_year(alias: str = "s", year: str = ":year") -> str:
 
 
 def listed_in_year(alias: str = "s", year: str = ":year") -> str:
-    """SQL: what a year's report lists — published sites of the year, and planned ones not yet ended."""
+    """SQL: what a year's report lists — published sites of the year, planned ones too once their start falls in or
+    before it (scp_listed_in_year, migration 0015: a 2025 report lists no site planned for 2027)."""
     return (f"({published(alias)} AND "
             f"scp_listed_in_year({alias}.status, {alias}.start_date, {alias}.end_date, {year}))")
 

@@ -37,11 +37,6 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 ANNEX_LIMIT = 3000
 # The grid (degrees) the province map groups its points on: about 500 m for a listed report, 3 km past the limit.
 FINE_GRID, COARSE_GRID = 0.005, 0.03
-# A planned site whose start lies after the year is not of the year's report (a 2025 report listing sites
-# planned for 2027 misleads). The lead: this belongs beside geo.site_query.listed_in_year, which it narrows.
-NOT_PLANNED_LATER = "NOT (s.status = 'planned' AND s.start_date > make_date(:year, 12, 31))"
-
-
 @dataclass
 class Report:
     """Everything the report shows for one year and level, read from the database once, bounded in size."""
@@ -66,10 +61,6 @@ class Report:
         return self.annex is not None
 
 
-def _listed() -> str:
-    return f"{listed_in_year()} AND {NOT_PLANNED_LATER}"
-
-
 def report_sites(session: Session, year: int) -> list[dict[str, Any]]:
     """The approved sites a year's report lists: those that existed in the year, and those planned for it."""
     rows = session.execute(text("""
@@ -81,7 +72,7 @@ def report_sites(session: Session, year: int) -> list[dict[str, Any]]:
         JOIN category c ON c.code = s.category_code
         LEFT JOIN admin_unit d ON d.level = 'district' AND d.code = s.district_code
         LEFT JOIN admin_unit m ON m.level = 'commune' AND m.code = s.commune_code
-        WHERE """ + _listed() + """
+        WHERE """ + listed_in_year() + """
         ORDER BY s.plan_task, s.district_code, s.name, s.id"""), {"year": year}).mappings()
     return [dict(row) for row in rows]
 
@@ -90,7 +81,7 @@ def site_counts(session: Session, year: int) -> list[dict[str, Any]]:
     """The listed sites counted by plan task and status, with whether any is sample data."""
     return [dict(r) for r in session.execute(text(f"""
         SELECT s.plan_task, s.status, count(*) AS sites, bool_or(s.is_sample) AS has_sample
-        FROM site s WHERE {_listed()} GROUP BY s.plan_task, s.status"""), {"year": year}).mappings()]
+        FROM site s WHERE {listed_in_year()} GROUP BY s.plan_task, s.status"""), {"year": year}).mappings()]
 
 
 def site_annex(session: Session, year: int) -> list[dict[str, Any]]:
@@ -100,7 +91,7 @@ def site_annex(session: Session, year: int) -> list[dict[str, Any]]:
                c.name_en AS category_name_en, s.status, count(*) AS sites, bool_or(s.is_sample) AS is_sample
         FROM site s JOIN category c ON c.code = s.category_code
         LEFT JOIN admin_unit d ON d.level = 'district' AND d.code = s.district_code
-        WHERE {_listed()}
+        WHERE {listed_in_year()}
         GROUP BY s.district_code, d.short_name, s.category_code, c.name_vi, c.name_en, s.status
         ORDER BY s.district_code NULLS LAST, s.category_code, s.status"""), {"year": year}).mappings()]
 
@@ -109,7 +100,7 @@ def map_points(session: Session, year: int, grid: float) -> list[dict[str, Any]]
     """The listed sites grouped by category on a grid of grid degrees: the mean position and the count."""
     return [dict(r) for r in session.execute(text(f"""
         SELECT s.category_code, avg(ST_X(s.geom)) AS lon, avg(ST_Y(s.geom)) AS lat, count(*) AS sites
-        FROM site s WHERE {_listed()}
+        FROM site s WHERE {listed_in_year()}
         GROUP BY s.category_code, floor(ST_X(s.geom) / :grid), floor(ST_Y(s.geom) / :grid)"""),
         {"year": year, "grid": grid}).mappings()]
 

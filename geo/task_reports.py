@@ -18,6 +18,7 @@ from geo import agencies
 from geo.accounts import Actor
 from geo.catalogue import PLAN_TASK_CODES, PLAN_YEARS
 from geo.errors import N_, BadParameter, Conflict, Forbidden, InvalidRecord, NotFound
+from geo.reading import Unreadable, read_number, read_whole
 
 WORK_STATUSES = {"not_started": N_("Chưa triển khai"), "ongoing": N_("Đang triển khai"), "done": N_("Hoàn thành")}
 STATES = {"draft": N_("Nháp"), "submitted": N_("Đã nộp"), "accepted": N_("Đã chấp nhận"),
@@ -107,19 +108,21 @@ def get_report(session: Session, actor: Actor | None, year: int, task_code: str,
     return report
 
 
-def _whole(value: Any, field: str, top: int, errors: dict, *, decimal: bool = False) -> float | int | None:
-    if value in (None, ""):
-        return None
+def _amount(value: Any, field: str, top: int, errors: dict, locale: str | None, *,
+            decimal: bool = False) -> float | int | None:
+    """A figure (whole) or an amount (decimal) read by geo.reading, the one reader of typed numbers, by the page's
+    locale (None for JSON: a text that reads two ways is refused); the field named when it cannot be read."""
     try:
-        number = float(str(value).replace(",", ".")) if decimal else int(str(value).strip())
-    except ValueError:
-        errors[field] = (N_("Phải là số, nhận được “%(value)s”") if decimal
-                         else N_("Phải là số nguyên, nhận được “%(value)s”"), {"value": value})
+        number = read_number(value, locale) if decimal else read_whole(value, locale)
+    except Unreadable as refused:
+        errors[field] = (refused.reason, refused.params)
+        return None
+    if number is None:
         return None
     if not 0 <= number <= top:
         errors[field] = (N_("Phải từ 0 đến %(top)s"), {"top": top})
         return None
-    return number
+    return float(number) if decimal else number
 
 
 def _group(value: Any, field: str, errors: dict) -> Mapping[str, Any]:
@@ -132,8 +135,9 @@ def _group(value: Any, field: str, errors: dict) -> Mapping[str, Any]:
     return value
 
 
-def check_content(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The report's content from a form or JSON, checked field by field; InvalidRecord names each bad field."""
+def check_content(payload: Mapping[str, Any], locale: str | None = None) -> dict[str, Any]:
+    """The report's content from a form (numbers typed in the page's locale) or JSON (locale None), checked field by
+    field; InvalidRecord names each bad field."""
     errors: dict[str, tuple[str, dict[str, Any]]] = {}
     work_status = payload.get("work_status") or "not_started"
     if not isinstance(work_status, str) or work_status not in WORK_STATUSES:
@@ -148,7 +152,8 @@ def check_content(payload: Mapping[str, Any]) -> dict[str, Any]:
             errors[field] = (N_("Dài quá %(n)s ký tự"), {"n": MAX_TEXT})
         content[field] = value.strip() if isinstance(value, str) else ""
     figures = _group(payload.get("figures"), "figures", errors)
-    content["figures"] = {key: _whole(figures.get(key), f"figures.{key}", MAX_FIGURE, errors) for key in FIGURES}
+    content["figures"] = {key: _amount(figures.get(key), f"figures.{key}", MAX_FIGURE, errors, locale)
+                          for key in FIGURES}
     # What the three figures do not cover, in words ("12 cửa hàng dán nhãn xanh").
     note = figures.get("note") or ""
     if not isinstance(note, str) or len(note) > MAX_TEXT:
@@ -158,8 +163,8 @@ def check_content(payload: Mapping[str, Any]) -> dict[str, Any]:
     content["budget"] = {}
     for kind in BUDGET_KINDS:
         amounts = _group(budget.get(kind), f"budget.{kind}", errors)
-        content["budget"][kind] = {source: _whole(amounts.get(source), f"budget.{kind}.{source}", MAX_AMOUNT, errors,
-                                                  decimal=True) for source in BUDGET_SOURCES}
+        content["budget"][kind] = {source: _amount(amounts.get(source), f"budget.{kind}.{source}", MAX_AMOUNT, errors,
+                                                   locale, decimal=True) for source in BUDGET_SOURCES}
     if errors:
         raise InvalidRecord(errors)
     return content
@@ -187,8 +192,10 @@ def _history(session: Session, report_id: int, action: str, actor: Actor, reason
 
 
 def save_report(session: Session, actor: Actor | None, year: int, task_code: str, payload: Mapping[str, Any],
-                version: Any, *, submit: bool = False, agency_code: str | None = None) -> dict[str, Any]:
-    """An agency saves its report (a draft, or submitted when submit); version is the one it read (0 if new).
+                version: Any, *, submit: bool = False, agency_code: str | None = None,
+                locale: str | None = None) -> dict[str, Any]:
+    """An agency saves its report (a draft, or submitted when submit); version is the one it read (0 if new);
+    numbers typed as text are read by locale (the page's; None for JSON).
 
     A submitted or accepted report is no longer the agency's to change; a stale version is a Conflict."""
     check_year(year)
@@ -200,7 +207,7 @@ def save_report(session: Session, actor: Actor | None, year: int, task_code: str
     if current is not None and current["state"] not in EDITABLE_STATES:
         raise Forbidden("state", N_("Báo cáo đã nộp (%(state)s); chỉ sửa được khi bị trả lại"),
                         state=current["state"])
-    content = check_content(payload)
+    content = check_content(payload, locale)
     if submit and not content["done_text"]:
         raise InvalidRecord({"done_text": (N_("Cần ghi kết quả thực hiện trước khi nộp"), {})})
     values = {**content, "figures": json.dumps(content["figures"]), "budget": json.dumps(content["budget"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -13,13 +14,21 @@ from flask_login import login_required
 
 from geo import agencies, plan, task_reports
 from geo.catalogue import PLAN_TASKS, PLAN_YEARS, PROVINCE_TIME_ZONE
-from geo.errors import N_, BadParameter, Conflict, DomainError
-from webmap import labels, params
+from geo.errors import N_, BadParameter, DomainError
+from webmap import labels, params, site_text
 from webmap.auth import current_actor
 from webmap.db import get_session
-from webmap.errors import Unauthorized, field_messages, json_error
+from webmap.errors import Unauthorized, field_messages, json_error, status_of
 
 bp = Blueprint("task_reports", __name__)
+
+
+@bp.app_template_filter("form_number")
+def form_number(value: Any) -> str:
+    """A stored figure or amount as the form shows it: in the page's way of writing numbers (85,5), "" if none."""
+    if value is None or value == "" or isinstance(value, bool):
+        return ""
+    return site_text.number(Decimal(str(value))) if isinstance(value, (int, float, Decimal)) else str(value)
 TASKS = {task.code: task for task in PLAN_TASKS}
 
 
@@ -176,12 +185,12 @@ def report_page(year: int, task: str):
             else:
                 submit = request.form.get("submit") == "1"
                 task_reports.save_report(session, actor, year, task, _form_payload(), request.form.get("version"),
-                                         submit=submit, agency_code=agency_code)
+                                         submit=submit, agency_code=agency_code, locale=labels.lang())
                 message = _("Đã nộp báo cáo") if submit else _("Đã lưu bản nháp")
         except DomainError as error:
             session.rollback()
             errors = field_messages(error)
-            status = 409 if isinstance(error, Conflict) else 422
+            status = status_of(error)
         else:
             session.commit()
             flash(message)

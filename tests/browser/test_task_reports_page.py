@@ -34,7 +34,7 @@ def test_an_agency_reports_on_its_task_from_a_phone(open_page, live_server, db):
     page.click("#submit-report")
     page.wait_for_selector("#report-state.submitted")
     assert page.locator("#report-state").inner_text().startswith("Đã nộp")
-    assert page.input_value("input[name='budget.spent.state_budget']") == "85.5"
+    assert page.input_value("input[name='budget.spent.state_budget']") == "85,5"  # in the page's way
     assert page.locator("#done_text").is_disabled()  # submitted: no longer the agency's to edit
     assert no_sideways_scroll(page)
     screenshot(page, "task-report-390")

@@ -164,3 +164,13 @@ def test_an_agency_account_from_the_command_line(db, database_url):
     refused = user(database_url, "add", "nobody", "--role", "agency", "--agency", "Sở Không Có", "--password-stdin",
                    stdin=PASSWORD + "\n")
     assert refused.returncode != 0 and "agency" in refused.stderr
+
+
+def test_figures_are_read_by_the_one_reader_in_the_pages_way():
+    content = task_reports.check_content({"figures": {"participants": "1.350"},
+                                          "budget": {"spent": {"aid": "12,5"}}}, "vi")
+    assert content["figures"]["participants"] == 1350 and content["budget"]["spent"]["aid"] == 12.5
+    # Without a page's locale (JSON) a text that reads two ways is refused by name, and a count is whole.
+    with pytest.raises(InvalidRecord) as refused:
+        task_reports.check_content({"figures": {"participants": "1.350", "events": "2,5"}})
+    assert set(refused.value.errors) == {"figures.participants", "figures.events"}

@@ -88,7 +88,7 @@ def test_an_agency_writes_and_submits_on_its_page_and_a_planner_returns_it(clien
     assert saved.status_code == 302
     shown = client.get(path).get_data(as_text=True)
     assert "&lt;b&gt;Giờ Trái đất&lt;/b&gt;" in shown and "<b>Giờ" not in shown  # typed text is escaped
-    assert "Đã nộp" in shown and 'value="12.5"' in shown
+    assert "Đã nộp" in shown and 'value="12,5"' in shown
     assert client.get("/task-reports/2025/IV.1").status_code == 403  # SKHCN's task, not SCT's
     client.post("/staff/logout", data={"csrf_token": csrf_token(client, path)})
 

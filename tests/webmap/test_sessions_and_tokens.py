@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import accounts, admin
+from geo.catalogue import PROVINCE_TIME_ZONE
 from tests.staffkit import PASSWORD, api, csrf_token, feature, sign_in, tokens, users  # noqa: F401 - fixtures
 
 NEW_PASSWORD = "mật-khẩu-mới-dài-hơn"
@@ -101,7 +102,8 @@ def test_the_admin_page_makes_a_token_for_some_days_and_shows_use_and_expiry(cli
         days = connection.execute(text("SELECT expires_at - created_at FROM api_token")).scalar_one()
     assert days == dt.timedelta(days=7)
     listed = client.get("/staff/users").data.decode()
-    expiry = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=7)).strftime("%d/%m/%Y")
+    # The page shows the province's time (UTC+7): from 17:00 UTC its date is a day ahead of UTC's.
+    expiry = (dt.datetime.now(PROVINCE_TIME_ZONE) + dt.timedelta(days=7)).strftime("%d/%m/%Y")
     table = listed.split('id="tokens"')[1].split("</table>")[0]
     assert "staff_899" in table and expiry in table and "chưa dùng" not in table and "còn hiệu lực" in table
     assert token not in listed

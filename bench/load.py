@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import shutil
 import socket
@@ -19,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import make_url
 
 from bench import ROOT
+from geo.tiles import tile_of
 
 NGINX = "/usr/sbin/nginx"
 SECRET = "benchmark-only-secret-key"
@@ -29,19 +29,12 @@ MIX_PAGES = ("/embed", "/api/districts", "/api/sites?bbox=104.9,9.9,105.1,10.1&l
 BROWSER_ENCODING = "gzip, deflate, br"
 
 
-def _tile(lon: float, lat: float, z: int) -> tuple[int, int]:
-    """The x and y of the web-mercator tile holding a point at zoom z."""
-    n = 2 ** z
-    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
-    return int((lon + 180) / 360 * n), int(y)
-
-
 def mix_paths() -> list[str]:
     """The mix of the 200 clients: /embed, /api/districts and /api/sites each followed by the tiles a visit
     loads, 3 x 3 tiles at z8 (the province), z11 and z13 (Rạch Giá) and z15 (its centre) in all."""
     tiles = []
     for z, (lon, lat) in ((8, (104.6, 10.0)), (11, (105.1, 10.0)), (13, (105.09, 10.01)), (15, (105.083, 10.01))):
-        x, y = _tile(lon, lat, z)
+        x, y = tile_of(lon, lat, z)
         tiles += [f"/tiles/sites/{z}/{x + dx}/{y + dy}.pbf" for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
     out = []
     for i, page in enumerate(MIX_PAGES):

@@ -7,6 +7,7 @@ function sources are: it holds the choice between points and clusters, reads the
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,14 @@ from geo.site_query import SiteFilters, filters_json
 # Kiên Giang with Phú Quốc and Thổ Châu, in degrees (west, south, east, north).
 BOUNDS = (103.4, 9.2, 105.6, 10.6)
 CENTRE = (104.75, 9.95)
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The x and y of the web-mercator tile of zoom z holding a point (the slippy-map formula), within the world."""
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
 
 
 @dataclass(frozen=True)

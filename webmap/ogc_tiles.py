@@ -3,7 +3,6 @@ as /tiles/sites/{z}/{x}/{y}.pbf (the standard orders them tileMatrix/tileRow/til
 and QGIS read the clusters and points as vector tiles."""
 from __future__ import annotations
 
-import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -66,15 +65,9 @@ def _tileset_summary(query: str) -> dict[str, Any]:
 def _limits(z: int) -> dict[str, Any]:
     """The tiles of level z that hold the province: a client asks for no tile of the open sea or the world."""
     west, south, east, north = site_tiles.BOUNDS
-
-    def col(lon: float) -> int:
-        return min(2 ** z - 1, int((lon + 180) / 360 * 2 ** z))
-
-    def row(lat: float) -> int:
-        return min(2 ** z - 1, int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2 ** z))
-
-    return {"tileMatrix": str(z), "minTileRow": row(north), "maxTileRow": row(south),
-            "minTileCol": col(west), "maxTileCol": col(east)}
+    (min_col, min_row), (max_col, max_row) = site_tiles.tile_of(west, north, z), site_tiles.tile_of(east, south, z)
+    return {"tileMatrix": str(z), "minTileRow": min_row, "maxTileRow": max_row,
+            "minTileCol": min_col, "maxTileCol": max_col}
 
 
 @bp.get("/collections/sites/tiles")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict
 
 import mapbox_vector_tile
@@ -18,11 +17,8 @@ from tests.sitedata import HA_TIEN, PHU_QUOC_DUONG_DONG, RACH_GIA, site
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
-    """The z/x/y of the tile holding a point (the slippy-map formula)."""
-    n = 2 ** z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return z, x, y
+    """The z/x/y of the tile holding a point."""
+    return (z, *tiles.tile_of(lon, lat, z))
 
 
 @pytest.fixture

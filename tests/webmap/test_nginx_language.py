@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 
 from sqlalchemy.orm import Session
 
 from geo.site_store import insert_site
+from geo.tiles import tile_of
 from tests.sitedata import RACH_GIA, site
 
 from tests.webmap.test_nginx import _get, proxy  # noqa: F401 - fixture
@@ -56,8 +56,7 @@ def test_tiles_are_sent_compressed_with_their_own_etag(client, db):
         for n in range(60):
             insert_site(session, site(f"Tổ phân loại rác {n}", RACH_GIA[0] + n * 0.0002, RACH_GIA[1]))
     z = 14
-    x = int((RACH_GIA[0] + 180) / 360 * 2 ** z)
-    y = int((1 - math.asinh(math.tan(math.radians(RACH_GIA[1]))) / math.pi) / 2 * 2 ** z)
+    x, y = tile_of(*RACH_GIA, z)
     plain = client.get(f"/tiles/sites/{z}/{x}/{y}.pbf")
     zipped = client.get(f"/tiles/sites/{z}/{x}/{y}.pbf", headers={"Accept-Encoding": "gzip"})
     assert plain.status_code == zipped.status_code == 200 and len(plain.data) > 1000

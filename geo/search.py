@@ -16,6 +16,9 @@ from geo.site_query import published
 
 WARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "kien-giang-wards-2020.csv"
 MIN_QUERY, MAX_QUERY, MAX_RESULTS = 2, 100, 12
+# The most matching sites ranked for one query: a word as common as a category's name ("điểm") matches most of a
+# million sites, and ranking them all would hold the request for seconds; the first 500 found are ranked.
+SITE_CANDIDATES = 500
 
 
 @functools.cache
@@ -71,7 +74,7 @@ def search(session: Session, q: str, *, lang: str = "vi") -> list[dict[str, Any]
     """
     q = check_query(q)
     words = _words(q)
-    params: dict[str, Any] = {"q": q, "lang": lang, "n": MAX_RESULTS, "words": words}
+    params: dict[str, Any] = {"q": q, "lang": lang, "n": MAX_RESULTS, "words": words, "candidates": SITE_CANDIDATES}
     for index, word in enumerate(_word_codes(session, words)):
         # The folded word goes in as text: PostgreSQL sees a constant pattern and can use the trigram indexes.
         params.update({f"like_{index}": f"%{word.folded}%", f"categories_{index}": list(word.categories),
@@ -92,6 +95,7 @@ def search(session: Session, q: str, *, lang: str = "vi") -> list[dict[str, Any]
             FROM site s CROSS JOIN typed
             LEFT JOIN admin_unit d ON d.code = s.district_code AND d.level = 'district'
             WHERE {published("s")} AND {site_words}
+            LIMIT :candidates
         ),
         units AS (
             SELECT u.level AS kind, u.code, u.name, p.short_name AS place,

@@ -3,6 +3,7 @@
     python -m bench figures [--sites] [COUNTS…]   (scripts/bench)
     python -m bench lighthouse [--runs N] [URL…]  (scripts/lighthouse)
     python -m bench imports [--rows N] [COUNTS…]  (scripts/bench-imports)
+    python -m bench writes [--writes N] [COUNTS…] (scripts/bench-writes)
 """
 from __future__ import annotations
 
@@ -59,6 +60,19 @@ def imports(rows: int, keep: bool, counts: tuple[int, ...]) -> None:
     from bench import imports as harness
 
     harness.run(_served_database(), list(counts) or [1_000_000], rows, say=click.echo, keep=keep)
+
+
+@cli.command("writes")
+@click.option("--writes", default=200, show_default=True, help="writes of each kind timed")
+@click.option("--keep", is_flag=True, help="keep the scratch database <db>_bench_writes (dropped by default)")
+@click.argument("counts", nargs=-1, type=int)
+def writes(writes: int, keep: bool, counts: tuple[int, ...]) -> None:
+    """An insert, a move, a deletion and an approval with COUNTS sites stored (default 1 000 000), with and without
+    the summary tables' triggers, and the plans of the statements the triggers run, in a scratch database
+    <db>_bench_writes."""
+    from bench import writes as harness
+
+    harness.run(_served_database(), list(counts) or [1_000_000], writes, say=click.echo, keep=keep)
 
 
 @cli.command("lighthouse")

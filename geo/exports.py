@@ -29,7 +29,7 @@ GEOMETRY_TYPE = "Point"
 
 COLUMNS = ("id", "ref", "name", "name_en", "category", "category_name", "status", "district_code", "district_name",
            "commune_code", "commune_name", "plan_task", "lead_agency", "address", "lon", "lat", "location_precision",
-           "start_date", "end_date", "description", "source", "is_sample")
+           "ward_code", "start_date", "end_date", "description", "source", "is_sample")
 
 # Column headings of the office formats (CSV, Excel), Vietnamese and English; GIS formats keep the field codes.
 HEADINGS: dict[str, tuple[str, str]] = {
@@ -41,6 +41,7 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "plan_task": ("Nhiệm vụ", "Plan task"), "lead_agency": ("Cơ quan chủ trì", "Lead agency"),
     "address": ("Địa chỉ", "Address"), "lon": ("Kinh độ", "Longitude"), "lat": ("Vĩ độ", "Latitude"),
     "location_precision": ("Độ chính xác vị trí", "Location precision"),
+    "ward_code": ("Mã xã, phường (2020)", "Ward code (2020)"),
     "start_date": ("Ngày bắt đầu", "Start date"), "end_date": ("Ngày kết thúc", "End date"),
     "description": ("Mô tả", "Description"), "source": ("Nguồn", "Source"), "is_sample": ("Dữ liệu mẫu", "Sample data"),
 }

@@ -34,7 +34,7 @@ json_build_object(
         'status', s.status, 'district_code', s.district_code, 'district_name', d.short_name,
         'commune_code', s.commune_code, 'commune_name', m.short_name,
         'plan_task', s.plan_task, 'lead_agency', s.lead_agency, 'address', s.address,
-        'location_precision', s.location_precision,
+        'location_precision', s.location_precision, 'ward_code', s.ward_code,
         'start_date', to_char(s.start_date, 'YYYY-MM-DD'), 'end_date', to_char(s.end_date, 'YYYY-MM-DD'),
         'measures', s.measures, 'description', s.description, 'source', s.source, 'is_sample', s.is_sample,
         'version', s.version, 'updated_at', to_char(s.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
@@ -150,7 +150,7 @@ def site_feature(session: Session, site_id: int) -> dict[str, Any] | None:
 _PUBLIC_COLUMNS = """
     s.id, s.ref, s.name, s.name_en, s.category_code AS category, c.name_vi AS category_name_vi,
     c.name_en AS category_name_en, s.status, s.district_code, d.short_name AS district_name, s.commune_code,
-    m.short_name AS commune_name, s.plan_task, s.lead_agency, s.address, s.location_precision, s.start_date,
+    m.short_name AS commune_name, s.plan_task, s.lead_agency, s.address, s.location_precision, s.ward_code, s.start_date,
     s.end_date, s.measures, s.description, s.source, s.is_sample"""
 
 

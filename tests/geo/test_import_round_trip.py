@@ -11,13 +11,13 @@ from geo.site_query import SiteFilters
 from tests.staffkit import IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, make_users, site_input
 
 FIELDS = ("name", "name_en", "category_code", "status", "plan_task", "lead_agency", "address", "location_precision",
-          "start_date", "end_date", "measures", "description", "source", "district_code", "commune_code",
+          "start_date", "end_date", "measures", "description", "source", "district_code", "commune_code", "ward_code",
           "round(ST_X(geom)::numeric, 6) AS lon", "round(ST_Y(geom)::numeric, 6) AS lat")
 SITES = [
     site_input("Tổ dân phố 1, phường Vĩnh Thanh Vân", *IN_RACH_GIA, name_en="Block 1", status="completed",
                address="Số 5 Trần Phú", start_date="01/03/2021", end_date="31/12/2024",
                description="Mô tả; có dấu “ngoặc”",
-               location_precision="ward", measures={"households": 1350, "tonnes_sorted_per_month": 12.5}),
+               location_precision="ward", ward_code="30742", measures={"households": 1350, "tonnes_sorted_per_month": 12.5}),
     site_input("Mái nhà xưởng Vĩnh Quang", *IN_RACH_GIA_2, category="solar", plan_task="I.1",
                lead_agency="Sở Công Thương",
                measures={"kwp": 1250.75, "solar_kind": "rooftop", "hectares": 0.3}),

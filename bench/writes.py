@@ -121,12 +121,16 @@ def _alternated(engine, planner, staff, writes: int, rounds: int = 4) -> tuple[d
     of the machine's load falls on both alike."""
     kept: dict[str, list[float]] = {}
     bare: dict[str, list[float]] = {}
-    for round_ in range(rounds):
-        for times, enabled in ((kept, True), (bare, False)):
-            _triggers(engine, enabled=enabled)
-            for kind, taken in write_times(engine, planner, staff, writes // rounds, seed=2 * round_ + enabled).items():
-                times.setdefault(kind, []).extend(taken)
-    _rebuild(engine)
+    try:
+        for round_ in range(rounds):
+            for times, enabled in ((kept, True), (bare, False)):
+                _triggers(engine, enabled=enabled)
+                seed = 1 + 2 * round_ + enabled
+                for kind, taken in write_times(engine, planner, staff, writes // rounds, seed).items():
+                    times.setdefault(kind, []).extend(taken)
+    finally:
+        _triggers(engine, enabled=True)
+        _rebuild(engine)
     return kept, bare
 
 

@@ -18,6 +18,8 @@ from webmap.db import get_session
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
 
 MVT = "application/vnd.mapbox-vector-tile"
+# The layer's name, in its TileJSON and its style.
+LAYER_NAME = N_("Điểm thí điểm sản xuất và tiêu dùng bền vững tỉnh Kiên Giang")
 GLYPH_MAX_AGE = 24 * 3600
 
 
@@ -61,7 +63,7 @@ def site_tilejson() -> Response:
                       **{f"n_{code}": "Number" for code in CATEGORY_CODES}}
     body = {
         "tilejson": "3.0.0",
-        "name": _("Điểm thí điểm sản xuất và tiêu dùng bền vững tỉnh Kiên Giang"),
+        "name": _(LAYER_NAME),
         "description": _("Điểm đã duyệt; ở mức thu nhỏ, các điểm gần nhau được gộp thành cụm có số đếm"),
         "attribution": _("Sở Tài nguyên và Môi trường tỉnh Kiên Giang"),
         "scheme": "xyz",
@@ -92,8 +94,7 @@ def site_style() -> Response:
     tilejson = url_for("tiles.site_tilejson", **args, lang=language, _external=True)
     glyphs = url_for("tiles.glyphs", fontstack="F", glyph_range="0-255", _external=True)
     glyphs = glyphs.replace("/F/0-255.pbf", "/{fontstack}/{range}.pbf")
-    name = _("Điểm thí điểm sản xuất và tiêu dùng bền vững tỉnh Kiên Giang")
-    body = map_style.site_style(name, tilejson, glyphs, tiles.layout(get_session()))
+    body = map_style.site_style(_(LAYER_NAME), tilejson, glyphs, tiles.layout(get_session()))
     return caching.public(lambda: jsonify(body), max_age=300, vary=language)
 
 

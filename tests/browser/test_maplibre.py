@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from geo.catalogue import CATEGORIES
 from tests.browser.conftest import screenshot, wait_until
 
 pytestmark = pytest.mark.browser
@@ -82,3 +85,24 @@ def test_a_maplibre_page_of_another_origin_draws_the_counted_clusters(page, live
     assert page.evaluate("window.mapErrors") == []
     assert not [text for text in console if "CORS" in text or "Access-Control" in text], console
     assert page.evaluate("location.origin") != live_server
+
+
+def test_up_close_the_sites_are_points_in_their_category_colour(page, live_server, seeded, db, portal):
+    with Session(db) as session:
+        lon, lat, category = session.execute(text(
+            "SELECT ST_X(geom), ST_Y(geom), category_code FROM site ORDER BY id LIMIT 1")).one()
+    page.goto(f"{portal}/index.html?style={live_server}/tiles/sites/style.json")
+    wait_until(page, "window.map && window.map.loaded() && window.mapIdle === true")
+    page.evaluate(f"map.jumpTo({{center: [{lon}, {lat}], zoom: 16}})")
+    wait_until(page, "window.map.loaded() && window.mapIdle === true")
+    points = page.evaluate("""() => map.queryRenderedFeatures({layers: ['sites']}).map(f => ({
+        category: f.properties.category, colour: f.layer.paint['circle-color'].toString()}))""")
+    assert category in {point["category"] for point in points}
+    colours = {c.code: c.colour for c in CATEGORIES}
+    drawn = {point["category"]: point["colour"] for point in points}
+    assert drawn[category] == _rgba(colours[category])
+
+
+def _rgba(colour: str) -> str:
+    """A #rrggbb colour as MapLibre's evaluated paint colour writes it."""
+    return "rgba({},{},{},1)".format(*(int(colour[i:i + 2], 16) for i in (1, 3, 5)))

@@ -1,21 +1,26 @@
 """The site layer as vector tiles (/tiles/sites/{z}/{x}/{y}.pbf) and its TileJSON, for the maps, QGIS and MapLibre."""
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_from_directory, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from geo import tiles
 from geo.catalogue import CATEGORY_CODES
 from geo.site_query import SiteFilters
-from webmap import assets, caching, mapbuild, params
+from geo.errors import N_, BadParameter
+from webmap import assets, caching, map_style, mapbuild, params
 from webmap.db import get_session
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
 
 MVT = "application/vnd.mapbox-vector-tile"
+# The layer's name, in its TileJSON and its style.
+LAYER_NAME = N_("Điểm thí điểm sản xuất và tiêu dùng bền vững tỉnh Kiên Giang")
+GLYPH_MAX_AGE = 24 * 3600
 
 
 def _filters() -> tuple[SiteFilters, dict[str, str]]:
@@ -58,7 +63,7 @@ def site_tilejson() -> Response:
                       **{f"n_{code}": "Number" for code in CATEGORY_CODES}}
     body = {
         "tilejson": "3.0.0",
-        "name": _("Điểm thí điểm sản xuất và tiêu dùng bền vững tỉnh Kiên Giang"),
+        "name": _(LAYER_NAME),
         "description": _("Điểm đã duyệt; ở mức thu nhỏ, các điểm gần nhau được gộp thành cụm có số đếm"),
         "attribution": _("Sở Tài nguyên và Môi trường tỉnh Kiên Giang"),
         "scheme": "xyz",
@@ -78,6 +83,44 @@ def site_tilejson() -> Response:
     }
     # The names are in the page's language, which a cookie may choose: the ETag depends on it too.
     return caching.public(lambda: jsonify(body), max_age=300, vary=str(get_locale()))
+
+
+@bp.get("/sites/style.json")
+def site_style() -> Response:
+    """The MapLibre style of the site layer: the TileJSON above as its source (same filters and language), cluster
+    counts drawn with the glyphs this app serves."""
+    args = _filters()[1]
+    language = str(get_locale())
+    tilejson = url_for("tiles.site_tilejson", **args, lang=language, _external=True)
+    glyphs = url_for("tiles.glyphs", fontstack="F", glyph_range="0-255", _external=True)
+    glyphs = glyphs.replace("/F/0-255.pbf", "/{fontstack}/{range}.pbf")
+    body = map_style.site_style(_(LAYER_NAME), tilejson, glyphs, tiles.layout(get_session()))
+    return caching.public(lambda: jsonify(body), max_age=300, vary=language)
+
+
+def _glyph_start(glyph_range: str) -> int:
+    """The first code point of a glyph range "<start>-<start+255>" (start a multiple of 256); BadParameter if not."""
+    start, _dash, end = glyph_range.partition("-")
+    if not (start.isdigit() and end.isdigit() and int(start) % 256 == 0 and int(end) == int(start) + 255
+            and int(end) <= 0xFFFF):
+        raise BadParameter("range", N_("Phải là “đầu-cuối” của 256 mã ký tự, đầu chia hết cho 256 (như 0-255), "
+                                       "nhận được “%(value)s”"), value=glyph_range)
+    return int(start)
+
+
+@bp.get("/glyphs/<fontstack>/<glyph_range>.pbf")
+def glyphs(fontstack: str, glyph_range: str) -> Response:
+    """Glyphs of 256 code points as signed distance fields for MapLibre's labels, from the first font of the stack
+    this app serves; 404 for a font or range it does not."""
+    start = _glyph_start(glyph_range)
+    folder = Path(current_app.static_folder or "", "vendor", "glyphs")
+    served = {font.name for font in folder.iterdir() if font.is_dir()} if folder.is_dir() else set()
+    fonts = [name.strip() for name in fontstack.split(",") if name.strip() in served]
+    if not fonts:
+        abort(404)
+    # Rendered once by scripts/vendor-assets: a new font file comes with a new deployment, not with the data.
+    return send_from_directory(folder / fonts[0], f"{start}-{start + 255}.pbf", mimetype="application/x-protobuf",
+                               max_age=GLYPH_MAX_AGE)
 
 
 def site_sources(filters: dict[str, str]) -> mapbuild.SiteSources:

@@ -12,7 +12,7 @@ import pytest
 from pyproj import Transformer
 from werkzeug.serving import make_server
 
-from geo.tiles import tile_of
+from geo.tiles import BOUNDS, tile_of
 from tests.webmap.test_api import DUONG_DONG, RACH_GIA, sites  # noqa: F401 - fixture
 
 VN2000 = "http://www.opengis.net/def/crs/EPSG/0/9207"
@@ -151,10 +151,31 @@ print(json.dumps({{"epsg": frame.crs.to_epsg(), "points": {{n: [g.x, g.y] for n,
 
 def test_gdal_reads_the_ogc_tiles(server, sites):  # noqa: F811
     # GDAL's OGCAPI driver finds the tileset, the tiling scheme and the tile template, and makes a layer of each
-    # level (it reads the collection's CRS84 extent as if in metres, so only its whole-world levels are checked).
+    # level; it reads the collection's CRS84 extent as if in the tiles' metres, so without MINX… it has only the
+    # whole-world levels.
     read = _gdal(f"""
 import json, pyogrio
 frame = pyogrio.read_dataframe("OGCAPI:{server}/ogc/collections/sites", API="TILES", layer="Zoom level 0")
 print(json.dumps({{"sites": int(frame["count"].sum())}}))
 """)
     assert read["sites"] == 5
+
+
+def test_gdal_reads_the_provinces_ogc_tiles_at_every_level_given_the_extent_in_metres(server, sites):  # noqa: F811
+    # The README's command: the province's extent in EPSG:3857 (MINX…MAXY), so GDAL asks for its tiles down to the
+    # deepest level; at z14 the tiles carry each published site as a point with its id and category.
+    west, south, east, north = BOUNDS
+    (minx, maxx), (miny, maxy) = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True).transform(
+        [west, east], [south, north])
+    read = _gdal(f"""
+import json, pyogrio
+source = "OGCAPI:{server}/ogc/collections/sites"
+options = dict(API="TILES", MINX={minx}, MINY={miny}, MAXX={maxx}, MAXY={maxy})
+deepest = pyogrio.read_info(source, layer="Zoom level 16", **options)["crs"]
+frame = pyogrio.read_dataframe(source, layer="Zoom level 14", **options)
+print(json.dumps({{"deepest": deepest, "ids": sorted(int(i) for i in frame["id"]), "epsg": frame.crs.to_epsg(),
+                  "categories": sorted(set(frame["category"]))}}))
+""")
+    assert read["epsg"] == 3857 and read["deepest"] == "EPSG:3857"
+    assert read["ids"] == sorted(sites[:5])
+    assert read["categories"] == ["organic_farm", "solar", "waste_sorting"]

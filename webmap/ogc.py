@@ -3,9 +3,11 @@ can add the layers, in WGS 84, Web Mercator or the province's VN-2000 zone."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import DataError, InternalError
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
@@ -138,7 +140,16 @@ def _bbox_in_crs84(args: dict[str, str], bbox_crs: OutputCrs) -> None:
         numbers = []
     if len(numbers) != 4 or any(n != n or abs(n) == float("inf") for n in numbers):
         raise BadParameter("bbox", N_("Phải là bốn số theo thứ tự trục của hệ toạ độ bbox-crs"))
-    box = get_session().execute(text(bbox_sql(bbox_crs)), dict(zip(("b0", "b1", "b2", "b3"), numbers))).one()
+    session = get_session()
+    try:
+        # In a savepoint: PostGIS refusing a point far outside the CRS's domain (an error, not a NULL) leaves the
+        # request's transaction usable; an outage (OperationalError) is not caught here.
+        with session.begin_nested():
+            box = session.execute(text(bbox_sql(bbox_crs)), dict(zip(("b0", "b1", "b2", "b3"), numbers))).one()
+    except (DataError, InternalError):
+        box = (None,)
+    if any(value is None or not math.isfinite(value) for value in box):
+        raise BadParameter("bbox", N_("Nằm ngoài vùng dùng được của hệ toạ độ bbox-crs"))
     args["bbox"] = ",".join(f"{value:.8f}" for value in box)
 
 

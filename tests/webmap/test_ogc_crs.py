@@ -59,6 +59,20 @@ def test_bbox_in_vn2000_finds_the_island_site(client, sites):  # noqa: F811
     assert [f["properties"]["name"] for f in body["features"]] == ["Phân loại rác Dương Đông"]
 
 
+@pytest.mark.parametrize("bbox", ["11690000,1120000,11690000,1120000", "11700000,1130000,11690000,1120000"])
+def test_a_box_of_no_size_or_upside_down_in_metres_is_answered_not_a_server_error(client, sites, bbox):  # noqa: F811
+    response = client.get(f"{ITEMS}?bbox={bbox}&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3857")
+    assert response.status_code in (200, 400)
+    assert response.status_code == 200 or response.get_json()["error"]["field"] == "bbox"
+
+
+def test_a_box_outside_the_crs_area_is_refused_by_name(client, sites):  # noqa: F811
+    response = client.get(f"{ITEMS}?bbox=1e30,1e30,1e31,1e31&bbox-crs={VN2000}", headers={"Accept-Language": "vi"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["field"] == "bbox" and error["reason"] == "Nằm ngoài vùng dùng được của hệ toạ độ bbox-crs"
+
+
 def test_collections_list_their_crs(client, db):
     sites_collection = client.get("/ogc/collections/sites").get_json()
     assert VN2000 in sites_collection["crs"] and EPSG_4326 in sites_collection["crs"]

@@ -58,6 +58,12 @@ def store(session: Session, site_id: int, photo: ProcessedPhoto, *, by: int, app
         {"site_id": site_id, "sha256": photo.sha256, "photo_base": photo_base}).scalar_one()
 
 
+def site_photos(session: Session, site_id: int, photo_base: str, *, pending: bool) -> list[dict[str, Any]]:
+    """A site's approved photos (and its pending ones with pending=True) as its answers list them, oldest first."""
+    return session.execute(text(f"SELECT {PHOTOS_OF_SITE} FROM site s WHERE s.id = :id"),  # noqa: S608
+                           {"id": site_id, "photo_base": photo_base, "pending_photos": pending}).scalar() or []
+
+
 def pending_for_review(session: Session, site_ids: list[int], photo_base: str) -> dict[int, list[dict[str, Any]]]:
     """The pending photos of the sites in the review queue, with how far from the site each was taken and
     whether that is more than FAR_FROM_SITE_M."""

@@ -16,10 +16,13 @@ def _dms(value: float) -> tuple[float, float, float]:
 
 def phone_jpeg(lon: float, lat: float, size: tuple[int, int] = (4000, 3000), orientation: int = 1,
                taken: str = "2025:03:14 09:30:00") -> bytes:
-    """A JPEG as a phone writes it: the camera's make and model, when and where it was taken, its orientation."""
+    """A JPEG as a phone writes it: the camera's make and model, when and where it was taken, its orientation.
+    Photos of other places or times differ in their pixels too (the same pixels are kept once)."""
     red = Image.linear_gradient("L").resize(size)
     green = Image.radial_gradient("L").resize(size)
-    image = Image.merge("RGB", (red, green, red.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    shift = (round(abs(lon) * 1e4) + round(abs(lat) * 1e4) + sum(taken.encode())) % 200 + 1
+    blue = red.transpose(Image.Transpose.FLIP_LEFT_RIGHT).point(lambda v: (v + shift) % 256)
+    image = Image.merge("RGB", (red, green, blue))
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "PhoneCo"
     exif[ExifTags.Base.Model] = "Field 12"

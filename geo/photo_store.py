@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from geo.photos import ProcessedPhoto
@@ -121,7 +121,7 @@ def content(session: Session, sha256: str, *, thumbnail: bool) -> dict[str, Any]
     return None if row is None else dict(row)
 
 
-def counts(session: Session) -> dict[str, int]:
+def counts(session: Session | Connection) -> dict[str, int]:
     """How many photos the sites have, how many distinct images hold them, and their bytes in the database."""
     row = session.execute(text("""
         SELECT (SELECT count(*) FROM site_photo) AS site_photos, (SELECT count(*) FROM photo) AS images,

@@ -141,16 +141,19 @@ def published_site(session: Session, site_id: int, crs: OutputCrs = CRS84, *, ph
         {"id": site_id, "photo_base": photo_base, "pending_photos": pending_photos}).scalar()
 
 
-def site_feature(session: Session, site_id: int) -> dict[str, Any] | None:
-    """Any site, whatever its review state, as a Feature shaped like those of site_page (the same SQL), with the
-    review state beside: moderation, the change waiting for review, the reviewer's note, whether it is deleted.
-    For the staff who write it (the write API's answers); None if there is no such site."""
+def site_feature(session: Session, site_id: int, photo_base: str) -> dict[str, Any] | None:
+    """Any site, whatever its review state, as a Feature shaped like published_site's (the same SQL), with the
+    review state beside: moderation, the change waiting for review, the reviewer's note, whether it is deleted;
+    its photos, the pending ones too, under photo_base. For the staff who write it (the write API's answers); None
+    if there is no such site."""
     return session.execute(text(f"""
         SELECT jsonb_set(f.feature, '{{properties}}', (f.feature -> 'properties') || jsonb_build_object(
                    'moderation', f.moderation, 'pending', f.pending, 'review_note', f.review_note,
                    'deleted', f.deleted_at IS NOT NULL))
-        FROM (SELECT ({_feature_sql(CRS84)})::jsonb AS feature, s.moderation, s.pending, s.review_note, s.deleted_at
-              FROM site s {_FEATURE_JOINS} WHERE s.id = :id) f"""), {"id": site_id}).scalar()  # noqa: S608
+        FROM (SELECT ({_feature_sql(CRS84, photos=True)})::jsonb AS feature, s.moderation, s.pending, s.review_note,
+                     s.deleted_at
+              FROM site s {_FEATURE_JOINS} WHERE s.id = :id) f"""),  # noqa: S608 - fixed SQL fragments
+        {"id": site_id, "photo_base": photo_base, "pending_photos": True}).scalar()
 
 
 # The columns a published site shows anyone: no staff names, no personal data.

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from geo import photo_store
 from geo.accounts import Actor
-from geo.photos import ProcessedPhoto
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden, InvalidRecord, NotFound
+from geo.photos import ProcessedPhoto
 from geo.site_record import EDITABLE, validate_site
 from geo.site_store import (CLEAR_PENDING, MISSING_SITE, RECORD_COLUMNS, SNAPSHOT_COLUMNS, change_site, get_site,
                             insert_site, insert_sites, record_params)
@@ -345,6 +345,8 @@ def add_photos(session: Session, actor: Actor | None, site_id: int, photos: list
     """Add processed photos to a site the actor may edit, in the caller's transaction: approved at once for a
     planner, waiting with the site's review for district staff. Returns them as listed (photo_store.PHOTO_JSON)."""
     actor = _require_staff(actor)
+    if not photos:
+        return []
     site = get_site(session, site_id, lock=True)
     _check_area(actor, site)
     if site["deleted"]:

@@ -22,10 +22,10 @@ from geo.catalogue import CATEGORIES, DAY_FORMAT, DEFAULT_STATUS, MEASURES, PLAN
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden, InvalidRecord
 from geo.site_record import NUMBER_MEASURES, YEAR_MEASURES, read_typed_measures
 from webmap import labels, mapbuild, params, review_map, site_text
-from webmap.photos import MAX_PER_REQUEST, photo_base, processed
 from webmap.auth import planner_required
 from webmap.db import get_session
 from webmap.errors import field_messages, message_of, status_for, status_of
+from webmap.photos import MAX_PER_REQUEST, photo_base, processed
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 WARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "kien-giang-wards-2020.csv"

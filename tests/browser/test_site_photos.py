@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from geo import editing, photos
 from tests.browser.conftest import local_pages, screenshot, wait_until
-from tests.browser.test_staff_flow import sign_in, sign_out
+from tests.browser.test_staff_flow import sign_in
 from tests.photokit import phone_jpeg
 from tests.staffkit import IN_RACH_GIA, make_users
 
@@ -19,12 +19,22 @@ A_KM_AWAY = (IN_RACH_GIA[0], IN_RACH_GIA[1] + 0.009)
 
 
 @pytest.fixture
-def phone(browser):
-    yield from local_pages(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+def phones(browser):
+    """A new phone (its own browser context: its own cookies) each call, closed at the end."""
+    opened = []
+
+    def phone():
+        pages = local_pages(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        opened.append(pages)
+        return next(pages)
+
+    yield phone
+    for pages in opened:
+        next(pages, None)
 
 
-def test_a_photo_chosen_on_a_phone_reaches_the_review_and_the_public_popup(phone, live_server, db):
-    page = phone
+def test_a_photo_chosen_on_a_phone_reaches_the_review_and_the_public_popup(phones, live_server, db):
+    page = phones()
     users = make_users(db)
     sign_in(page, live_server, "staff_899")
     page.goto(live_server + "/staff/sites/new")
@@ -39,8 +49,8 @@ def test_a_photo_chosen_on_a_phone_reaches_the_review_and_the_public_popup(phone
     page.click("#save")
     page.wait_for_url("**/staff/", timeout=90_000)
     assert "chờ cán bộ kế hoạch duyệt" in page.inner_text(".flashes")
-    sign_out(page)
 
+    page = phones()
     sign_in(page, live_server, "planner")
     page.goto(live_server + "/staff/review")
     item = page.locator(".review-item", has_text="Điểm thu gom có ảnh")
@@ -52,7 +62,7 @@ def test_a_photo_chosen_on_a_phone_reaches_the_review_and_the_public_popup(phone
     screenshot(page, "review-photo-phone")
     item.locator("button.approve").click()
     page.wait_for_url("**/staff/review")
-    sign_out(page)
+    assert "Đã duyệt" in page.inner_text(".flashes")
 
     with Session(db) as session, session.begin():
         site_id = session.execute(text("SELECT id FROM site WHERE name = 'Điểm thu gom có ảnh'")).scalar_one()
@@ -60,6 +70,7 @@ def test_a_photo_chosen_on_a_phone_reaches_the_review_and_the_public_popup(phone
         editing.add_photos(session, users["staff_899"], site_id,
                            [photos.process(phone_jpeg(*IN_RACH_GIA, size=(1200, 900)))], "/photos/")
 
+    page = phones()
     page.goto(f"{live_server}/embed?site={site_id}")
     wait_until(page, "document.body.getAttribute('data-open-site') !== null")
     shown = page.locator(".leaflet-popup-content .popup-photos img")

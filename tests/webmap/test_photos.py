@@ -113,3 +113,15 @@ def test_the_same_photo_twice_is_kept_once_and_deleting_it_removes_its_bytes(cli
     missing = client.delete(f"/api/sites/{site_id}/photos/{first['id']}",
                             headers={"Authorization": f"Bearer {tokens['planner']}"})
     assert missing.status_code == 404 and missing.get_json()["error"]["field"] == "photo_id"
+
+
+def test_a_photo_larger_than_other_requests_may_be_is_read_and_one_past_the_limit_refused(client, tokens, approved):
+    site_id, _version = approved
+    # 12 MB: past MAX_CONTENT_LENGTH (10 MB) of other requests, within a photo's 15 MB, so it is read (and is no image).
+    read = post_photo(client, site_id, tokens["planner"], b"\xff\xd8" + b"\0" * (12 * 1024 * 1024))
+    assert read.status_code == 400
+    assert read.get_json()["error"]["reason"] == "Tệp không phải là ảnh JPEG, PNG, WebP hay HEIC đọc được"
+    refused = post_photo(client, site_id, tokens["planner"], b"\xff\xd8" + b"\0" * (15 * 1024 * 1024))
+    assert refused.status_code == 400
+    assert refused.get_json()["error"] == {"field": "file", "parameter": "file", "reason": "Ảnh lớn quá 15 MB",
+                                           "status": 400}

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
 
-from geo import admin, data_version
+from geo import admin, data_version, photo_store
 from geo.db import make_engine
 from geo.errors import N_, DomainError
 
@@ -80,6 +80,17 @@ class BackupError(DomainError):
 
 
 @dataclass(frozen=True)
+class PhotoCounts:
+    """The photos of sites in a backup or a database, and the distinct images that hold them."""
+
+    site_photos: int
+    images: int
+
+    def __str__(self) -> str:
+        return f"{self.site_photos} photos of sites ({self.images} images)"
+
+
+@dataclass(frozen=True)
 class BackupInfo:
     """What a backup wrote."""
 
@@ -88,6 +99,7 @@ class BackupInfo:
     schema_version: str
     size_bytes: int
     seconds: float
+    photos: PhotoCounts
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,7 @@ class RestoreInfo:
     migrated_to: str
     replaced: bool
     seconds: float
+    photos: PhotoCounts
 
 
 def default_path(url: str, now: dt.datetime | None = None) -> Path:
@@ -221,7 +234,7 @@ def backup(url: str, path: Path | str | None = None, *, key: str) -> BackupInfo:
     finally:
         partial.unlink(missing_ok=True)
     return BackupInfo(path, make_url(url).database, version, path.stat().st_size,
-                      round(time.monotonic() - started, 3))
+                      round(time.monotonic() - started, 3), read_photo_counts(path))
 
 
 def read_schema_version(path: Path | str) -> str:
@@ -234,14 +247,29 @@ def read_schema_version(path: Path | str) -> str:
     path = Path(path)
     if not path.is_file():
         raise BackupError("file", N_("Không có tệp sao lưu %(path)s"), path=str(path))
-    script = _run([str(client_binary("pg_restore")), "--data-only", "--table=alembic_version", "-f", "-",
-                   str(path)]).stdout
-    match = re.search(r"^COPY \S*alembic_version \(version_num\) FROM stdin;\n(.*?)\n\\\.$", script, re.M | re.S)
-    versions = match.group(1).split("\n") if match else []
+    versions = [row["version_num"] for row in _table_rows(path, "alembic_version")]
     if len(versions) != 1 or not versions[0]:
         raise BackupError("schema_version", N_("Tệp %(path)s không chứa phiên bản lược đồ (alembic_version)"),
                           path=str(path))
     return versions[0]
+
+
+def _table_rows(path: Path, table: str) -> list[dict[str, str]]:
+    """The rows of one table's data in a backup file, as pg_restore prints them (COPY text, values unescaped only
+    as far as the callers need: names, codes, hashes); none when the file has no such table."""
+    script = _run([str(client_binary("pg_restore")), "--data-only", f"--table={table}", "-f", "-", str(path)]).stdout
+    match = re.search(rf"^COPY \S*\b{table} \(([^)]*)\) FROM stdin;\n(.*?)^\\\.$", script, re.M | re.S)
+    if match is None:
+        return []
+    columns = [name.strip() for name in match.group(1).split(",")]
+    return [dict(zip(columns, line.split("\t"))) for line in match.group(2).splitlines()]
+
+
+def read_photo_counts(path: Path | str) -> PhotoCounts:
+    """How many photos of sites a backup file holds, and how many distinct images they are (the images are kept
+    once per content, and only while a site shows them)."""
+    rows = _table_rows(Path(path), "site_photo")
+    return PhotoCounts(len(rows), len({row["sha256"] for row in rows}))
 
 
 def known_revisions(url: str) -> list[str]:
@@ -296,7 +324,18 @@ def restore(url: str, path: Path | str, *, key: str | None, replace: bool = Fals
     _restore_script(url, path, replace)
     admin.migrate(url)
     return RestoreInfo(path, make_url(url).database, version, known[-1], bool(in_use),
-                       round(time.monotonic() - started, 3))
+                       round(time.monotonic() - started, 3), _photos_in(url))
+
+
+def _photos_in(url: str) -> PhotoCounts:
+    """The photos a database holds, counted after a restore (so the count is of what arrived)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = photo_store.counts(connection)
+    finally:
+        engine.dispose()
+    return PhotoCounts(found["site_photos"], found["images"])
 
 
 def _restore_script(url: str, path: Path, replace: bool) -> None:

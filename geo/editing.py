@@ -13,8 +13,10 @@ from typing import Any, Mapping
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo import photo_store
 from geo.accounts import Actor
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden, InvalidRecord, NotFound
+from geo.photos import ProcessedPhoto
 from geo.site_record import EDITABLE, validate_site
 from geo.site_store import (CLEAR_PENDING, MISSING_SITE, RECORD_COLUMNS, SNAPSHOT_COLUMNS, change_site, get_site,
                             insert_site, insert_sites, record_params)
@@ -30,6 +32,9 @@ DELETION = {"deleted": True}
 REVIEWED = (*EDITABLE, "district_code", "commune_code")
 QUEUE_COLUMNS = ("id", "name", "category", "district_code", "commune_code", "moderation", "version", "has_pending",
                  "submitted_by", "submitted_by_area", "submitted_at", "lon", "lat")
+# A site waits for a planner while it is a new submission, has a change waiting, or has photos waiting (FROM site s).
+AWAITING_REVIEW = """s.deleted_at IS NULL AND (s.moderation = 'submitted' OR s.pending IS NOT NULL
+    OR EXISTS (SELECT FROM site_photo p WHERE p.site_id = s.id AND p.moderation = 'pending'))"""
 # How much a district's outline is simplified for the review queue's small maps (degrees, about 200 m).
 OUTLINE_TOLERANCE = 0.002
 
@@ -78,6 +83,17 @@ def site_in_area(session: Session, actor: Actor, site_id: int) -> dict[str, Any]
     return site
 
 
+def may_edit(session: Session, actor: Actor | None, site_id: int) -> bool:
+    """Whether the actor is staff who may edit that site: it exists and lies in their area."""
+    if actor is None or actor.role == "agency":
+        return False
+    try:
+        site_in_area(session, actor, site_id)
+    except NotFound:
+        return False
+    return True
+
+
 def _check_version(site: Mapping[str, Any], expected: int | None) -> None:
     if expected is None:
         raise BadParameter("version", N_("Cần số phiên bản của bản ghi đang sửa"))
@@ -101,7 +117,8 @@ def _awaiting_review(session: Session, site_id: int, expected_version: int | Non
     """The site, locked, once it is known to wait for review at the expected version."""
     current = get_site(session, site_id, lock=True)
     _check_version(current, expected_version)
-    if current["deleted"] or (current["moderation"] != "submitted" and not current["pending"]):
+    if current["deleted"] or (current["moderation"] != "submitted" and not current["pending"]
+                              and not photo_store.has_pending(session, site_id)):
         raise BadParameter("moderation", N_("Điểm này không chờ duyệt"))
     return current
 
@@ -209,6 +226,8 @@ def approve_site(session: Session, actor: Actor | None, site_id: int, expected_v
     if current["pending"] == DELETION:
         return change_site(session, current, "delete", actor.id,
                            f"deleted_at = now(), {CLEAR_PENDING}, review_note = NULL")
+    # The photos sent with the submission are published with it.
+    photo_store.settle(session, site_id, approve=True, by=actor.id)
     if current["pending"]:
         return _write_record(session, current, current["pending"], actor, "approved", "approve")
     return change_site(session, current, "approve", actor.id, "moderation = 'approved', review_note = NULL")
@@ -226,9 +245,12 @@ def reject_site(session: Session, actor: Actor | None, site_id: int, expected_ve
                            length=len(reason))
     current = _awaiting_review(session, site_id, expected_version)
     _act_as(session, actor)
+    photo_store.settle(session, site_id, approve=False, by=actor.id)
+    # An approved site (with a change or photos waiting) stays approved: only what waited is rejected.
+    keeps = current["pending"] or current["moderation"] == "approved"
     return change_site(session, current, "reject", actor.id,
                        f"moderation = :moderation, {CLEAR_PENDING}, review_note = :reason",
-                       {"moderation": "approved" if current["pending"] else "rejected", "reason": reason},
+                       {"moderation": "approved" if keeps else "rejected", "reason": reason},
                        note=reason)
 
 
@@ -253,7 +275,7 @@ def review_queue(session: Session) -> list[dict[str, Any]]:
         SELECT {SNAPSHOT_COLUMNS}, s.pending IS NOT NULL AS has_pending, u.username AS submitted_by,
                u.unit_code AS submitted_by_area, coalesce(s.pending_at, s.updated_at) AS submitted_at
         FROM site s LEFT JOIN app_user u ON u.id = coalesce(s.pending_by, s.updated_by)
-        WHERE s.deleted_at IS NULL AND (s.moderation = 'submitted' OR s.pending IS NOT NULL)
+        WHERE {AWAITING_REVIEW}
         ORDER BY coalesce(s.pending_at, s.updated_at), s.id"""))  # noqa: S608 - fixed SQL fragments only
     queue = []
     for row in rows.mappings():
@@ -280,8 +302,7 @@ def district_outlines(session: Session, codes: set[str]) -> dict[str, dict[str, 
 
 def queue_length(session: Session) -> int:
     """How many sites wait for a planner."""
-    return session.execute(text("""SELECT count(*) FROM site s WHERE s.deleted_at IS NULL
-                                    AND (s.moderation = 'submitted' OR s.pending IS NOT NULL)""")).scalar_one()
+    return session.execute(text(f"SELECT count(*) FROM site s WHERE {AWAITING_REVIEW}")).scalar_one()  # noqa: S608
 
 
 def site_history(session: Session, actor: Actor | None, site_id: int) -> list[dict[str, Any]]:
@@ -317,3 +338,40 @@ def review_many(session: Session, actor: Actor | None, items: list[tuple[int, in
             error.site_id = site_id  # type: ignore[attr-defined]
             raise
     return done
+
+
+def add_photos(session: Session, actor: Actor | None, site_id: int, photos: list[ProcessedPhoto],
+               photo_base: str) -> list[dict[str, Any]]:
+    """Add processed photos to a site the actor may edit, in the caller's transaction: approved at once for a
+    planner, waiting with the site's review for district staff. Returns them as listed (photo_store.PHOTO_JSON)."""
+    actor = _require_staff(actor)
+    if not photos:
+        return []
+    site = get_site(session, site_id, lock=True)
+    _check_area(actor, site)
+    if site["deleted"]:
+        raise NotFound("id", N_("Điểm số %(id)s đã bị xoá"), id=site_id)
+    # The distance is to where the site will be once its waiting change is approved.
+    position = {**site, **(site["pending"] if site["pending"] and site["pending"] != DELETION else {})}
+    return [photo_store.store(session, site_id, photo, by=actor.id, approved=actor.is_planner,
+                              site_lon=float(position["lon"]), site_lat=float(position["lat"]), photo_base=photo_base)
+            for photo in photos]
+
+
+def delete_photo(session: Session, actor: Actor | None, site_id: int, photo_id: int) -> None:
+    """Remove a photo of a site the actor may edit."""
+    actor = _require_staff(actor)
+    site_in_area(session, actor, site_id)
+    if not photo_store.exists(session, site_id, photo_id):
+        raise NotFound("photo_id", N_("Điểm số %(id)s không có ảnh số %(photo)s"), id=site_id, photo=photo_id)
+    photo_store.remove(session, photo_id)
+
+
+def photo_content(session: Session, actor: Actor | None, sha256: str, *, thumbnail: bool) -> dict[str, Any]:
+    """A photo's bytes for anyone when it is approved on a published site; otherwise only for the staff whose area
+    holds a site that shows it (and planners); NotFound for everyone else, as for a photo that does not exist."""
+    found = photo_store.content(session, sha256, thumbnail=thumbnail)
+    if found is None or not (found["public"] or (actor is not None and actor.role != "agency"
+                                                 and any(in_area(actor, site) for site in found["sites"]))):
+        raise NotFound("photo", N_("Không có ảnh này"))
+    return found

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.crs import CRS84, OutputCrs, geometry_sql
+from geo.photo_store import PHOTOS_OF_SITE
 from geo.site_query import SiteFilters, published, where
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,13 +38,15 @@ json_build_object(
         'location_precision', s.location_precision, 'ward_code', s.ward_code,
         'start_date', to_char(s.start_date, 'YYYY-MM-DD'), 'end_date', to_char(s.end_date, 'YYYY-MM-DD'),
         'measures', s.measures, 'description', s.description, 'source', s.source, 'is_sample', s.is_sample,
-        'version', s.version, 'updated_at', to_char(s.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        'version', s.version, 'updated_at', to_char(s.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'){extra}
     )
 )"""
 
 
-def _feature_sql(crs: OutputCrs, column: str = "s.geom", *, moved: bool = False) -> str:
-    return _FEATURE_SQL.format(geometry=geometry_sql(crs, column, moved=moved))
+def _feature_sql(crs: OutputCrs, column: str = "s.geom", *, moved: bool = False, photos: bool = False) -> str:
+    # One site's answer lists its photos; a page of sites does not (a popup asks for the site it opens).
+    extra = f",\n        'photos', {PHOTOS_OF_SITE}" if photos else ""
+    return _FEATURE_SQL.format(geometry=geometry_sql(crs, column, moved=moved), extra=extra)
 
 
 # A page's points moved into another CRS with one ST_Transform of them all: PostGIS builds the transformation of
@@ -127,23 +130,30 @@ def site_page(session: Session, filters: SiteFilters, *, self_link: dict[str, st
     return SitePage(body=row.body, matched=row.matched, returned=row.returned, last_id=row.last_id)
 
 
-def published_site(session: Session, site_id: int, crs: OutputCrs = CRS84) -> str | None:
-    """One published site as a GeoJSON Feature (text), shaped like those of site_page; None if there is none."""
+def published_site(session: Session, site_id: int, crs: OutputCrs = CRS84, *, photo_base: str | None = None,
+                   pending_photos: bool = False) -> str | None:
+    """One published site as a GeoJSON Feature (text), shaped like those of site_page; None if there is none.
+    With photo_base (the URL the photos are served under), its properties list its approved photos, and its pending
+    ones too with pending_photos (for the staff who may edit it)."""
     return session.execute(text(f"""
-        SELECT ({_feature_sql(crs)})::text FROM site s {_FEATURE_JOINS}
-        WHERE s.id = :id AND {published()}"""), {"id": site_id}).scalar()  # noqa: S608 - fixed SQL fragments
+        SELECT ({_feature_sql(crs, photos=photo_base is not None)})::text FROM site s {_FEATURE_JOINS}
+        WHERE s.id = :id AND {published()}"""),  # noqa: S608 - fixed SQL fragments
+        {"id": site_id, "photo_base": photo_base, "pending_photos": pending_photos}).scalar()
 
 
-def site_feature(session: Session, site_id: int) -> dict[str, Any] | None:
-    """Any site, whatever its review state, as a Feature shaped like those of site_page (the same SQL), with the
-    review state beside: moderation, the change waiting for review, the reviewer's note, whether it is deleted.
-    For the staff who write it (the write API's answers); None if there is no such site."""
+def site_feature(session: Session, site_id: int, photo_base: str) -> dict[str, Any] | None:
+    """Any site, whatever its review state, as a Feature shaped like published_site's (the same SQL), with the
+    review state beside: moderation, the change waiting for review, the reviewer's note, whether it is deleted;
+    its photos, the pending ones too, under photo_base. For the staff who write it (the write API's answers); None
+    if there is no such site."""
     return session.execute(text(f"""
         SELECT jsonb_set(f.feature, '{{properties}}', (f.feature -> 'properties') || jsonb_build_object(
                    'moderation', f.moderation, 'pending', f.pending, 'review_note', f.review_note,
                    'deleted', f.deleted_at IS NOT NULL))
-        FROM (SELECT ({_feature_sql(CRS84)})::jsonb AS feature, s.moderation, s.pending, s.review_note, s.deleted_at
-              FROM site s {_FEATURE_JOINS} WHERE s.id = :id) f"""), {"id": site_id}).scalar()  # noqa: S608
+        FROM (SELECT ({_feature_sql(CRS84, photos=True)})::jsonb AS feature, s.moderation, s.pending, s.review_note,
+                     s.deleted_at
+              FROM site s {_FEATURE_JOINS} WHERE s.id = :id) f"""),  # noqa: S608 - fixed SQL fragments
+        {"id": site_id, "photo_base": photo_base, "pending_photos": True}).scalar()
 
 
 # The columns a published site shows anyone: no staff names, no personal data.

@@ -48,7 +48,7 @@ def db(engine: Engine) -> Iterator[Engine]:
     """The test database with no sites, users or indicator values: each test starts from known counts."""
     with engine.begin() as connection:
         connection.execute(text("TRUNCATE site_history, site, indicator_value_history, indicator_value, "
-                                "api_token, app_user, sign_in_failure RESTART IDENTITY CASCADE"))
+                                "api_token, app_user, sign_in_failure, photo RESTART IDENTITY CASCADE"))
     yield engine
 
 

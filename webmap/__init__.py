@@ -32,8 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.extensions["sessions"] = make_session_factory(engine)
 
-    from webmap import caching, db, errors, hooks, i18n
+    from webmap import caching, db, errors, hooks, i18n, photos
     db.init_app(app)
+    photos.init_app(app)  # before any hook that reads a form: the photo requests' size limit holds from there
     caching.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
@@ -43,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                         progress, reports, staff, task_reports, tiles)
     auth.init_app(app)
     for blueprint in (auth.bp, staff.bp, accounts.bp, api_write.bp, imports_api.bp, api.bp, maps.bp, progress.bp,
-                      ogc.bp, ogc_tiles.bp, indicators_api.bp, reports.bp, openapi.bp, tiles.bp, task_reports.bp):
+                      ogc.bp, ogc_tiles.bp, indicators_api.bp, reports.bp, openapi.bp, tiles.bp, task_reports.bp,
+                      photos.bp):
         app.register_blueprint(blueprint)
     return app

@@ -6,10 +6,11 @@ import datetime as dt
 from flask import Blueprint, Response, request, url_for
 from flask_babel import get_locale
 
-from geo import boundaries, exports, sites
+from geo import boundaries, editing, exports, sites
 from geo.errors import N_, BadParameter, NotFound
 from geo.site_query import MAX_LIMIT, SiteFilters
-from webmap import caching, params
+from webmap import caching, params, photos
+from webmap.auth import current_actor
 from webmap.db import get_session
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -47,10 +48,17 @@ def _site_page(session, filters: SiteFilters) -> Response:
 
 @bp.get("/sites/<int:site_id>")
 def get_site(site_id: int) -> Response:
-    """One published site as a GeoJSON Feature, shaped like those of /api/sites."""
-    feature = sites.published_site(get_session(), site_id)
+    """One published site as a GeoJSON Feature, shaped like those of /api/sites, with its approved photos; the staff
+    who may edit it also see its photos waiting for review, in an answer kept by nobody."""
+    session = get_session()
+    editor = editing.may_edit(session, current_actor(), site_id)
+    feature = sites.published_site(session, site_id, photo_base=photos.photo_base(), pending_photos=editor)
     if feature is None:
         raise NotFound("id", N_("Không có điểm %(id)s"), id=site_id)
+    if editor:
+        response = _geojson(feature)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
     return caching.public(lambda: _geojson(feature))
 
 

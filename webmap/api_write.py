@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, g, request
 
 from geo import editing, sites
 from geo.errors import N_, BadParameter, Conflict, DomainError
-from webmap import params
+from webmap import params, photos
 from webmap.auth import current_actor
 from webmap.db import get_session
 from webmap.errors import Unauthorized, json_error
@@ -21,7 +21,7 @@ bp = Blueprint("api_write", __name__, url_prefix="/api")
 
 def _feature(session, site_id: int) -> Response:
     """A site as the GeoJSON Feature GET /api/sites gives (geo.sites' one serialiser), with its review state."""
-    return Response(json.dumps(sites.site_feature(session, site_id), ensure_ascii=False),
+    return Response(json.dumps(sites.site_feature(session, site_id, photos.photo_base()), ensure_ascii=False),
                     mimetype="application/geo+json")
 
 
@@ -79,7 +79,7 @@ def _run(actor, action, *args) -> Response:
             # Both versions, so the caller can merge by hand: the one saved meanwhile and the one just sent
             # (a DELETE sends none).
             yours = {"yours": _body()} if request.get_data(cache=True) else {}
-            return json_error(error, current=sites.site_feature(session, args[0]), **yours)
+            return json_error(error, current=sites.site_feature(session, args[0], photos.photo_base()), **yours)
         return json_error(error)
     response = _feature(session, site["id"])
     session.commit()

@@ -295,7 +295,8 @@ def backup(file: Path | None) -> None:
     with _refusals():
         info = backups.backup(database_url(), file, key=from_environment()["SECRET_KEY"])
     click.echo(f"backed up {info.database} (schema {info.schema_version}) to {info.path} "
-               f"(signed in {backups.signature_path(info.path)}): {info.size_bytes} bytes in {info.seconds:.1f} s")
+               f"(signed in {backups.signature_path(info.path)}): {info.size_bytes} bytes in {info.seconds:.1f} s; "
+               f"{info.photos}")
 
 
 @cli.command("restore")
@@ -311,7 +312,8 @@ def restore(file: Path, replace: bool, unsigned: bool) -> None:
         key = None if unsigned else from_environment()["SECRET_KEY"]
         done = backups.restore(database_url(), file, key=key, replace=replace)
     click.echo(f"restored {done.path} (schema {done.schema_version}) into {done.database}, migrated to "
-               f"{done.migrated_to}{', replacing its data' if done.replaced else ''}, in {done.seconds:.1f} s")
+               f"{done.migrated_to}{', replacing its data' if done.replaced else ''}, in {done.seconds:.1f} s; "
+               f"{done.photos}")
 
 
 if __name__ == "__main__":

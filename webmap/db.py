@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from geo.db import make_engine, make_session_factory
 
 # Blueprints whose GET answers only read what the public sees: the maps and /embed, the read API, the
-# indicators, OGC API – Features, /progress. Their staff pages live under /staff and stay on the primary.
-PUBLIC_READS = frozenset({"api", "maps", "indicators_api", "ogc", "progress", "tiles"})
+# indicators, OGC API – Features, /progress, the photos. Their staff pages live under /staff and stay on the primary.
+PUBLIC_READS = frozenset({"api", "maps", "indicators_api", "ogc", "progress", "tiles", "photos"})
 
 
 def reads_replica() -> bool:

@@ -86,6 +86,7 @@ def map_labels() -> dict[str, Any]:
         "fullscreen_exit": _("Thoát toàn màn hình"),
         "copy_link": _("Sao chép liên kết"), "link_copied": _("Đã sao chép liên kết"),
         "site_missing": _("Không có điểm này trên bản đồ công khai (chưa duyệt hoặc đã xoá)"),
+        "photo": _("Ảnh %(n)s của điểm, chụp %(date)s"), "photo_undated": _("Ảnh %(n)s của điểm"),
         "statuses": status_names(), "precisions": precision_names(),
         "measures": {k: {"label": label, "unit": unit, "year": k in YEAR_MEASURES}
                      for k, (label, unit) in measure_labels().items()},

@@ -74,6 +74,8 @@ IMPORT_PREVIEW = {"description": "the preview, kept for its confirm", "content":
         "ignored_columns": {"type": "array", "items": {"type": "object", "properties": {
             "column": {"type": "integer"}, "heading": {"type": "string"}, "reason": {"type": "string"}}}},
         "warnings": {"type": "array", "items": PROBLEM}}}}}}
+SITE_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0,
+                                                                 "maximum": 2**31 - 1}}
 AUTH = error("no session or API token (Authorization: Bearer …)")
 
 
@@ -100,9 +102,9 @@ def json_api_document() -> dict[str, Any]:
                     "f", {"type": "string", "enum": ["geojson", "csv", "xlsx", "gpkg", "shp"]}, "format"), LANG],
                 "responses": {"200": GEOJSON, "400": BAD}}},
             "/api/sites/{id}": {"get": {
-                "summary": "One approved site",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}, LANG],
+                "summary": "One approved site, with its approved photos (properties.photos: url, thumbnail_url, "
+                           "taken_at, width, height)",
+                "parameters": [SITE_ID, LANG],
                 "responses": {"200": GEOJSON, "404": error("no approved site with this id")}}},
             "/api/districts": {"get": {"summary": "District boundaries 2009–June 2025 (approximate)",
                                        "parameters": [simplify, LANG], "responses": {"200": GEOJSON, "400": BAD}}},
@@ -137,6 +139,25 @@ def json_api_document() -> dict[str, Any]:
                         "type": "array", "items": {"type": "integer"}}}}}}},
                     "400": BAD, "401": AUTH, "404": error("no import of yours with this id"),
                     "409": error("this import was confirmed already; nothing stored")}}},
+            "/api/sites/{id}/photos": {"post": {
+                "summary": "Add photos to a site you may edit (approved at once for planners, else with the site's "
+                           "review): checked, turned upright, at most 2 048 px, re-encoded without EXIF",
+                "parameters": [SITE_ID],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"], "properties": {"file": {
+                        "type": "string", "format": "binary",
+                        "description": "JPEG, PNG, WebP or HEIC, at most 15 MB and 60 megapixels"}}}}}},
+                "responses": {"201": {"description": "the first photo's url, thumbnail_url, moderation and size, and "
+                                                     "every photo sent under photos",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "400": error("file missing, not an image, too large or too many pixels"),
+                              "401": AUTH, "404": error("no site with this id in your area")}}},
+            "/api/sites/{id}/photos/{photo_id}": {"delete": {
+                "summary": "Remove a photo of a site you may edit",
+                "parameters": [SITE_ID, {"name": "photo_id", "in": "path", "required": True,
+                                         "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}],
+                "responses": {"204": {"description": "removed"}, "401": AUTH,
+                              "404": error("no such site in your area, or no such photo of it")}}},
             "/api/progress/summary": {"get": {"summary": "Every indicator for the province in a year",
                                               "parameters": [_query("year", YEAR, "the year"), LANG],
                                               "responses": {"200": JSON, "400": BAD}}},

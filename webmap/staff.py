@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import Template
 
-from geo import accounts, boundaries, editing
+from geo import accounts, boundaries, editing, photo_store, photos
 from geo.catalogue import CATEGORIES, DAY_FORMAT, DEFAULT_STATUS, MEASURES, PLAN_TASKS, default_task
 from geo.errors import N_, BadParameter, Conflict, DomainError, Forbidden, InvalidRecord
 from geo.site_record import NUMBER_MEASURES, YEAR_MEASURES, read_typed_measures
@@ -25,6 +25,7 @@ from webmap import labels, mapbuild, params, review_map, site_text
 from webmap.auth import planner_required
 from webmap.db import get_session
 from webmap.errors import field_messages, message_of, status_for, status_of
+from webmap.photos import MAX_PER_REQUEST, photo_base, processed
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 WARDS_FILE = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "kien-giang-wards-2020.csv"
@@ -130,7 +131,9 @@ def _render_form(site: dict[str, Any] | None, values: dict[str, Any], errors: di
                                                                               for c in CATEGORIES},
         measure_labels=labels.measure_labels(), measure_choices=labels.measure_choices(),
         statuses=labels.status_choices(), plan_tasks=PLAN_TASKS,
-        precisions=list(labels.precision_names().items()), wards=wards()), status
+        precisions=list(labels.precision_names().items()), wards=wards(),
+        photos=photo_store.site_photos(get_session(), site["id"], photo_base(), pending=True) if site else [],
+        photo_limits={"n": MAX_PER_REQUEST, "mb": photos.MAX_BYTES // (1024 * 1024)}), status
 
 
 def _formatter() -> site_text.Formatter:
@@ -165,7 +168,10 @@ def new_site():
     data = _form_data()
     session = get_session()
     try:
+        sent = processed(request.files.getlist("photo"), "photo")
         site = editing.create_site(session, current_user.actor, data)
+        # In the site's own transaction: the site and its photos are saved together or not at all.
+        editing.add_photos(session, current_user.actor, site["id"], sent, photo_base())
     except DomainError as error:
         session.rollback()
         status = status_of(error) if isinstance(error, Forbidden) else status_for(InvalidRecord)
@@ -188,7 +194,9 @@ def edit_site(site_id: int):
     version = _form_version()
     data = _form_data()
     try:
+        sent = processed(request.files.getlist("photo"), "photo")
         updated = editing.update_site(session, current_user.actor, site_id, data, version)
+        added = editing.add_photos(session, current_user.actor, site_id, sent, photo_base())
     except DomainError as error:
         session.rollback()
         if error.field == "pending":
@@ -197,7 +205,10 @@ def edit_site(site_id: int):
         return _render_form(site, {**data, "version": request.form.get("version")}, field_messages(error),
                             status_of(error), conflict)
     session.commit()
-    if updated["version"] == site["version"]:
+    if updated["version"] == site["version"] and added:
+        flash(_("Đã lưu %(n)s ảnh", n=len(added)) if current_user.actor.is_planner
+              else _("Đã gửi %(n)s ảnh chờ duyệt", n=len(added)))
+    elif updated["version"] == site["version"]:
         flash(_("Không có gì thay đổi: chưa lưu gì"))
     else:
         flash(_("Đã gửi thay đổi chờ duyệt") if updated["pending"] or updated["moderation"] == "submitted"
@@ -293,7 +304,16 @@ def review():
     outlines = editing.district_outlines(session, {item["district_code"] for item in queue if item["district_code"]})
     return render_template("staff/review.html", queue=queue, unit_names=formatter.units,
                            maps={item["id"]: review_map.position_map(item, outlines) for item in queue},
-                           outlines=outlines)
+                           outlines=outlines, photos=_pending_photos(session, [item["id"] for item in queue]))
+
+
+def _pending_photos(session, site_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The photos waiting with each queued site, with the page's way of writing their date and distance."""
+    found = photo_store.pending_for_review(session, site_ids, photo_base())
+    for photo in (photo for listed in found.values() for photo in listed):
+        photo["taken_on"] = _form_date((photo["photo"]["taken_at"] or "")[:10]) or None
+        photo["distance"] = None if photo["distance_m"] is None else site_text.number(Decimal(photo["distance_m"]))
+    return found
 
 
 @bp.post("/sites/<int:site_id>/approve")

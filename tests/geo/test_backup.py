@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
-from geo import accounts, admin, backup, editing, manual_values
+from geo import accounts, admin, backup, editing, manual_values, photos
 from geo.db import make_engine
 from tests.conftest import SECRET
-from tests.staffkit import IN_PHU_QUOC, IN_RACH_GIA_2, make_users, site_input
+from tests.photokit import phone_jpeg
+from tests.staffkit import IN_PHU_QUOC, IN_RACH_GIA, IN_RACH_GIA_2, make_users, site_input
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +34,14 @@ SNAPSHOT = {
     "admin_units": "SELECT level, count(*), md5(string_agg(code || ST_AsText(geom), ',' ORDER BY code)) "
                    "FROM admin_unit GROUP BY level ORDER BY level",
     "schema": "SELECT version_num FROM alembic_version",
+    "site_photos": "SELECT id, site_id, sha256, moderation, ST_AsText(taken_geom), round(distance_m), taken_at "
+                   "FROM site_photo ORDER BY id",
+    "photos": "SELECT sha256, md5(image), md5(thumbnail), width, height FROM photo ORDER BY sha256",
 }
+
+
+PHOTO = photos.process(phone_jpeg(*IN_RACH_GIA, size=(800, 600)))
+OTHER_PHOTO = photos.process(phone_jpeg(*IN_RACH_GIA_2, size=(800, 600)))
 
 
 def snapshot(url: str) -> dict[str, list[tuple]]:
@@ -69,7 +77,10 @@ def filled(db: Engine) -> dict[str, list[tuple]]:
                             {"name": "Điểm phân loại rác A (sửa)", "lon": IN_RACH_GIA_2[0], "lat": IN_RACH_GIA_2[1]},
                             first["version"])
         editing.delete_site(session, users["planner"], gone["id"], gone["version"])
-        editing.create_site(session, users["staff_899"], site_input("Điểm chờ duyệt"))
+        waiting = editing.create_site(session, users["staff_899"], site_input("Điểm chờ duyệt"))
+        # The same picture twice (kept once) and another, one of them waiting with its site.
+        editing.add_photos(session, users["planner"], first["id"], [PHOTO, OTHER_PHOTO], "/photos/")
+        editing.add_photos(session, users["staff_899"], waiting["id"], [PHOTO], "/photos/")
         accounts.create_token(session, "planner")
         value = manual_values.record_manual_value(session, "material_fuel_cut", "91", 2025, 5.5, sector="cement",
                                                reported_by=users["planner"].id, note="báo cáo của Sở")
@@ -92,7 +103,7 @@ def api_sites(url: str) -> tuple[int, list[str]]:
 def test_the_fixture_has_what_the_round_trip_checks(filled):
     counts = {name: len(rows) for name, rows in filled.items()}
     assert counts == {"sites": 4, "site_history": 6, "users": 5, "tokens": 1, "indicator_values": 1,
-                      "indicator_value_history": 2, "admin_units": 3, "schema": 1}
+                      "indicator_value_history": 2, "admin_units": 3, "schema": 1, "site_photos": 3, "photos": 2}
 
 
 def test_a_backup_restores_whole_into_an_empty_database(filled, database_url, scratch_url, tmp_path):
@@ -106,6 +117,7 @@ def test_a_backup_restores_whole_into_an_empty_database(filled, database_url, sc
     done = backup.restore(scratch_url, made.path, key=SECRET)
 
     assert (done.schema_version, done.migrated_to, done.replaced) == (head, head, False)
+    assert made.photos == done.photos == backup.PhotoCounts(site_photos=3, images=2)
     assert snapshot(scratch_url) == filled
     assert api_sites(scratch_url) == api_sites(database_url) == (
         2, ["Điểm Phú Quốc", "Điểm phân loại rác A (sửa)"])
@@ -207,6 +219,7 @@ def test_the_scripts_back_up_and_restore(filled, database_url, scratch_url, tmp_
     restored = run_script("restore", str(dump), env={**env, "DATABASE_URL": scratch_url})
     assert restored.returncode == 0, restored.stderr
     assert "restored" in restored.stdout and snapshot(scratch_url) == filled
+    assert "3 photos of sites (2 images)" in made.stdout and "3 photos of sites (2 images)" in restored.stdout
 
     again = run_script("restore", str(dump), env={**env, "DATABASE_URL": scratch_url})
     assert again.returncode == 1 and "--replace" in again.stderr and "Traceback" not in again.stderr

@@ -53,7 +53,7 @@ def _fuzz(app, path: str) -> list[str]:
 
 def test_the_json_api_answers_any_input_without_a_server_error(seeded_app):
     # POST /api/imports has no query or path parameter to get wrong: it is fuzzed with valid input only.
-    assert len(_fuzz(seeded_app, "/api/openapi.json")) == 10 * 2 - 1
+    assert len(_fuzz(seeded_app, "/api/openapi.json")) == 12 * 2 - 1
 
 
 def test_the_ogc_api_answers_any_input_without_a_server_error(seeded_app):
@@ -65,6 +65,6 @@ def test_both_documents_list_their_paths(client):
     json_paths = set(client.get("/api/openapi.json").get_json()["paths"])
     assert json_paths == {"/api/sites", "/api/sites/{id}", "/api/districts", "/api/communes", "/api/progress",
                           "/api/progress/summary", "/api/progress/sites", "/api/indicators", "/api/imports",
-                          "/api/imports/{id}/confirm"}
+                          "/api/imports/{id}/confirm", "/api/sites/{id}/photos", "/api/sites/{id}/photos/{photo_id}"}
     ogc_paths = set(client.get("/ogc/api").get_json()["paths"])
     assert "/ogc/collections/{collectionId}/queryables" in ogc_paths

@@ -81,7 +81,38 @@
     row(table, labels.source, p.source);
     box.appendChild(table);
     if (p.description) box.appendChild(el("p", "site-description", p.description));
+    var photos = photoStrip(p.photos || [], labels);
+    if (photos) box.appendChild(photos);
     return box;
+  }
+
+  // The site's approved photos (a signed-in editor's answer also lists the pending ones: the map shows what the
+  // public sees), each a small thumbnail fetched when the popup shows it, linking to the large image, with its date.
+  function photoStrip(photos, labels) {
+    var shown = photos.filter(function (photo) { return photo.moderation === "approved"; });
+    if (!shown.length) return null;
+    var strip = el("div", "popup-photos");
+    shown.forEach(function (photo, i) {
+      var date = formatDate((photo.taken_at || photo.created_at || "").slice(0, 10), labels.lang);
+      var words = (date ? labels.photo : labels.photo_undated).replace("%(n)s", String(i + 1))
+        .replace("%(date)s", date);
+      var link = el("a");
+      link.href = photo.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      var image = el("img");
+      image.src = photo.thumbnail_url;
+      image.loading = "lazy";
+      image.width = 88;
+      image.height = 66;
+      image.alt = words;
+      link.appendChild(image);
+      var figure = el("figure");
+      figure.appendChild(link);
+      if (date) figure.appendChild(el("figcaption", null, date));
+      strip.appendChild(figure);
+    });
+    return strip;
   }
 
   function showCount(text) {

@@ -1,4 +1,4 @@
-"""Photos in PostgreSQL (migration 0017): the bytes once per content in photo, a site's photos in site_photo.
+"""Photos in PostgreSQL (migration 0016): the bytes once per content in photo, a site's photos in site_photo.
 
 A site's photo follows the site's review: one added by district staff is pending with their change, a planner's is
 approved at once; approving the site's submission approves its pending photos, rejecting it rejects them

@@ -1,13 +1,13 @@
 """photos as evidence of a site: the bytes once per content (photo, keyed by its sha256) and each site's photos
 (site_photo) with the position they were taken at, kept for the review and never served, and their review state
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0016
+Revises: 0015
 """
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

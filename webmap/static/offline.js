@@ -5,7 +5,7 @@
    Without JavaScript the pages work as before, online only. */
 (function () {
   "use strict";
-  var settings = null, sending = false, signedOut = false, sentNow = 0;
+  var settings = null, sending = false, signedOut = false, sentNow = 0, kept = 0;
 
   function say(key, values) {
     var text = settings.text[key] || "";
@@ -32,6 +32,7 @@
     var waiting = items.filter(function (item) { return item.state === "waiting"; });
     var refused = items.filter(function (item) { return item.state !== "waiting"; });
     box.textContent = "";
+    kept = items.length;
     box.dataset.waiting = String(waiting.length);
     box.dataset.refused = String(refused.length);
     if (sentNow) box.appendChild(element("p", "offline-sent", say("sent", { n: sentNow })));
@@ -164,20 +165,22 @@
     form.submit();
   }
 
-  // Sign-out takes what this device kept: the waiting sites (asked first), the pages, the worker.
+  // Sign-out takes what this device kept: the waiting sites (asked first), the pages, the worker. The sign-out's
+  // answer clears them (Clear-Site-Data, webmap/auth.py); the page begins it too, for browsers without that header,
+  // and never holds the sign-out back.
   function clearOnSignOut() {
     var form = document.querySelector('form[action="' + settings.logout + '"]');
     if (!form) return;
-    form.addEventListener("submit", async function (event) {
-      event.preventDefault();
-      var items = await ScpQueue.all();
-      if (items.length && !confirm(say("sign_out_drops", { n: items.length }))) return;
-      var workers = navigator.serviceWorker ? await navigator.serviceWorker.getRegistrations() : [];
-      await Promise.all(workers.map(function (worker) { return worker.unregister(); }));
-      var names = window.caches ? await caches.keys() : [];
-      await Promise.all(names.map(function (name) { return caches.delete(name); }));
-      await ScpQueue.clear();
-      form.submit();
+    form.addEventListener("submit", function (event) {
+      if (kept && !confirm(say("sign_out_drops", { n: kept }))) {
+        event.preventDefault();
+        return;
+      }
+      if (navigator.serviceWorker) navigator.serviceWorker.getRegistrations().then(function (workers) {
+        workers.forEach(function (worker) { worker.unregister(); });
+      });
+      if (window.caches) caches.keys().then(function (names) { names.forEach(function (name) { caches.delete(name); }); });
+      ScpQueue.clear();
     });
   }
 

@@ -1,0 +1,32 @@
+"""python -m bench offline end to end with a small photo: each figure of the staff app is printed, as a number,
+with the load average, and the scratch database is gone afterwards. Times are printed, never asserted."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import make_url, text
+
+from bench import offline
+
+pytestmark = pytest.mark.browser
+
+N = r"(\d[\d,]*(?:\.\d+)?)"
+LOAD = r"\[load \d+\.\d\d \d+\.\d\d \d+\.\d\d\]$"
+FIGURES = (
+    rf"staff form, first visit at 390x844: {N} requests, {N} bytes over the network",
+    rf"staff worker keeps at install: {N} files \(.*\), {N} bytes over the network at most",
+    rf"site form with a 0\.1 MB photo on Fast 3G \(.*\): {N} s to send, {N} s until the list shows "
+    rf"\(the upload alone at 84 375 B/s: {N} s\)",
+)
+
+
+def test_offline_figures_are_printed_and_the_scratch_database_dropped(engine, database_url):
+    lines: list[str] = []
+    offline.run(database_url, say=lines.append, photo_bytes=100 * 1024)
+    for pattern in FIGURES:
+        assert any(re.search(pattern + r"  " + LOAD, line) for line in lines), (pattern, lines)
+    scratch = f"{make_url(database_url).database}_bench_offline"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM pg_database WHERE datname = :name"),
+                                  {"name": scratch}).scalar_one() == 0

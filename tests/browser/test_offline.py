@@ -166,3 +166,31 @@ def test_sign_out_clears_the_kept_sites_and_pages(phone, live_server, db):
     context.set_offline(True)
     with pytest.raises(PlaywrightError):
         phone.goto(live_server + "/staff/sites/new")
+
+
+def test_an_ended_session_keeps_the_sites_waiting_but_no_page_for_the_next_visitor(phone, live_server, db):
+    make_users(db)
+    context = signed_in_with_worker(phone, live_server, "staff_899")
+    context.set_offline(True)
+    phone.goto(live_server + "/staff/sites/new")
+    fill_site(phone, "Điểm thu hồi bao bì thuốc bảo vệ thực vật (ngoại tuyến)", *IN_RACH_GIA)
+    phone.click("#save")
+    phone.wait_for_url("**/staff/")
+    context.clear_cookies()  # the session ends while the phone is offline
+
+    context.set_offline(False)
+    wait_until(phone, "document.querySelector('#offline-queue').innerText.includes('Phiên đăng nhập đã hết')")
+    assert waiting(phone) == "1"
+    # Whoever opens the phone next meets the sign-in page, and no kept staff page, even offline.
+    phone.goto(live_server + "/staff/sites/new")
+    phone.wait_for_url("**/staff/login?next=*")
+    wait_for(phone, "async () => !(await caches.match('/staff/sites/new', {ignoreSearch: true}))")
+    context.set_offline(True)
+    phone.goto(live_server + "/staff/sites/new")
+    assert "trang này chưa được lưu trên máy" in phone.inner_text("body")
+    assert phone.locator("#site-form").count() == 0
+
+    context.set_offline(False)
+    sign_in(phone, live_server, "staff_899")  # the same person again: the site is sent
+    wait_until(phone, "document.querySelector('#offline-queue').dataset.waiting === '0'")
+    assert site_row(db, "Điểm thu hồi bao bì thuốc bảo vệ thực vật (ngoại tuyến)")["moderation"] == "submitted"

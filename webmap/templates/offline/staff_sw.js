@@ -14,7 +14,9 @@ const CACHE_PREFIX = "scp-staff-";
 
 self.addEventListener("install", (event) => {
   // Asked with a header of its own, so that the server leaves a one-time message for the person's next page.
-  const requests = SETTINGS.precache.map((url) => new Request(url, { headers: { "X-Offline-Copy": "1" } }));
+  // A redirect (to the sign-in page: the session ended meanwhile) fails the install rather than be kept as the form.
+  const requests = SETTINGS.precache.map((url) => new Request(url, { headers: { "X-Offline-Copy": "1" },
+                                                                     redirect: "error" }));
   event.waitUntil(caches.open(SETTINGS.cache).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
 });
 
@@ -46,8 +48,11 @@ async function keep(request, response) {
 async function networkFirst(request, url) {
   try {
     const response = await fetch(request);
-    // A redirect (to the sign-in page, say) or a refusal is never kept; the sign-in page is nobody's.
-    if (response.ok && response.type === "basic" && url.pathname !== SETTINGS.login) {
+    // A redirect (to the sign-in page, say) or a refusal is never kept. The sign-in page shown means nobody is
+    // signed in here: the kept pages go (the files, and the sites waiting to be sent, stay).
+    if (url.pathname === SETTINGS.login) {
+      if (response.ok) await forgetPages();
+    } else if (response.ok && response.type === "basic") {
       keep(request, response.clone());
     }
     return response;
@@ -55,6 +60,12 @@ async function networkFirst(request, url) {
     const kept = await caches.match(request, { cacheName: SETTINGS.cache, ignoreSearch: true });
     return kept || offlinePage();
   }
+}
+
+async function forgetPages() {
+  const cache = await caches.open(SETTINGS.cache);
+  const pages = (await cache.keys()).filter((request) => new URL(request.url).pathname.startsWith(SETTINGS.home));
+  await Promise.all(pages.map((request) => cache.delete(request)));
 }
 
 async function keptFirst(request) {

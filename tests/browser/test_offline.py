@@ -62,6 +62,17 @@ def fill_site(page: Page, name: str, lon: float, lat: float) -> None:
     page.fill("#lon", f"{lon:.6f}")
 
 
+PHOTO = {"name": "diem-tap-ket.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0 JPEG of the site \xff\xd9"}
+
+
+def attach_photo(page: Page) -> None:
+    """A photo in the form's file box (the photos' own field, or one like it where the form has none yet)."""
+    if page.locator("#site-form input[name=photo]").count() == 0:
+        page.evaluate("""() => { const input = document.createElement("input");
+            input.type = "file"; input.name = "photo"; document.getElementById("site-form").append(input); }""")
+    page.set_input_files("#site-form input[name=photo]", PHOTO)
+
+
 def site_row(db, name: str) -> dict | None:
     with db.connect() as connection:
         row = connection.execute(text("SELECT id, moderation, version FROM site WHERE name = :name"),
@@ -79,6 +90,7 @@ def test_site_saved_offline_waits_then_arrives_in_the_review_queue(phone, live_s
     assert phone.locator("#site-form").is_visible()  # the form opens with the network off
     assert phone.locator("#category option").count() == 11  # its choice lists came with it
     fill_site(phone, "Điểm phân loại rác ấp Tà Lóc (ngoại tuyến)", *IN_RACH_GIA)
+    attach_photo(phone)
     phone.click("#save")
     phone.wait_for_url("**/staff/")
     assert waiting(phone) == "1"
@@ -86,7 +98,11 @@ def test_site_saved_offline_waits_then_arrives_in_the_review_queue(phone, live_s
     assert "Điểm phân loại rác ấp Tà Lóc (ngoại tuyến)" in phone.inner_text("#offline-queue")
     assert site_row(db, "Điểm phân loại rác ấp Tà Lóc (ngoại tuyến)") is None
 
-    context.set_offline(False)  # the online event sends it
+    with phone.expect_request(lambda request: request.method == "POST") as sent:
+        context.set_offline(False)  # the online event sends it
+    # The photo went with it, as the file it was (the form is multipart).
+    assert PHOTO["buffer"] in sent.value.post_data_buffer
+    assert f'name="photo"; filename="{PHOTO["name"]}"'.encode() in sent.value.post_data_buffer
     wait_until(phone, "document.querySelector('#offline-queue').dataset.waiting === '0'")
     assert "Đã gửi 1 điểm lưu khi không có mạng." in phone.inner_text("#offline-queue")
     assert site_row(db, "Điểm phân loại rác ấp Tà Lóc (ngoại tuyến)")["moderation"] == "submitted"

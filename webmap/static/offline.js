@@ -96,8 +96,19 @@
     return form;
   }
 
-  async function sendWaiting() {
+  function sendWaiting() {
     if (sending || !navigator.onLine) return;
+    // One sender at a time among the person's tabs: two would send a site twice.
+    if (navigator.locks) {
+      navigator.locks.request("scp-offline-send", { ifAvailable: true }, function (lock) {
+        return lock ? sendEach() : null;
+      });
+    } else {
+      sendEach();
+    }
+  }
+
+  async function sendEach() {
     sending = true;
     try {
       var items = (await ScpQueue.all()).filter(function (item) { return item.state === "waiting"; });

@@ -120,7 +120,7 @@ def manifest():
     home = url_for("staff.my_sites")
     icons = [{"src": static_url("favicon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"}]
     icons += [{"src": static_url(f"icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png",
-               "purpose": "any maskable"} for size in ICON_SIZES]
+               "purpose": "any"} for size in ICON_SIZES]
     body = {"name": _(APP_NAME), "short_name": _(APP_SHORT_NAME), "lang": select_locale(), "start_url": home,
             "scope": home, "display": "standalone", "background_color": "#ffffff", "theme_color": THEME_COLOUR,
             "icons": icons}

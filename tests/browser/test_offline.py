@@ -210,3 +210,12 @@ def test_an_ended_session_keeps_the_sites_waiting_but_no_page_for_the_next_visit
     sign_in(phone, live_server, "staff_899")  # the same person again: the site is sent
     wait_until(phone, "document.querySelector('#offline-queue').dataset.waiting === '0'")
     assert site_row(db, "Điểm thu hồi bao bì thuốc bảo vệ thực vật (ngoại tuyến)")["moderation"] == "submitted"
+
+
+def test_chromium_reads_the_staff_apps_manifest_without_error(phone, live_server, db):
+    make_users(db)
+    signed_in_with_worker(phone, live_server, "staff_899")
+    manifest = phone.context.new_cdp_session(phone).send("Page.getAppManifest")
+    assert manifest["url"] == live_server + "/staff/manifest.webmanifest"
+    assert manifest["errors"] == []
+    assert '"name": "Bản đồ SXTD bền vững – cán bộ"' in manifest["data"]

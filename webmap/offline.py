@@ -19,7 +19,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from geo.errors import N_
+from geo.catalogue import PROVINCE_TIME_ZONE
+from geo.errors import N_, Conflict, Forbidden, InvalidRecord
 from webmap.assets import STATIC_URL, static_url
 from webmap.errors import Unauthorized, error_body, status_for
 from webmap.i18n import select_locale
@@ -63,8 +64,10 @@ TEXT = {
     "opened": N_("Đã mở lại trong biểu mẫu: khi đã lưu xong, hãy bỏ nó khỏi danh sách này."),
     "sign_out_drops": N_("Còn %(n)s điểm chưa gửi trên máy này; đăng xuất sẽ xoá chúng. Vẫn đăng xuất?"),
 }
-# Where a refusal's advice is read, by the HTTP status of the refusal.
-ADVICE = {409: "conflict", 422: "invalid", 403: "forbidden", 413: "too_large"}
+# The advice shown beside a kept site the server refused, by the status of the refusal (webmap/errors.py's table;
+# 413 is werkzeug's, for a body over MAX_CONTENT_LENGTH).
+ADVICE = {status_for(Conflict): "conflict", status_for(InvalidRecord): "invalid", status_for(Forbidden): "forbidden",
+          413: "too_large"}
 
 
 def user_key(user_id: int) -> str:
@@ -90,7 +93,7 @@ def page_settings() -> dict[str, Any] | None:
         return None
     return {"user": user_key(actor.id), "worker": url_for("offline.worker"), "scope": home, "home": home,
             "token": url_for("offline.token"), "login": url_for("auth.login"), "logout": url_for("auth.logout"),
-            "manifest": url_for("offline.manifest"), "advice": {str(status): key for status, key in ADVICE.items()},
+            "manifest": url_for("offline.manifest"), "time_zone": PROVINCE_TIME_ZONE.key, "advice": {str(status): key for status, key in ADVICE.items()},
             "text": {key: _(message, n="{n}", status="{status}") for key, message in TEXT.items()}}
 
 

@@ -3,6 +3,8 @@ site saved offline waits on the device ("Đang chờ gửi: 1") and arrives once
 edit comes back as the conflict of two versions; sign-out clears what the device kept."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
 from collections.abc import Iterator
 
@@ -13,9 +15,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import editing
-from tests.browser.conftest import local_pages, wait_until
+from tests.browser.conftest import local_pages, screenshot, wait_until
 from tests.browser.test_staff_flow import sign_in
 from tests.staffkit import IN_RACH_GIA, make_users, site_input
+from webmap.labels import moment
 
 pytestmark = pytest.mark.browser
 
@@ -91,12 +94,17 @@ def test_site_saved_offline_waits_then_arrives_in_the_review_queue(phone, live_s
     assert phone.locator("#category option").count() == 11  # its choice lists came with it
     fill_site(phone, "Điểm phân loại rác ấp Tà Lóc (ngoại tuyến)", *IN_RACH_GIA)
     attach_photo(phone)
+    before = moment(dt.datetime.now(dt.timezone.utc))
     phone.click("#save")
     phone.wait_for_url("**/staff/")
     assert waiting(phone) == "1"
     assert "Đang chờ gửi: 1" in phone.inner_text("#offline-queue")
     assert "Điểm phân loại rác ấp Tà Lóc (ngoại tuyến)" in phone.inner_text("#offline-queue")
+    # When it was kept, on the province's clock as every staff page writes times.
+    shown = re.search(r"lưu lúc (\d\d/\d\d/20\d\d \d\d:\d\d)", phone.inner_text("#offline-queue")).group(1)
+    assert shown in (before, moment(dt.datetime.now(dt.timezone.utc)))
     assert site_row(db, "Điểm phân loại rác ấp Tà Lóc (ngoại tuyến)") is None
+    screenshot(phone, "offline-waiting")
 
     with phone.expect_request(lambda request: request.method == "POST") as sent:
         context.set_offline(False)  # the online event sends it
@@ -147,6 +155,7 @@ def test_stale_edit_made_offline_comes_back_as_a_conflict(phone, live_server, db
     item = phone.locator("#offline-queue .offline-item.refused")
     assert "Người khác đã lưu điểm này trong lúc bạn không có mạng" in item.inner_text()
     assert site_row(db, "Điểm thu gom rác chợ Vĩnh Thanh Vân (sửa ngoài hiện trường)") is None
+    screenshot(phone, "offline-refused")
     # The form with the staff's own values, beside the version saved meanwhile.
     item.locator("button.offline-open").click()
     phone.wait_for_url(f"**/staff/sites/{site['id']}/edit")

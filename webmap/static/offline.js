@@ -20,6 +20,15 @@
     return node;
   }
 
+  // A time as the pages write it (webmap/labels.moment): dd/mm/yyyy HH:MM on the province's clock.
+  function moment(iso) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: settings.time_zone, day: "2-digit", month: "2-digit",
+                                       year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(new Date(iso)).forEach(function (part) { parts[part.type] = part.value; });
+    return parts.day + "/" + parts.month + "/" + parts.year + " " + parts.hour + ":" + parts.minute;
+  }
+
   function mine(item) { return item.user === settings.user; }
 
   function advice(item) {
@@ -58,8 +67,7 @@
     var li = element("li", "offline-item " + item.state);
     li.dataset.id = String(item.id);
     li.appendChild(element("strong", "", item.title || "—"));
-    li.appendChild(element("span", "notice-small", " · " + say("saved_at") + " " +
-                           new Date(item.savedAt).toLocaleString(document.documentElement.lang || "vi")));
+    li.appendChild(element("span", "notice-small", " · " + say("saved_at") + " " + moment(item.savedAt)));
     if (!mine(item)) li.appendChild(element("p", "notice-small", say("other_account")));
     if (item.state === "waiting" || !mine(item)) return li;
     li.appendChild(element("p", "field-error offline-advice", advice(item)));

@@ -34,9 +34,9 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate" && request.method === "POST" && SITE_FORM.test(url.pathname)) {
     event.respondWith(sendOrKeep(request));
   } else if (request.mode === "navigate" && request.method === "GET" && url.pathname.startsWith(SETTINGS.home)) {
-    event.respondWith(networkFirst(request, url));
+    event.respondWith(networkFirst(event, url));
   } else if (request.method === "GET" && url.pathname.startsWith(SETTINGS.static)) {
-    event.respondWith(keptFirst(request));
+    event.respondWith(keptFirst(event));
   }
 });
 
@@ -45,7 +45,9 @@ async function keep(request, response) {
   await cache.put(request, response);
 }
 
-async function networkFirst(request, url) {
+// The worker lives until what it keeps is written (event.waitUntil), while the page gets its answer at once.
+async function networkFirst(event, url) {
+  const request = event.request;
   try {
     const response = await fetch(request);
     // A redirect (to the sign-in page, say) or a refusal is never kept. The sign-in page shown means nobody is
@@ -53,7 +55,7 @@ async function networkFirst(request, url) {
     if (url.pathname === SETTINGS.login) {
       if (response.ok) await forgetPages();
     } else if (response.ok && response.type === "basic") {
-      keep(request, response.clone());
+      event.waitUntil(keep(request, response.clone()));
     }
     return response;
   } catch (error) {
@@ -68,11 +70,12 @@ async function forgetPages() {
   await Promise.all(pages.map((request) => cache.delete(request)));
 }
 
-async function keptFirst(request) {
+async function keptFirst(event) {
+  const request = event.request;
   const kept = await caches.match(request, { cacheName: SETTINGS.cache });
   if (kept) return kept;
   const response = await fetch(request);
-  if (response.ok && response.type === "basic") keep(request, response.clone());
+  if (response.ok && response.type === "basic") event.waitUntil(keep(request, response.clone()));
   return response;
 }
 

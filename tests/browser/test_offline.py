@@ -228,3 +228,26 @@ def test_chromium_reads_the_staff_apps_manifest_without_error(phone, live_server
     assert manifest["url"] == live_server + "/staff/manifest.webmanifest"
     assert manifest["errors"] == []
     assert '"name": "Bản đồ SXTD bền vững – cán bộ"' in manifest["data"]
+
+
+def test_another_person_on_the_same_phone_never_sends_or_sees_the_first_ones_pages(phone, live_server, db):
+    make_users(db)
+    context = signed_in_with_worker(phone, live_server, "staff_899")
+    first_cache = phone.evaluate("async () => (await caches.keys()).join()")
+    context.set_offline(True)
+    phone.goto(live_server + "/staff/sites/new")
+    fill_site(phone, "Điểm của cán bộ Rạch Giá (ngoại tuyến)", *IN_RACH_GIA)
+    phone.click("#save")
+    phone.wait_for_url("**/staff/")
+    context.clear_cookies()
+    context.set_offline(False)
+
+    sign_in(phone, live_server, "planner")  # a planner borrows the phone
+    # The worker is the planner's now: the first person's kept pages are gone.
+    wait_for(phone, f"async () => {{ const names = await caches.keys();"
+                    f" return names.length === 1 && names[0] !== {first_cache!r}; }}")
+    # The first person's site waits for them: never sent as the planner's.
+    wait_until(phone, "document.querySelector('#offline-queue .offline-item') !== null")
+    assert "Lưu bởi một tài khoản khác" in phone.inner_text("#offline-queue")
+    assert waiting(phone) == "1"
+    assert site_row(db, "Điểm của cán bộ Rạch Giá (ngoại tuyến)") is None

@@ -31,6 +31,7 @@ KEPT_URLS = """async () => {
 
 
 def sign_in(page, base: str) -> None:
+    """Sign in as the benchmark's staff member through the sign-in page."""
     page.goto(base + "/staff/login")
     page.fill("input[name=username]", USER)
     page.fill("input[name=password]", PASSWORD)
@@ -129,6 +130,7 @@ def upload_time(browser, base: str, say: Say, photo_bytes: int = PHOTO_BYTES) ->
 
 
 def _wait(page, predicate: str, timeout_s: float = 60) -> None:
+    """Poll an async JavaScript predicate from here (the page's CSP refuses Playwright's wait_for_function)."""
     deadline = time.monotonic() + timeout_s
     while not page.evaluate(predicate):
         if time.monotonic() > deadline:

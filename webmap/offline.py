@@ -99,6 +99,7 @@ def page_settings() -> dict[str, Any] | None:
 
 @bp.app_context_processor
 def offline_page() -> dict[str, Any]:
+    """base.html's `offline`: the settings of static/offline.js on a staff page, or None."""
     return {"offline": page_settings()}
 
 

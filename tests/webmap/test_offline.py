@@ -81,3 +81,12 @@ def test_sign_out_clears_what_the_device_kept(client, users):
 def test_policy_allows_the_worker_and_the_manifest_from_this_site(client):
     policy = client.get("/staff/login").headers["Content-Security-Policy"]
     assert "worker-src 'self'" in policy and "manifest-src 'self'" in policy
+
+
+def test_the_workers_copy_of_a_page_leaves_a_message_for_the_persons_next_page(client, users):
+    sign_in(client, "staff_899")
+    with client.session_transaction() as session:  # as a save leaves it
+        session["_flashes"] = [("message", "Đã lưu điểm “Chợ Rạch Sỏi”")]
+    kept = client.get("/staff/", headers={"X-Offline-Copy": "1"}).data.decode()
+    assert "Chợ Rạch Sỏi" not in kept
+    assert "Đã lưu điểm “Chợ Rạch Sỏi”" in client.get("/staff/").data.decode()

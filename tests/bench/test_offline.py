@@ -16,8 +16,8 @@ LOAD = r"\[load \d+\.\d\d \d+\.\d\d \d+\.\d\d\]$"
 FIGURES = (
     rf"staff form, first visit at 390x844: {N} requests, {N} bytes over the network",
     rf"staff worker keeps at install: {N} files \(.*\), {N} bytes over the network at most",
-    rf"site form with a 0\.1 MB photo on Fast 3G \(.*\): {N} s to send, {N} s until the list shows "
-    rf"\(the upload alone at 84 375 B/s: {N} s\)",
+    rf"site form with a 0\.1 MB photo on Fast 3G \(.*\): {N} s to send \(answer 302\), {N} s until the next page "
+    rf"shows \(the upload alone at 84 375 B/s: {N} s\)",
 )
 
 

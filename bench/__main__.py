@@ -4,6 +4,7 @@
     python -m bench lighthouse [--runs N] [URL…]  (scripts/lighthouse)
     python -m bench imports [--rows N] [COUNTS…]  (scripts/bench-imports)
     python -m bench writes [--writes N] [COUNTS…] (scripts/bench-writes)
+    python -m bench offline [--photo-mb 5]        (the staff app: page weight with its worker, upload on Fast 3G)
 """
 from __future__ import annotations
 
@@ -73,6 +74,17 @@ def writes(writes: int, keep: bool, counts: tuple[int, ...]) -> None:
     from bench import writes as harness
 
     harness.run(_served_database(), list(counts) or [1_000_000], writes, say=click.echo, keep=keep)
+
+
+@cli.command("offline")
+@click.option("--photo-mb", default=5.0, show_default=True, help="size of the random photo sent with the site form")
+@click.option("--keep", is_flag=True, help="keep the scratch database <db>_bench_offline (dropped by default)")
+def offline(photo_mb: float, keep: bool) -> None:
+    """The staff app in headless Chromium at 390x844: the site form's bytes on a first visit, what its service
+    worker keeps, and the time to send the form with a photo on DevTools' "Fast 3G", in a scratch database."""
+    from bench import offline as harness
+
+    harness.run(_served_database(), say=click.echo, photo_bytes=int(photo_mb * 1024 * 1024), keep=keep)
 
 
 @cli.command("lighthouse")

@@ -40,11 +40,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     hooks.init_app(app)
 
-    from webmap import (accounts, api, api_write, auth, imports_api, indicators_api, maps, ogc, ogc_tiles, openapi,
-                        progress, reports, staff, task_reports, tiles)
+    from webmap import (accounts, api, api_write, auth, imports_api, indicators_api, maps, offline, ogc, ogc_tiles,
+                        openapi, progress, reports, staff, task_reports, tiles)
     auth.init_app(app)
     for blueprint in (auth.bp, staff.bp, accounts.bp, api_write.bp, imports_api.bp, api.bp, maps.bp, progress.bp,
                       ogc.bp, ogc_tiles.bp, indicators_api.bp, reports.bp, openapi.bp, tiles.bp, task_reports.bp,
-                      photos.bp):
+                      photos.bp, offline.bp):
         app.register_blueprint(blueprint)
     return app

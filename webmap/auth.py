@@ -146,7 +146,10 @@ def logout():
     logout_user()
     cookie.pop("generation", None)
     flash(_("Đã đăng xuất"))
-    return redirect(url_for("maps.index"))
+    response = redirect(url_for("maps.index"))
+    # What the staff's app kept on this device (webmap/offline.py: pages, files, sites waiting) goes with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -158,6 +158,15 @@ def build_seed_sites() -> None:
     click.echo(f"{written['count']} sample sites written to {written['path']}")
 
 
+@cli.command("build-icons")
+def build_icons() -> None:
+    """Draw the staff app's PNG icons (webmap/static/icon-*.png) from the shapes of the favicon."""
+    from webmap import app_icons
+
+    for path in app_icons.build():
+        click.echo(f"{path.name}: {path.stat().st_size} bytes")
+
+
 @cli.command("report")
 @click.option("--year", required=True, type=int, help="the year reported on, e.g. 2025")
 @click.option("--level", "--geography", "level", type=click.Choice(LEVELS),

@@ -53,6 +53,8 @@ def content_security_policy(nonce: str, frame_ancestors: str, tile_url: str | No
         f"img-src 'self' data: blob: {tiles}",
         "font-src 'self' data:",
         "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

@@ -92,7 +92,7 @@ def site_row(db, name: str) -> dict | None:
     return dict(row) if row else None
 
 
-def test_site_saved_offline_waits_then_arrives_in_the_review_queue(phone, live_server, db):
+def test_site_saved_offline_waits_then_arrives_in_the_review_queue(browser, phone, live_server, db):
     make_users(db)
     context = signed_in_with_worker(phone, live_server, "staff_899")
     phone.goto(live_server + "/staff/sites/new")  # once online, as staff do before going to the field
@@ -125,6 +125,20 @@ def test_site_saved_offline_waits_then_arrives_in_the_review_queue(phone, live_s
     assert site_row(db, "Điểm phân loại rác ấp Tà Lóc (ngoại tuyến)")["moderation"] == "submitted"
     phone.reload()
     assert phone.locator("#sites tr", has_text="ấp Tà Lóc").count() == 1
+
+    # A planner, on a phone of their own, finds it in the review queue with its photo.
+    pages = local_pages(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    planner = next(pages)
+    try:
+        sign_in(planner, live_server, "planner")
+        planner.goto(live_server + "/staff/review")
+        photos = planner.locator(".review-item", has_text="ấp Tà Lóc").locator(".review-photos img")
+        assert photos.count() == 1
+        photos.scroll_into_view_if_needed()
+        wait_until(planner, "document.querySelector('.review-photos img').complete "
+                            "&& document.querySelector('.review-photos img').naturalWidth === 64")
+    finally:
+        next(pages, None)
 
 
 def test_planners_site_saved_offline_arrives_on_the_public_map(phone, live_server, db):

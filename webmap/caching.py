@@ -78,29 +78,39 @@ def _keep_versioned_static(response: Response) -> Response:
     return response
 
 
-def _matched(etag: str) -> str | None:
-    """The tag of If-None-Match naming this ETag, in identity or any compressed form."""
+def _held(key: str) -> dict[int, str]:
+    """The data versions of If-None-Match's tags naming this request's key (in identity or any compressed form),
+    each with the tag the client sent."""
+    held = {}
     for tag in request.if_none_match.as_set():
-        if tag == etag or (tag.startswith(f"{etag}:") and tag[len(etag) + 1:] in ENCODINGS):
-            return tag
-    return None
+        version, _, rest = tag.partition("-")
+        if version.isdigit() and (rest == key or (rest.startswith(f"{key}:") and rest[len(key) + 1:] in ENCODINGS)):
+            held[int(version)] = tag
+    return held
 
 
 def public(build: Callable[[], Response], max_age: int = 60, *, vary: str = "") -> Response:
     """The response of build(), or 304 without building it when If-None-Match names the current ETag."""
     version = data_version.current(get_session())
+    return public_versioned(lambda held: (version, None if version in held else build()), max_age, vary=vary)
+
+
+def public_versioned(build: Callable[[tuple[int, ...]], tuple[int, Response | None]], max_age: int = 60, *,
+                     vary: str = "") -> Response:
+    """public() for a body read together with the data version, in one statement: build(held) is given the
+    versions of the client's ETags for this request and returns the current version and the response, or None
+    when the version is one of held (answered 304)."""
     # The same URL with the same data and language is the same body; vary names anything else it depends on.
     language = select_locale()
     key = hashlib.sha256(f"{request.full_path}\n{language}\n{vary}".encode()).hexdigest()[:20]
-    etag = f"{version}-{key}"
-    matched = _matched(etag)
-    if matched is not None:
+    held = _held(key)
+    version, response = build(tuple(held))
+    if response is None:
         # The 304 names the representation the client holds (Flask-Compress leaves a 304 alone).
         response = Response(status=304)
-        response.set_etag(matched)
+        response.set_etag(held[version])
     else:
-        response = build()
-        response.set_etag(etag)
+        response.set_etag(f"{version}-{key}")
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     if request.args.get("lang") not in LANGUAGES:
         # The language then comes from the visitor's cookie: a cache must not hand one visitor's to another.

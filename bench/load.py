@@ -98,13 +98,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def gunicorn(app_spec: str, url: str, env: dict[str, str] | None = None, *, access_log: Path | None = None,
+             access_format: str | None = None) -> Iterator[str]:
     """gunicorn (deploy/gunicorn.conf.py: gthread) serving app_spec on the database at url, on a free port;
-    yields its base URL."""
+    yields its base URL. Its access log goes to access_log (in access_format) when given."""
     port = free_port()
+    logging = ["--access-logfile", str(access_log or "/dev/null"),
+               *(["--access-logformat", access_format] if access_format else [])]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
-         "--access-logfile", "/dev/null", app_spec],
+        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), *logging,
+         app_spec],
         env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, **(env or {}), "HOST": "127.0.0.1",
              "PORT": str(port)},
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -177,11 +180,14 @@ http {{
         shutil.rmtree(work, ignore_errors=True)
 
 
-def cache_statuses(log: Path) -> dict[str, int]:
-    """How many answered requests of nginx's access log had each cache status ("-": not cacheable); requests
-    whose client left first (499: wrk closing its connections at the end) are not counted."""
+def cache_statuses(log: Path, since: int = 0) -> dict[str, int]:
+    """How many answered requests of nginx's access log (from byte since) had each cache status ("-": not
+    cacheable); requests whose client left first (499: wrk closing its connections at the end) are not counted."""
     counts: dict[str, int] = {}
-    for line in log.read_text().splitlines():
+    with log.open() as lines:
+        lines.seek(since)
+        logged = lines.read()
+    for line in logged.splitlines():
         status, cache = line.split()
         if status != "499":
             counts[cache] = counts.get(cache, 0) + 1

@@ -96,10 +96,11 @@ def public(build: Callable[[], Response], max_age: int = 60, *, vary: str = "") 
 
 
 def public_versioned(build: Callable[[tuple[int, ...]], tuple[int, Response | None]], max_age: int = 60, *,
-                     vary: str = "") -> Response:
+                     vary: str = "", shared_max_age: int | None = None) -> Response:
     """public() for a body read together with the data version, in one statement: build(held) is given the
     versions of the client's ETags for this request and returns the current version and the response, or None
-    when the version is one of held (answered 304)."""
+    when the version is one of held (answered 304). shared_max_age: how long a shared cache (nginx) may keep it,
+    when not max_age."""
     # The same URL with the same data and language is the same body; vary names anything else it depends on.
     language = select_locale()
     key = hashlib.sha256(f"{request.full_path}\n{language}\n{vary}".encode()).hexdigest()[:20]
@@ -111,7 +112,8 @@ def public_versioned(build: Callable[[tuple[int, ...]], tuple[int, Response | No
         response.set_etag(held[version])
     else:
         response.set_etag(f"{version}-{key}")
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    shared = f", s-maxage={shared_max_age}" if shared_max_age is not None else ""
+    response.headers["Cache-Control"] = f"public, max-age={max_age}{shared}"
     if request.args.get("lang") not in LANGUAGES:
         # The language then comes from the visitor's cookie: a cache must not hand one visitor's to another.
         response.vary.add("Cookie")

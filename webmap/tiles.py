@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -53,7 +53,7 @@ def site_tile(z: int, x: int, y: int) -> Response:
             return version, None
         return version, Response(tile.body, mimetype=MVT) if tile.body else Response(status=204)
 
-    return caching.public_versioned(build)
+    return caching.public_versioned(build, shared_max_age=current_app.config["TILE_CACHE_SECONDS"])
 
 
 def _template(filters: dict[str, str], *, external: bool = False) -> str:

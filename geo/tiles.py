@@ -8,8 +8,6 @@ function sources are: it holds the choice between points and clusters, reads the
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import data_version
+from geo.kept import Kept
 from geo.site_query import SiteFilters, filters_json
 
 # Kiên Giang with Phú Quốc and Thổ Châu, in degrees (west, south, east, north).
@@ -90,34 +89,9 @@ def _tile(row) -> Tile:
     return Tile(body=bytes(row.body), sites=row.sites, clustered=bool(row.clustered))
 
 
-class _Built:
-    """The tiles this process built last, with the data version each was built at, within MAX_BUILT_BYTES: a tile
-    the database still stands at is sent again without being built (the same statement checks its version)."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes, self.bytes = max_bytes, 0
-        self.tiles: OrderedDict[tuple, tuple[int, Tile]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> tuple[int, Tile] | None:
-        with self.lock:
-            kept = self.tiles.get(key)
-            if kept is not None:
-                self.tiles.move_to_end(key)
-            return kept
-
-    def put(self, key: tuple, version: int, tile: Tile) -> None:
-        with self.lock:
-            old = self.tiles.pop(key, None)
-            self.bytes += len(tile.body) - (len(old[1].body) if old else 0)
-            self.tiles[key] = (version, tile)
-            while self.bytes > self.max_bytes and self.tiles:
-                self.bytes -= len(self.tiles.popitem(last=False)[1][1].body)
-
-
 # Per process: 32 MB hold the province's tiles of z8-z12 (612) several times over.
 MAX_BUILT_BYTES = 32 * 1024 * 1024
-_BUILT = _Built(MAX_BUILT_BYTES)
+_BUILT = Kept(MAX_BUILT_BYTES)
 
 
 def versioned_site_tile(session: Session, z: int, x: int, y: int, filters: SiteFilters,
@@ -141,7 +115,7 @@ def versioned_site_tile(session: Session, z: int, x: int, y: int, filters: SiteF
     version = data_version.remember(session, row.version)
     if row.built is not None:
         tile = _tile(row)
-        _BUILT.put(key, version, tile)
+        _BUILT.put(key, version, tile, len(tile.body))
         return version, tile
     if version in held:
         return version, None

@@ -16,11 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_compress import Compress
 from flask_login import current_user
 
 from geo import data_version
+from geo.kept import Kept
 from webmap.db import get_session
 from webmap.i18n import LANGUAGES, select_locale
 
@@ -89,10 +90,40 @@ def _held(key: str) -> dict[int, str]:
     return held
 
 
+def _key(vary: str) -> str:
+    # The same URL with the same data and language is the same body; vary names anything else it depends on.
+    return hashlib.sha256(f"{request.full_path}\n{select_locale()}\n{vary}".encode()).hexdigest()[:20]
+
+
+# Per process: the public responses built last, each with its data version (what an ETag promises: the same key
+# and version are the same body), so a response asked again while the data stand is not built again. Pages whose
+# scripts carry this request's CSP nonce are not kept: each response has a nonce of its own.
+_BUILT = Kept(64 * 1024 * 1024)
+MAX_KEPT_BODY = 4 * 1024 * 1024
+
+
+def _built(session, version: int, vary: str, build: Callable[[], Response]) -> Response:
+    """build()'s response, or the one built at this version for the same key."""
+    # The host too: a body may name its own address (a TileJSON's tile URL, a page's Link).
+    key = (session.get_bind().url.render_as_string(hide_password=True), request.host_url, _key(vary))
+    kept = _BUILT.get(key)
+    if kept is not None and kept[0] == version:
+        return Response(kept[1][1], status=200, headers=kept[1][0])
+    response = build()
+    if response.status_code == 200 and not response.is_streamed and "csp_nonce" not in g:
+        body = response.get_data()
+        if len(body) <= MAX_KEPT_BODY:
+            _BUILT.put(key, version, (list(response.headers.items()), body), len(body))
+    return response
+
+
 def public(build: Callable[[], Response], max_age: int = 60, *, vary: str = "") -> Response:
-    """The response of build(), or 304 without building it when If-None-Match names the current ETag."""
-    version = data_version.current(get_session())
-    return public_versioned(lambda held: (version, None if version in held else build()), max_age, vary=vary)
+    """The response of build() (or the one built before at this data version), or 304 without building it when
+    If-None-Match names the current ETag."""
+    session = get_session()
+    version = data_version.current(session)
+    return public_versioned(lambda held: (version, None if version in held else _built(session, version, vary, build)),
+                            max_age, vary=vary)
 
 
 def public_versioned(build: Callable[[tuple[int, ...]], tuple[int, Response | None]], max_age: int = 60, *,
@@ -101,9 +132,8 @@ def public_versioned(build: Callable[[tuple[int, ...]], tuple[int, Response | No
     versions of the client's ETags for this request and returns the current version and the response, or None
     when the version is one of held (answered 304). shared_max_age: how long a shared cache (nginx) may keep it,
     when not max_age."""
-    # The same URL with the same data and language is the same body; vary names anything else it depends on.
     language = select_locale()
-    key = hashlib.sha256(f"{request.full_path}\n{language}\n{vary}".encode()).hexdigest()[:20]
+    key = _key(vary)
     held = _held(key)
     version, response = build(tuple(held))
     if response is None:

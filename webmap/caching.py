@@ -102,10 +102,28 @@ _BUILT = Kept(64 * 1024 * 1024)
 MAX_KEPT_BODY = 4 * 1024 * 1024
 
 
+def _kept_key(session, vary: str) -> tuple[str, str, str]:
+    # The host too: a body may name its own address (a TileJSON's tile URL, a page's Link).
+    return session.get_bind().url.render_as_string(hide_password=True), request.host_url, _key(vary)
+
+
+def kept(what: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """make()'s texts for this request (its URL, language and host) at the current data version, made once per
+    process while the data stand: the parts of a page that carry no nonce (a Folium map's head, body and script)."""
+    session = get_session()
+    version = data_version.current(session)
+    key = _kept_key(session, what)
+    found = _BUILT.get(key)
+    if found is not None and found[0] == version:
+        return found[1]
+    texts = make()
+    _BUILT.put(key, version, texts, sum(len(text) for text in texts.values()))
+    return texts
+
+
 def _built(session, version: int, vary: str, build: Callable[[], Response]) -> Response:
     """build()'s response, or the one built at this version for the same key."""
-    # The host too: a body may name its own address (a TileJSON's tile URL, a page's Link).
-    key = (session.get_bind().url.render_as_string(hide_password=True), request.host_url, _key(vary))
+    key = _kept_key(session, vary)
     kept = _BUILT.get(key)
     if kept is not None and kept[0] == version:
         return Response(kept[1][1], status=200, headers=kept[1][0])

@@ -89,10 +89,12 @@ def bbox_of_view(z: int, lon: float, lat: float) -> str:
 
 
 def visits(places: list[Seat], count: int, seed: int = SEED) -> list[str]:
-    """The paths of visits in the order they are asked, at least count of them, drawn with seed."""
-    rng = random.Random(seed)
+    """The paths of visits in the order they are asked, at least count of them, drawn with seed among the views
+    (the places and their ranks, drawn with SEED: every run's visitors look at the same places)."""
     seat_weights = [seat.weight for seat in places]
-    views = [_view(rng, places, seat_weights) for _ in range(VIEWS)]
+    drawing = random.Random(SEED)
+    views = [_view(drawing, places, seat_weights) for _ in range(VIEWS)]
+    rng = random.Random(seed)
     ranks = list(range(1, VIEWS + 1))
     cumulative = [0.0]
     for rank in ranks:
@@ -172,12 +174,13 @@ def profile(log: str) -> dict[str, tuple[int, float, float]]:
 
 def run(url: str, places: list[Seat], line: Say, seconds: int, clients: int) -> None:
     """The realistic mix around places (seats()): through nginx (a warm-up of `seconds`, then `seconds` measured),
-    then straight to gunicorn; each run's figures with the load average, the cache's statuses and the app's time
-    per kind of path."""
-    warm_up, measured = visits(places, RUN_PATHS), visits(places, RUN_PATHS, seed=SEED + 1)
-    distinct = len(set(warm_up) | set(measured))
+    then straight to a gunicorn started afresh (its processes keep no tile or answer of the nginx runs) on visits
+    drawn anew; each run's figures with the load average, the cache's statuses and the app's time per kind of
+    path."""
+    warm_up, measured, direct = (visits(places, RUN_PATHS, seed=SEED + n) for n in range(3))
+    distinct = len(set(warm_up) | set(measured) | set(direct))
     what = (f"realistic mix, {clients} clients x {seconds} s, {distinct:,} distinct paths among "
-            f"{2 * RUN_PATHS:,} (Zipf {ZIPF_EXPONENT} over {VIEWS:,} views z8-z16, seed {SEED})")
+            f"{3 * RUN_PATHS:,} (Zipf {ZIPF_EXPONENT} over {VIEWS:,} views z8-z16, seed {SEED})")
     with tempfile.TemporaryDirectory(prefix="scp-map-bench-access-") as work:
         access = Path(work) / "access.log"
         with load.gunicorn("webmap:create_app()", url, access_log=access, access_format=ACCESS_FORMAT) as base:
@@ -185,8 +188,7 @@ def run(url: str, places: list[Seat], line: Say, seconds: int, clients: int) -> 
                 result = wrk(proxy, warm_up, seconds, clients)
                 _say(line, f"{what}: nginx warm-up minute", result, len(warm_up))
                 time.sleep(1.5)  # nginx flushes its access log every second
-                start = log.stat().st_size
-                served = access.stat().st_size
+                start, served = log.stat().st_size, access.stat().st_size
                 result = wrk(proxy, measured, seconds, clients)
                 time.sleep(1.5)
                 statuses = load.cache_statuses(log, since=start)
@@ -195,9 +197,11 @@ def run(url: str, places: list[Seat], line: Say, seconds: int, clients: int) -> 
                  f", cache HIT {100 * hits / max(logged, 1):.1f} % ({hits:,} of {logged:,}: "
                  + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items())) + ")")
             _profile(line, "behind nginx, measured minute", access, served)
+        access = Path(work) / "direct.log"
+        with load.gunicorn("webmap:create_app()", url, access_log=access, access_format=ACCESS_FORMAT) as base:
             served = access.stat().st_size
-            result = wrk(base, measured, seconds, clients)
-            _say(line, f"{what}: gunicorn direct", result, len(measured))
+            result = wrk(base, direct, seconds, clients)
+            _say(line, f"{what}: gunicorn direct", result, len(direct))
             _profile(line, "gunicorn direct", access, served)
 
 

@@ -5,6 +5,10 @@ Responses are compressed (brotli or gzip, as the client accepts) by Flask-Compre
 representation its own strong ETag, the identity one with ':br' or ':gzip' appended, and adds
 Vary: Accept-Encoding.
 
+Each process keeps the public answers it built (geo.kept) with their data version, keyed as their ETag is: one
+asked again while the data stand costs one read of the data version. A page whose scripts carry the request's CSP
+nonce is never kept whole; its dear, nonce-free parts may be (kept()).
+
 Static files are addressed with their content's hash (url_for('static', …) adds ?v=…), and a request naming the
 current hash may be kept a year: a changed file gets a new URL, so no browser keeps an old one.
 """
@@ -124,9 +128,10 @@ def kept(what: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
 def _built(session, version: int, vary: str, build: Callable[[], Response]) -> Response:
     """build()'s response, or the one built at this version for the same key."""
     key = _kept_key(session, vary)
-    kept = _BUILT.get(key)
-    if kept is not None and kept[0] == version:
-        return Response(kept[1][1], status=200, headers=kept[1][0])
+    found = _BUILT.get(key)
+    if found is not None and found[0] == version:
+        headers, body = found[1]
+        return Response(body, status=200, headers=headers)
     response = build()
     if response.status_code == 200 and not response.is_streamed and "csp_nonce" not in g:
         body = response.get_data()

@@ -168,8 +168,11 @@ def profile(log: str) -> dict[str, tuple[int, float, float]]:
         match = re.fullmatch(r"(\S+) (\d+) ([\d.]+)", line.strip())
         if match:
             times.setdefault(kind(match[1]), []).append(float(match[3]))
-    return {k: (len(v), statistics.median(v), statistics.quantiles(v, n=20)[-1] if len(v) > 1 else v[0])
-            for k, v in sorted(times.items())}
+    return {k: (len(v), statistics.median(v), _p95(v)) for k, v in sorted(times.items())}
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
 def run(url: str, places: list[Seat], line: Say, seconds: int, clients: int) -> None:
@@ -191,11 +194,15 @@ def run(url: str, places: list[Seat], line: Say, seconds: int, clients: int) -> 
                 start, served = log.stat().st_size, access.stat().st_size
                 result = wrk(proxy, measured, seconds, clients)
                 time.sleep(1.5)
-                statuses = load.cache_statuses(log, since=start)
+                times = load.cache_times(log, since=start)
+            statuses = {cache: len(took) for cache, took in times.items()}
             hits, logged = statuses.get("HIT", 0), sum(statuses.values())
             _say(line, f"{what}: nginx in front, after the warm-up", result, len(measured),
                  f", cache HIT {100 * hits / max(logged, 1):.1f} % ({hits:,} of {logged:,}: "
                  + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items())) + ")")
+            for cache, took in sorted(times.items()):
+                line(f"nginx time, measured minute: {cache:<11} {len(took):>7,} requests, median "
+                     f"{statistics.median(took) * 1000:.0f} ms, p95 {_p95(took) * 1000:.0f} ms")
             _profile(line, "behind nginx, measured minute", access, served)
         access = Path(work) / "direct.log"
         with load.gunicorn("webmap:create_app()", url, access_log=access, access_format=ACCESS_FORMAT) as base:

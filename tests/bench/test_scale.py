@@ -44,6 +44,7 @@ FIGURES = {
     "realistic direct": rf"load realistic mix, .*: gunicorn direct: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, "
                         rf"errors {N} of {N}",
     "realistic profile": rf"app time gunicorn direct: tile z09 +{N} requests, median {N} ms, p95 {N} ms",
+    "realistic nginx times": rf"nginx time, measured minute: HIT +{N} requests, median {N} ms, p95 {N} ms",
 }
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = ("import sys; from bench import scale; "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from bench.scale import PARTS
 from webmap.settings import ConfigError, database_url
 
 
@@ -32,8 +33,11 @@ def cli() -> None:
 @click.option("--load-seconds", default=60, show_default=True, help="how long the clients load the server")
 @click.option("--clients", default=200, show_default=True, help="how many clients load the server at once")
 @click.option("--keep", is_flag=True, help="keep the scratch database <db>_bench (dropped by default)")
+@click.option("--only", multiple=True, type=click.Choice(PARTS),
+              help="only these parts of the figures (repeatable; default all)")
 @click.argument("counts", nargs=-1, type=int)
-def figures(_sites: bool, scale: bool, load_seconds: int, clients: int, keep: bool, counts: tuple[int, ...]) -> None:
+def figures(_sites: bool, scale: bool, load_seconds: int, clients: int, keep: bool, only: tuple[str, ...],
+            counts: tuple[int, ...]) -> None:
     """Every benchmark figure of the map, for each count of generated sites, in a scratch database <db>_bench.
 
     For each count: the HTML of / and /embed and the size and time of /api/sites?limit=10000 in the app; a z8,
@@ -42,13 +46,15 @@ def figures(_sites: bool, scale: bool, load_seconds: int, clients: int, keep: bo
     the province and at Rạch Giá on a desktop and at the province on a 390 px phone, the bytes downloaded, the
     time until the first site is drawn and the count shown, the JS heap, the map's and the page's width and a
     screenshot (test-output/bench/); CLIENTS clients on /embed, /api/districts, /api/sites and tiles straight to
-    gunicorn and through nginx (deploy/nginx.conf) with its cache HIT ratio. Every figure line ends with the load
+    gunicorn and through nginx (deploy/nginx.conf) with its cache HIT ratio; the realistic mix (thousands of
+    distinct tiles z8-z16, bboxes, /embed, /progress drawn with a Zipf skew, bench/traffic.py) through nginx after
+    a warm-up and straight to gunicorn, with the app's time per kind of path. Every figure line ends with the load
     average. Needs chromium, nginx and wrk (Debian packages).
     """
     from bench import scale as harness
 
     harness.run(_served_database(), list(counts) or ([100_000, 1_000_000] if scale else [60, 10_000]),
-                say=click.echo, load_seconds=load_seconds, clients=clients, keep=keep)
+                say=click.echo, load_seconds=load_seconds, clients=clients, keep=keep, only=only)
 
 
 @cli.command("imports")

@@ -98,13 +98,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def gunicorn(app_spec: str, url: str, env: dict[str, str] | None = None, *, access_log: Path | None = None,
+             access_format: str | None = None) -> Iterator[str]:
     """gunicorn (deploy/gunicorn.conf.py: gthread) serving app_spec on the database at url, on a free port;
-    yields its base URL."""
+    yields its base URL. Its access log goes to access_log (in access_format) when given."""
     port = free_port()
+    logging = ["--access-logfile", str(access_log or "/dev/null"),
+               *(["--access-logformat", access_format] if access_format else [])]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
-         "--access-logfile", "/dev/null", app_spec],
+        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), *logging,
+         app_spec],
         env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, **(env or {}), "HOST": "127.0.0.1",
              "PORT": str(port)},
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -127,7 +130,7 @@ def gunicorn(app_spec: str, url: str, env: dict[str, str] | None = None) -> Iter
 @contextlib.contextmanager
 def nginx(upstream: str) -> Iterator[tuple[str, Path]]:
     """nginx with deploy/nginx.conf (its port, upstream and cache directory replaced) in front of upstream;
-    yields its base URL and its access log, one "$status $upstream_cache_status" a line."""
+    yields its base URL and its access log, one "$status $upstream_cache_status $request_time" a line."""
     work = Path(tempfile.mkdtemp(prefix="scp-map-bench-nginx-"))
     port = free_port()
     site = (ROOT / "deploy" / "nginx.conf").read_text()
@@ -149,7 +152,7 @@ error_log {work}/error.log warn;
 worker_processes 2;
 events {{ worker_connections 2048; }}
 http {{
-    log_format cache "$status $upstream_cache_status";
+    log_format cache "$status $upstream_cache_status $request_time";
     access_log {work}/access.log cache buffer=64k flush=1s;
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
@@ -177,15 +180,23 @@ http {{
         shutil.rmtree(work, ignore_errors=True)
 
 
-def cache_statuses(log: Path) -> dict[str, int]:
-    """How many answered requests of nginx's access log had each cache status ("-": not cacheable); requests
-    whose client left first (499: wrk closing its connections at the end) are not counted."""
-    counts: dict[str, int] = {}
-    for line in log.read_text().splitlines():
-        status, cache = line.split()
+def cache_times(log: Path, since: int = 0) -> dict[str, list[float]]:
+    """The seconds nginx took for each answered request of its access log (from byte since), by cache status ("-":
+    not cacheable); requests whose client left first (499: wrk closing its connections at the end) are left out."""
+    times: dict[str, list[float]] = {}
+    with log.open() as lines:
+        lines.seek(since)
+        logged = lines.read()
+    for line in logged.splitlines():
+        status, cache, seconds = line.split()
         if status != "499":
-            counts[cache] = counts.get(cache, 0) + 1
-    return counts
+            times.setdefault(cache, []).append(float(seconds))
+    return times
+
+
+def cache_statuses(log: Path, since: int = 0) -> dict[str, int]:
+    """How many answered requests of nginx's access log (from byte since) had each cache status (cache_times)."""
+    return {cache: len(seconds) for cache, seconds in cache_times(log, since).items()}
 
 
 _WRK_SCRIPT = """

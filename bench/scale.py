@@ -158,16 +158,21 @@ def cold_times(app, paths=SCALE_PATHS, repeat: int = 5) -> dict[str, float]:
     return out
 
 
+# The parts of the figures, each named for --only: the app's own times, the browser's table, /api/sites' throughput
+# beside a bare app, the mixed load of 39 paths and the realistic mix (bench.traffic).
+PARTS = ("app", "browser", "throughput", "mix", "realistic")
+
+
 def run(url: str, counts: list[int], *, say: Say = print, load_seconds: int = 60, clients: int = 200,
-        throughput_seconds: int = 20, keep: bool = False) -> None:
-    """Fill a scratch database beside url (<db>_bench) with each count of sites in turn and print every figure;
-    the database is dropped at the end unless keep."""
+        throughput_seconds: int = 20, keep: bool = False, only: tuple[str, ...] = ()) -> None:
+    """Fill a scratch database beside url (<db>_bench) with each count of sites in turn and print every figure
+    (or only the parts named); the database is dropped at the end unless keep."""
     scratch, engine = scratch_database(url, "_bench")
     try:
         for count in counts:
             fill_and_analyse(engine, count, say)
             figures(scratch, count, say=say, load_seconds=load_seconds, clients=clients,
-                    throughput_seconds=throughput_seconds)
+                    throughput_seconds=throughput_seconds, only=only)
     finally:
         engine.dispose()
         if not keep:
@@ -175,34 +180,49 @@ def run(url: str, counts: list[int], *, say: Say = print, load_seconds: int = 60
 
 
 def figures(url: str, count: int, *, say: Say = print, load_seconds: int = 60, clients: int = 200,
-            throughput_seconds: int = 20) -> None:
-    """Every figure of one filled database: in the app, in a browser, under load."""
+            throughput_seconds: int = 20, only: tuple[str, ...] = ()) -> None:
+    """Every figure of one filled database (or only the parts named, of PARTS): in the app, in a browser, under
+    load."""
     from webmap import create_app
-    from bench import browser
+    from bench import browser, traffic
 
     def line(text: str) -> None:
         figure(say, f"{count:>9,} sites | {text}")
 
+    parts = set(only or PARTS)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": load.SECRET, "TESTING": True})
-    server_figures(app.test_client(), line)
-    tile_times(app.test_client(), app.extensions["engine"], line)
-    for path, seconds in cold_times(app).items():
-        line(f"server {path}: {seconds:.3f} s (median of 5, first request after a site changed)")
-    bare_env = load.bare_env(app, url)
+    if "app" in parts:
+        server_figures(app.test_client(), line)
+        tile_times(app.test_client(), app.extensions["engine"], line)
+        for path, seconds in cold_times(app).items():
+            line(f"server {path}: {seconds:.3f} s (median of 5, first request after a site changed)")
+    bare_env = load.bare_env(app, url) if "throughput" in parts else {}
+    places = traffic.seats(app.extensions["engine"])
     app.extensions["engine"].dispose()
-    with load.gunicorn("webmap:create_app()", url) as base:
-        browser_table(browser.page_loads(base, shots=f"{count}-sites-"), count, say)
-        # The two apps take turns, four times each, so that a change in the machine's load falls on both.
-        piece = max(1, throughput_seconds // 4)
-        answered = [0.0, 0.0]
-        with load.gunicorn("bench.load:bare_app()", url, bare_env) as bare:
-            for _ in range(4):
-                for i, server in enumerate((base, bare)):
-                    answered[i] += load.wrk(server, [load.BBOX_PATH], piece, 8, encoding=None)["requests"]
-        rates = [n / (4 * piece) for n in answered]
-        line(f"throughput {load.BBOX_PATH}, 8 clients, 4 turns of {piece} s each: app {rates[0]:.1f} req/s, "
-             f"bare Flask + psycopg2 {rates[1]:.1f} req/s, ratio {rates[0] / rates[1]:.2f}")
-        mixed_load(base, line, load_seconds, clients)
+    if parts & {"browser", "throughput", "mix"}:
+        with load.gunicorn("webmap:create_app()", url) as base:
+            if "browser" in parts:
+                browser_table(browser.page_loads(base, shots=f"{count}-sites-"), count, say)
+            if "throughput" in parts:
+                throughput(base, url, bare_env, line, throughput_seconds)
+            if "mix" in parts:
+                mixed_load(base, line, load_seconds, clients)
+    if "realistic" in parts:
+        traffic.run(url, places, line, load_seconds, clients)
+
+
+def throughput(base: str, url: str, bare_env: dict[str, str], line: Say, seconds: int) -> None:
+    """/api/sites?bbox=…&limit=10000 with 8 clients, the app and the bare Flask + psycopg2 app taking turns."""
+    # The two apps take turns, four times each, so that a change in the machine's load falls on both.
+    piece = max(1, seconds // 4)
+    answered = [0.0, 0.0]
+    with load.gunicorn("bench.load:bare_app()", url, bare_env) as bare:
+        for _ in range(4):
+            for i, server in enumerate((base, bare)):
+                answered[i] += load.wrk(server, [load.BBOX_PATH], piece, 8, encoding=None)["requests"]
+    rates = [n / (4 * piece) for n in answered]
+    line(f"throughput {load.BBOX_PATH}, 8 clients, 4 turns of {piece} s each: app {rates[0]:.1f} req/s, "
+         f"bare Flask + psycopg2 {rates[1]:.1f} req/s, ratio {rates[0] / rates[1]:.2f}")
 
 
 def server_figures(client, line: Say) -> None:

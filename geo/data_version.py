@@ -29,12 +29,21 @@ DO $$ BEGIN
 END $$"""
 
 
+# The read of the version, as a caller folds it into a statement of its own (a tile reads it with its body).
+READ = "SELECT version FROM data_version"
+
+
 def current(session: Session) -> int:
     """The data version this transaction first read (a request's ETag and its caches agree on one version)."""
     kept = session.info.get(_KEY)
     if kept is not None and kept[0] is session.get_transaction():
         return kept[1]
-    version = session.execute(text("SELECT version FROM data_version")).scalar_one()
+    return remember(session, session.execute(text(READ)).scalar_one())
+
+
+def remember(session: Session, version: int) -> int:
+    """Keep a version read by a statement of the caller's (READ folded into it) as this transaction's: current()
+    then answers it without reading again."""
     # Kept with the transaction it was read in: the next transaction reads it again.
     session.info[_KEY] = (session.get_transaction(), version)
     return version

@@ -77,9 +77,11 @@ def _database(session: Session) -> str:
     return session.get_bind().url.render_as_string(hide_password=True)
 
 
-def _units(session: Session) -> tuple[dict[str, Any], ...]:
-    version = data_version.current(session)
+def _units(session: Session, *, held: bool = False) -> tuple[dict[str, Any], ...]:
     kept = _UNITS.get(_database(session))
+    if held and kept is not None:
+        return kept.rows
+    version = data_version.current(session)
     if kept is None or kept.version != version:
         rows = session.execute(text("""
             SELECT level, code, short_name AS name, name AS full_name, valid_from, valid_to, is_approximate
@@ -93,9 +95,11 @@ def units_of(session: Session, level: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in unit.items() if k != "level"} for unit in _units(session) if unit["level"] == level]
 
 
-def unit_codes(session: Session, level: str) -> tuple[str, ...]:
-    """The codes of the units of a level, for checking a filter or a form."""
-    return tuple(unit["code"] for unit in _units(session) if unit["level"] == level)
+def unit_codes(session: Session, level: str, *, held: bool = False) -> tuple[str, ...]:
+    """The codes of the units of a level, for checking a filter or a form. held: those last read, without reading
+    the data version (no statement once read): the caller checks its answer again with held=False once its own
+    statement has read the version (a tile, which reads it with its body)."""
+    return tuple(unit["code"] for unit in _units(session, held=held) if unit["level"] == level)
 
 
 def level_of(session: Session, unit_code: str) -> str:

@@ -325,5 +325,36 @@ def restore(file: Path, replace: bool, unsigned: bool) -> None:
                f"{done.photos}")
 
 
+@cli.group()
+def tiles() -> None:
+    """The vector tiles in an HTTP cache in front of the app."""
+
+
+@tiles.command("warm")
+@click.option("--base-url", default="http://127.0.0.1", show_default=True, help="nginx's address (deploy/nginx.conf)")
+@click.option("--zooms", default="8-12", show_default=True, help="first and last zoom, e.g. 8-12")
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="requests at a time (each may hold an app thread)")
+@click.option("--language", "languages", multiple=True, type=click.Choice(("vi", "en")),
+              help="a language of the visitors (repeatable; default both)")
+@click.option("--no-refresh", is_flag=True, help="let nginx answer the tiles it still holds (default: the app "
+                                                  "answers each, replacing nginx's copy)")
+def tiles_warm(base_url: str, zooms: str, concurrency: int, languages: tuple[str, ...], no_refresh: bool) -> None:
+    """Request the province's low-zoom tiles through nginx after a change, so that visitors find them cached."""
+    from webmap import warming
+
+    first, _, last = zooms.partition("-")
+    if not (first.isdigit() and (last or first).isdigit()) or int(first) > int(last or first):
+        raise click.BadParameter("two zooms, the first not above the last, e.g. 8-12", param_hint="--zooms")
+    done = warming.warm(base_url, range(int(first), int(last or first) + 1), languages=languages or warming.LANGUAGES,
+                        workers=concurrency, refresh=not no_refresh)
+    answers = ", ".join(f"{status}: {count}" for status, count in sorted(done.statuses.items(), key=str))
+    click.echo(f"warmed {done.requests} tile requests through {base_url} in {done.seconds:.1f} s ({answers})")
+    for failure in done.failed[:20]:
+        click.echo(f"    failed: {failure}", err=True)
+    if done.failed:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     cli(prog_name="scripts")

@@ -106,15 +106,17 @@ def bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return min_lon, min_lat, max_lon, max_lat
 
 
-def site_filters(session: Session, args: Mapping[str, str], *, extra: tuple[str, ...] = ()) -> SiteFilters:
-    """The filters and paging of a site query, checked against the catalogue and the loaded units."""
+def site_filters(session: Session, args: Mapping[str, str], *, extra: tuple[str, ...] = (),
+                 held_units: bool = False) -> SiteFilters:
+    """The filters and paging of a site query, checked against the catalogue and the loaded units (held_units:
+    those last read, see geo.site_query.unit_codes)."""
     reject_unknown(args, (*SITE_FILTERS, *PAGING, *extra))
     cursor = args.get("cursor")
     return SiteFilters(
         categories=choices("category", args.get("category"), CATEGORY_CODES),
         statuses=choices("status", args.get("status"), STATUSES),
-        districts=choices("district", args.get("district"), unit_codes(session, "district")),
-        communes=choices("commune", args.get("commune"), unit_codes(session, "commune")),
+        districts=choices("district", args.get("district"), unit_codes(session, "district", held=held_units)),
+        communes=choices("commune", args.get("commune"), unit_codes(session, "commune", held=held_units)),
         plan_tasks=choices("plan_task", args.get("plan_task"), PLAN_TASK_CODES),
         lead_agency=(args.get("lead_agency") or "").strip() or None,
         year=integer("year", args.get("year"), FIRST_YEAR, LAST_YEAR),

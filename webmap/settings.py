@@ -101,6 +101,8 @@ SETTINGS: dict[str, Setting] = {
     "DATABASE_REPLICA_URL": Setting("", _optional_postgresql_url),
     "EMBED_ALLOWED_ORIGINS": Setting("", _origins),
     "EMBED_CACHE_SECONDS": Setting("300", _whole),
+    # How long a shared cache (nginx) may keep a vector tile; browsers keep it a minute and revalidate.
+    "TILE_CACHE_SECONDS": Setting("300", _whole),
     "SESSION_COOKIE_SECURE": Setting("true", _bool),
     "TILE_URL": Setting("", _optional),
     # The staff's bulk import: the most rows read from a file, and its largest size in bytes.

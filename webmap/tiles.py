@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 
 from geo import tiles
 from geo.catalogue import CATEGORY_CODES
-from geo.site_query import SiteFilters
 from geo.errors import N_, BadParameter
+from geo.site_query import SiteFilters
 from webmap import assets, caching, map_style, mapbuild, params
 from webmap.db import get_session
 
@@ -23,27 +23,41 @@ LAYER_NAME = N_("Điểm thí điểm sản xuất và tiêu dùng bền vững 
 GLYPH_MAX_AGE = 24 * 3600
 
 
-def _filters() -> tuple[SiteFilters, dict[str, str]]:
-    """The site filters of the query string (those of /api/sites, without paging), checked."""
+def _filters(*, held_units: bool = False) -> tuple[SiteFilters, dict[str, str]]:
+    """The site filters of the query string (those of /api/sites, without paging), checked; held_units: against
+    the units last read (see geo.site_query.unit_codes), and a unit they do not know against the current ones."""
     args = request.args.to_dict()
     params.reject_unknown(args, params.SITE_FILTERS)
-    return params.site_filters(get_session(), args), {k: v for k, v in args.items() if v and k != "lang"}
+    given = {k: v for k, v in args.items() if v and k != "lang"}
+    if held_units:
+        try:
+            return params.site_filters(get_session(), args, held_units=True), given
+        except BadParameter:
+            pass  # a unit added since they were read: checked again against the current units
+    return params.site_filters(get_session(), args), given
 
 
 @bp.get("/sites/<int:z>/<int:x>/<int:y>.pbf")
 def site_tile(z: int, x: int, y: int) -> Response:
-    """One vector tile of the published sites: points, or clusters where they crowd; 204 when it holds none."""
-    filters, _args = _filters()
+    """One vector tile of the published sites: points, or clusters where they crowd; 204 when it holds none.
+
+    A warm request is one SQL statement: the filters are checked against the units held in memory, and the data
+    version (the ETag's) is read with the tile; the units are read again only when that version moved on."""
+    filters, given = _filters(held_units=True)
     layout = tiles.layout(get_session())
     params.integer("z", str(z), layout.min_zoom, layout.max_zoom)
     params.integer("x", str(x), 0, 2 ** z - 1)
     params.integer("y", str(y), 0, 2 ** z - 1)
 
-    def build() -> Response:
-        tile = tiles.site_tile(get_session(), z, x, y, filters)
-        return Response(tile.body, mimetype=MVT) if tile.body else Response(status=204)
+    def build(held: tuple[int, ...]) -> tuple[int, Response | None]:
+        version, tile = tiles.versioned_site_tile(get_session(), z, x, y, filters, held)
+        if "district" in given or "commune" in given:
+            _filters()  # the units of this version (read only if it moved on): a unit removed since is refused
+        if tile is None:
+            return version, None
+        return version, Response(tile.body, mimetype=MVT) if tile.body else Response(status=204)
 
-    return caching.public(build)
+    return caching.public_versioned(build, shared_max_age=current_app.config["TILE_CACHE_SECONDS"])
 
 
 def _template(filters: dict[str, str], *, external: bool = False) -> str:

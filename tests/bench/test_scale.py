@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections import Counter
 import sys
 from pathlib import Path
 
@@ -35,6 +36,15 @@ FIGURES = {
                    rf"errors {N} of {N}",
     "load nginx": rf"load nginx in front, 20 clients x 3 s .*: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, "
                   rf"errors {N} of {N}, cache HIT {N} % \({N} of {N}",
+    # The realistic mix (bench/traffic.py): thousands of distinct paths, nginx after its warm-up, then gunicorn.
+    "realistic warm-up": rf"load realistic mix, 20 clients x 3 s, {N} distinct paths among {N} \(Zipf .*\): nginx "
+                         rf"warm-up minute: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, errors {N} of {N}",
+    "realistic nginx": rf"load realistic mix, .*: nginx in front, after the warm-up: {N} req/s, p50 {N} ms, "
+                       rf"p95 {N} ms, p99 {N} ms, errors {N} of {N} \(status {N}, timeouts {N}\), cache HIT {N} %",
+    "realistic direct": rf"load realistic mix, .*: gunicorn direct: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, "
+                        rf"errors {N} of {N}",
+    "realistic profile": rf"app time gunicorn direct: tile z09 +{N} requests, median {N} ms, p95 {N} ms",
+    "realistic nginx times": rf"nginx time, measured minute: HIT +{N} requests, median {N} ms, p95 {N} ms",
 }
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = ("import sys; from bench import scale; "
@@ -101,3 +111,17 @@ def test_the_scratch_database_is_dropped(printed, engine, database_url):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM pg_database WHERE datname = :name"),
                                   {"name": scratch}).scalar_one() == 0
+
+
+def test_the_realistic_mix_asks_thousands_of_distinct_paths_with_the_popular_ones_repeated():
+    from bench import traffic
+
+    # 48 seats, as the province has 48 communes; a ward weighs 4.
+    places = [traffic.Seat(104.3 + 0.1 * i, 9.7 + 0.1 * j, 4 if i == j else 1) for i in range(8) for j in range(6)]
+    paths = traffic.visits(places, 50_000)
+    assert paths == traffic.visits(places, 50_000)  # the seed draws the same visits every time
+    kinds = {traffic.kind(path) for path in paths}
+    assert {f"tile z{z:02d}" for z in range(8, 17)} | {"/embed", "/api/sites", "/progress", "/progress.json"} <= kinds
+    counts = sorted(Counter(paths).values(), reverse=True)
+    assert len(counts) > 3_000  # thousands of distinct paths
+    assert sum(counts[:len(counts) // 10]) > 0.5 * len(paths)  # a tenth of them draw most of the requests

@@ -57,6 +57,8 @@ def test_embed_may_be_framed_by_the_configured_portal_and_cached(client, sites):
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert response.headers["Content-Language"] == "en"
     assert "Set-Cookie" not in response.headers  # a shared cache must not keep anyone's cookie
+    again = client.get("/embed?district=899&lang=en", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
 
 
 def test_embed_rejects_unknown_options(client, sites):

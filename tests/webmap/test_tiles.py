@@ -56,7 +56,8 @@ def test_tiles_carry_an_etag_and_answer_304_until_the_data_changes(client, db):
     add_sites(db)
     first = client.get(path(*RACH_GIA, 16))
     etag = first.headers["ETag"]
-    assert "public" in first.headers["Cache-Control"]
+    # nginx keeps a tile TILE_CACHE_SECONDS (default 300), a browser a minute.
+    assert first.headers["Cache-Control"] == "public, max-age=60, s-maxage=300"
     again = client.get(path(*RACH_GIA, 16), headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
     with Session(db) as session, session.begin():
@@ -64,6 +65,22 @@ def test_tiles_carry_an_etag_and_answer_304_until_the_data_changes(client, db):
     changed = client.get(path(*RACH_GIA, 16), headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert len(mapbox_vector_tile.decode(changed.data)["sites"]["features"]) == 3
+
+
+def test_a_tile_answers_304_to_its_own_etag_only(client, db):
+    add_sites(db)
+    first = client.get(path(*RACH_GIA, 16))
+    again = client.get(path(*RACH_GIA, 16), headers={"If-None-Match": f'"1-x", {first.headers["ETag"]}'})
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+    other = client.get(path(*RACH_GIA, 15), headers={"If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200 and other.data  # the tag of another tile names another key
+
+
+def test_the_tile_cache_seconds_of_a_shared_cache_are_a_setting(app, db):
+    add_sites(db)
+    app.config["TILE_CACHE_SECONDS"] = 900
+    response = app.test_client().get(path(*RACH_GIA, 16))
+    assert response.headers["Cache-Control"] == "public, max-age=60, s-maxage=900"
 
 
 def test_bad_tile_coordinates_and_filters_are_named(client, db):

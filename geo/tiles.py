@@ -15,7 +15,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo import data_version
-from geo.kept import Kept
 from geo.site_query import SiteFilters, filters_json
 
 # Kiên Giang with Phú Quốc and Thổ Châu, in degrees (west, south, east, north).
@@ -89,34 +88,21 @@ def _tile(row) -> Tile:
     return Tile(body=bytes(row.body), sites=row.sites, clustered=bool(row.clustered))
 
 
-# Per process: 32 MB hold the province's tiles of z8-z12 (612) several times over.
-MAX_BUILT_BYTES = 32 * 1024 * 1024
-_BUILT = Kept(MAX_BUILT_BYTES)
-
-
 def versioned_site_tile(session: Session, z: int, x: int, y: int, filters: SiteFilters,
                         held: tuple[int, ...] = ()) -> tuple[int, Tile | None]:
     """The data version and the vector tile z/x/y read in one statement (one snapshot), the version kept as the
-    transaction's (data_version.remember); no tile when the version is one of held (the client has that tile).
-    A tile this process built at the version the database still has is not built again."""
+    transaction's (data_version.remember); no tile when the version is one of held (the client has that tile)."""
     call, params = _call(filters)
-    key = (session.get_bind().url.render_as_string(hide_password=True), z, x, y, params["filters"])
-    kept = _BUILT.get(key)
-    skip = (*held, kept[0]) if kept else held
     # The WHERE names only the outer row; OFFSET 0 keeps the subquery whole (pulled up, the WHERE would become a
     # join filter applied after the call), so PostgreSQL checks it once before calling the function (EXPLAIN: a
-    # One-Time Filter, the function "never executed"): a tile the client or this process holds costs nothing.
+    # One-Time Filter, the function "never executed"): a client's current ETag costs no tile.
     row = session.execute(text(f"""
         SELECT v.version, t.built, t.body, t.sites, t.clustered
         FROM ({data_version.READ}) v
         LEFT JOIN LATERAL (SELECT *, true AS built FROM {call}
                            WHERE v.version <> ALL(CAST(:held AS bigint[])) OFFSET 0) t ON true
-    """), {"z": z, "x": x, "y": y, "held": list(skip), **params}).one()  # noqa: S608 - fixed SQL
+    """), {"z": z, "x": x, "y": y, "held": list(held), **params}).one()  # noqa: S608 - fixed SQL
     version = data_version.remember(session, row.version)
-    if row.built is not None:
-        tile = _tile(row)
-        _BUILT.put(key, version, tile, len(tile.body))
-        return version, tile
-    if version in held:
+    if row.built is None:
         return version, None
-    return version, kept[1]
+    return version, _tile(row)

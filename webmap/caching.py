@@ -5,10 +5,6 @@ Responses are compressed (brotli or gzip, as the client accepts) by Flask-Compre
 representation its own strong ETag, the identity one with ':br' or ':gzip' appended, and adds
 Vary: Accept-Encoding.
 
-Each process keeps the public answers it built (geo.kept) with their data version, keyed as their ETag is: one
-asked again while the data stand costs one read of the data version. A page whose scripts carry the request's CSP
-nonce is never kept whole; its dear, nonce-free parts may be (kept()).
-
 Static files are addressed with their content's hash (url_for('static', …) adds ?v=…), and a request naming the
 current hash may be kept a year: a changed file gets a new URL, so no browser keeps an old one.
 """
@@ -20,12 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 from flask_compress import Compress
 from flask_login import current_user
 
 from geo import data_version
-from geo.kept import Kept
 from webmap.db import get_session
 from webmap.i18n import LANGUAGES, select_locale
 
@@ -94,59 +89,10 @@ def _held(key: str) -> dict[int, str]:
     return held
 
 
-def _key(vary: str) -> str:
-    # The same URL with the same data and language is the same body; vary names anything else it depends on.
-    return hashlib.sha256(f"{request.full_path}\n{select_locale()}\n{vary}".encode()).hexdigest()[:20]
-
-
-# Per process: the public responses built last, each with its data version (what an ETag promises: the same key
-# and version are the same body), so a response asked again while the data stand is not built again. Pages whose
-# scripts carry this request's CSP nonce are not kept: each response has a nonce of its own.
-_BUILT = Kept(64 * 1024 * 1024)
-MAX_KEPT_BODY = 4 * 1024 * 1024
-
-
-def _kept_key(session, vary: str) -> tuple[str, str, str]:
-    # The host too: a body may name its own address (a TileJSON's tile URL, a page's Link).
-    return session.get_bind().url.render_as_string(hide_password=True), request.host_url, _key(vary)
-
-
-def kept(what: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
-    """make()'s texts for this request (its URL, language and host) at the current data version, made once per
-    process while the data stand: the parts of a page that carry no nonce (a Folium map's head, body and script)."""
-    session = get_session()
-    version = data_version.current(session)
-    key = _kept_key(session, what)
-    found = _BUILT.get(key)
-    if found is not None and found[0] == version:
-        return found[1]
-    texts = make()
-    _BUILT.put(key, version, texts, sum(len(text) for text in texts.values()))
-    return texts
-
-
-def _built(session, version: int, vary: str, build: Callable[[], Response]) -> Response:
-    """build()'s response, or the one built at this version for the same key."""
-    key = _kept_key(session, vary)
-    found = _BUILT.get(key)
-    if found is not None and found[0] == version:
-        headers, body = found[1]
-        return Response(body, status=200, headers=headers)
-    response = build()
-    if response.status_code == 200 and not response.is_streamed and "csp_nonce" not in g:
-        body = response.get_data()
-        if len(body) <= MAX_KEPT_BODY:
-            _BUILT.put(key, version, (list(response.headers.items()), body), len(body))
-    return response
-
-
 def public(build: Callable[[], Response], max_age: int = 60, *, vary: str = "") -> Response:
-    """The response of build() (or the one built before at this data version), or 304 without building it when
-    If-None-Match names the current ETag."""
-    session = get_session()
-    version = data_version.current(session)
-    return public_versioned(lambda held: (version, None if version in held else _built(session, version, vary, build)),
-                            max_age, vary=vary)
+    """The response of build(), or 304 without building it when If-None-Match names the current ETag."""
+    version = data_version.current(get_session())
+    return public_versioned(lambda held: (version, None if version in held else build()), max_age, vary=vary)
 
 
 def public_versioned(build: Callable[[tuple[int, ...]], tuple[int, Response | None]], max_age: int = 60, *,
@@ -155,8 +101,9 @@ def public_versioned(build: Callable[[tuple[int, ...]], tuple[int, Response | No
     versions of the client's ETags for this request and returns the current version and the response, or None
     when the version is one of held (answered 304). shared_max_age: how long a shared cache (nginx) may keep it,
     when not max_age."""
+    # The same URL with the same data and language is the same body; vary names anything else it depends on.
     language = select_locale()
-    key = _key(vary)
+    key = hashlib.sha256(f"{request.full_path}\n{language}\n{vary}".encode()).hexdigest()[:20]
     held = _held(key)
     version, response = build(tuple(held))
     if response is None:

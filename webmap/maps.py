@@ -153,18 +153,12 @@ def embed() -> Response:
         with force_locale(lang):
             chosen = set(filters.get("category", "").split(",")) - {""}
             categories = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
-
-            def map_parts() -> dict[str, str]:
-                options = _fitted_options(session, args, filters, fullscreen=False)
-                m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), options)
-                mapbuild.add_fullscreen(m, page_labels())
-                return mapbuild.page_parts(m)
-
+            options = _fitted_options(session, args, filters, fullscreen=False)
+            m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), options)
+            mapbuild.add_fullscreen(m, page_labels())
             view = {k: args[k] for k in VIEW_ARGS if args.get(k)}
-            # The map (the dearest part) is made once per data version; the page around it carries this
-            # request's nonce.
             body = render_template(
-                "maps/embed.html", map=caching.kept("embed map", map_parts), legend=categories, lang=lang,
+                "maps/embed.html", map=mapbuild.page_parts(m), legend=categories, lang=lang,
                 full_url=url_for("maps.index", _external=True, **filters, **view, lang=lang),
                 print_url=url_for("maps.print_view", _external=True, **filters, **view, lang=lang))
         return Response(body, mimetype="text/html")

@@ -217,22 +217,3 @@ def test_a_crowded_tile_from_the_first_zoom_of_points_is_clustered_as_from_the_s
             few = tiles.site_tile(session, *tile_of(*RACH_GIA, z), SiteFilters(statuses=("active",)))
             assert not few.clustered and len(decode(few)["sites"]["features"]) == few.sites == 2
         session.rollback()
-
-
-def test_a_tile_is_built_once_per_data_version_and_a_held_one_not_sent(db, five_sites):
-    where_ = tile_of(*RACH_GIA, 15)
-    with Session(db) as session:
-        version, first = tiles.versioned_site_tile(session, *where_, SiteFilters())
-    with Session(db) as session:
-        again_version, again = tiles.versioned_site_tile(session, *where_, SiteFilters())
-        solar_version, solar = tiles.versioned_site_tile(session, *where_, SiteFilters(categories=("solar",)))
-    # The same version: the tile this process built is sent again, not built anew; another filter is its own.
-    assert again_version == version and again is first and first.sites == 3
-    assert solar_version == version and solar.sites == 1
-    with Session(db) as session:
-        assert tiles.versioned_site_tile(session, *where_, SiteFilters(), held=(version,)) == (version, None)
-    with Session(db) as session, session.begin():
-        insert_site(session, site("Điểm D", RACH_GIA[0] + 0.0005, RACH_GIA[1]))
-    with Session(db) as session:
-        new_version, changed = tiles.versioned_site_tile(session, *where_, SiteFilters(), held=(version,))
-    assert new_version > version and changed.sites == 4

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import folium
 import xyzservices
 
-from webmap.mapplugins import CategoryIcons, ClickToOpen, Fullscreen, PageMap, SiteLayer
+from webmap.mapplugins import CategoryIcons, Fullscreen, PageMap, SiteLayer
 
 # Centre and zoom that show the whole of Kiên Giang, Phú Quốc and Thổ Châu included.
 DEFAULT_CENTRE = (9.95, 104.75)
@@ -133,7 +133,8 @@ def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], source
 
 def choropleth_map(units: dict[str, Any], colours: dict[str, str],
                    options: MapOptions) -> tuple[PageMap, folium.GeoJson]:
-    """A choropleth of units whose features carry 'value_text' and whose colour is given by code; and its layer."""
+    """A choropleth of units whose features carry 'value_text' and whose colour is given by code; and its layer (the
+    page's script opens a unit's box on the map when it is tapped: static/progress.js)."""
     m = base_map(options)
     labels = options.labels
     layer = folium.GeoJson(
@@ -147,7 +148,6 @@ def choropleth_map(units: dict[str, Any], colours: dict[str, str],
             aliases=[html.escape(labels.get("unit", "")), html.escape(labels.get("value", "")),
                      html.escape(labels.get("status", ""))], sticky=True),
     ).add_to(m)
-    m.add_child(ClickToOpen(layer))
     folium.LayerControl(collapsed=True).add_to(m)
     return m, layer
 

@@ -161,21 +161,3 @@ class SiteLayer(LocalAssets, MacroElement):
         # JSON inside <script>: "</" would close the element, so it is written as "<\\/".
         self.config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
         self.layers = layers
-
-
-class ClickToOpen(MacroElement):
-    """Clicking a unit opens the page its feature's 'link' property names (built by the app, not typed)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        {{ this.layer.get_name() }}.on("click", function (event) {
-            var link = event.layer.feature.properties.link;
-            if (link && link.charAt(0) === "/") { window.location.href = link; }
-        });
-        {% endmacro %}
-    """)
-
-    def __init__(self, layer: folium.GeoJson) -> None:
-        super().__init__()
-        self._name = "ClickToOpen"
-        self.layer = layer

@@ -29,6 +29,25 @@
       document.querySelectorAll("details[data-close-narrow]").forEach(function (d) { d.open = false; });
     }
   });
+  // The options of a popup on a map: placed clear of the map's controls (zoom, full screen, layers, legend, scale,
+  // attribution) and no taller than the room between them, so no control covers its top or its close ×.
+  function popupOptions(map) {
+    var box = map.getContainer().getBoundingClientRect(), top = 0, bottom = 0;
+    map.getContainer().querySelectorAll(".leaflet-control").forEach(function (control) {
+      var edge = control.getBoundingClientRect();
+      if (!edge.width || !edge.height) return;
+      if (control.closest(".leaflet-top")) top = Math.max(top, edge.bottom - box.top);
+      else bottom = Math.max(bottom, box.bottom - edge.top);
+    });
+    return {
+      maxWidth: Math.max(160, Math.min(340, box.width - 70)),
+      // The popup's own frame and tip take about 60 px beyond its content.
+      maxHeight: Math.max(120, box.height - top - bottom - 80),
+      autoPanPaddingTopLeft: [10, top + 10],
+      autoPanPaddingBottomRight: [10, bottom + 10]
+    };
+  }
+  window.ScpLayout = { popupOptions: popupOptions };
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     document.querySelectorAll(".open[id]").forEach(function (target) {

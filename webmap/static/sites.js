@@ -300,10 +300,8 @@
 
   // A site's popup; while it is open the address says ?site=<id>, so a copied link opens it again.
   function openPopup(map, config, latlng, id, keepSite, feature) {
-    // Narrower than the map, and panned below the controls of its top corners (zoom, full screen, layers: 44 px
-    // targets on a phone) and clear of its sides.
-    var popup = L.popup({ maxWidth: Math.min(340, map.getSize().x - 70), autoPanPaddingTopLeft: [10, 110],
-                          autoPanPaddingBottomRight: [10, 20] }).setLatLng(latlng)
+    // Narrower than the map, and panned clear of its controls (static/layout.js).
+    var popup = L.popup(window.ScpLayout.popupOptions(map)).setLatLng(latlng)
       .setContent(el("span", null, config.labels.loading)).openOn(map);
     keepSite({ site: String(id) });
     popup.on("remove", function () {

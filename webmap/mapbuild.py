@@ -52,6 +52,9 @@ class MapOptions:
     collapse_layers: bool = True
     # [[south, west], [north, east]] to fit at the start, instead of centre and zoom.
     bounds: Sequence[Sequence[float]] | None = None
+    # The zoom levels fitting may stop at: 1 (whole zooms) on the pages to browse, finer where an area must fill its
+    # frame (the printed sheet, the embed).
+    zoom_snap: float = 1.0
 
 
 def escape_properties(collection: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -71,7 +74,7 @@ def base_map(options: MapOptions) -> PageMap:
     shown = urlsplit(BASE_MAPS[options.base_map]["tiles"])
     preconnect = f"https://{shown.netloc}" if shown.scheme == "https" and "{" not in shown.netloc else None
     m = PageMap(location=list(options.centre), zoom_start=options.zoom, tiles=None, control_scale=True,
-                prefer_canvas=False, preconnect=preconnect, bounds=options.bounds)
+                prefer_canvas=False, preconnect=preconnect, bounds=options.bounds, zoom_snap=options.zoom_snap)
     names = options.base_map_names
     order = [options.base_map] + [key for key in BASE_MAPS if key != options.base_map]
     for key in order:

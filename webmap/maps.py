@@ -1,6 +1,7 @@
 """The map pages: the planners' map (/) and the public embed (/embed) with its builder."""
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -79,19 +80,42 @@ def _districts(simplify_m: float = 150.0) -> dict[str, Any]:
     return boundaries.units_features(get_session(), "district", simplify_m=simplify_m)
 
 
-def _site_page(args: dict[str, str]) -> dict[str, Any]:
-    """The map of / and /print for a query string: its filters, view and legend, checked."""
+def _site_page(args: dict[str, str], *, zoom_snap: float = 1.0) -> dict[str, Any]:
+    """The map of / and /print for a query string: its filters, view, legend and the area it fits, checked."""
     view_args = {k: args.pop(k) for k in VIEW_ARGS if k in args}
     _opened_site(args.pop(SITE_ARG, None))
     session = get_session()
     params.site_filters(session, {k: v for k, v in args.items() if v})
     filters = _site_args(args)
     options = _fitted_options(session, view_args, filters)
+    options.zoom_snap = zoom_snap
     m = mapbuild.site_map(labels.category_list(), _districts(), tiles.site_sources(filters), options)
     chosen = set(filters.get("category", "").split(",")) - {""}
     legend = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
     return {"map": mapbuild.page_parts(m), "legend": legend, "filters": filters,
-            "view": view_args, "chosen_categories": chosen}
+            "view": view_args, "chosen_categories": chosen, "bounds": options.bounds}
+
+
+# The printed sheet: A4 within 8 mm margins, its map sized in millimetres, so that the map has one size on the screen
+# and on paper (Leaflet fits it once, and its tiles are loaded when the page is printed, from any window); turned
+# to the shape of the area it shows.
+SHEETS = {"landscape": {"width": 281, "height": 194, "map_height": 128},
+          "portrait": {"width": 194, "height": 281, "map_height": 190}}
+
+
+def print_sheet(bounds: list[list[float]] | None) -> dict[str, Any]:
+    """The A4 sheet for a map fitting bounds ([[south, west], [north, east]]): landscape when the area is wider than
+    tall as the map draws it (Web Mercator), portrait otherwise; landscape for a typed centre and zoom."""
+    orientation = "landscape"
+    if bounds:
+        (south, west), (north, east) = bounds
+        tall = math.degrees(_mercator_y(north) - _mercator_y(south))
+        orientation = "landscape" if east - west >= tall else "portrait"
+    return {"orientation": orientation, **SHEETS[orientation]}
+
+
+def _mercator_y(latitude: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))
 
 
 @bp.get("/")
@@ -109,10 +133,10 @@ def print_view() -> str:
     """The current map (same centre, zoom, filters) on a page to print: title, legend, date, source, sample note."""
     args = request.args.to_dict()
     lang = args.pop("lang", None)
-    page = _site_page(args)
+    page = _site_page(args, zoom_snap=0.25)  # the area fills the sheet's map, not only the zoom below it
     today = datetime.now(PROVINCE_TIME_ZONE).strftime(DAY_FORMAT)
     back = url_for("maps.index", **page["filters"], **page["view"], **({"lang": lang} if lang else {}))
-    return render_template("maps/print.html", **page, today=today, back_url=back)
+    return render_template("maps/print.html", **page, today=today, back_url=back, sheet=print_sheet(page["bounds"]))
 
 
 def _opened_site(value: str | None) -> None:

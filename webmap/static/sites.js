@@ -133,10 +133,13 @@
       if (!node.isConnected) registry.splice(i, 1);
       else if (tile && tileZooms.get(tile) === zoom && !c.own.hidden && c.own.count > 0) live.push(c);
     }
+    // In the map's own pixels: a map shown smaller (the print sheet on a phone) is printed at its own size.
+    var container = map.getContainer();
+    var scale = container.getBoundingClientRect().width / container.offsetWidth || 1;
     live.forEach(function (c) {
       c.show(c.own.count);
       var box = c.circle.getBoundingClientRect();
-      c.at = { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+      c.at = { x: (box.left + box.width / 2) / scale, y: (box.top + box.height / 2) / scale };
       c.total = c.own.count;
     });
     live.sort(function (a, b) { return b.own.count - a.own.count; });

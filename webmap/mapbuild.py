@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import folium
 import xyzservices
 
-from webmap.mapplugins import CategoryIcons, Fullscreen, PageMap, SiteLayer
+from webmap.mapplugins import CategoryIcons, FitOnResize, Fullscreen, PageMap, SiteLayer
 
 # Centre and zoom that show the whole of Kiên Giang, Phú Quốc and Thổ Châu included.
 DEFAULT_CENTRE = (9.95, 104.75)
@@ -172,6 +172,11 @@ if (window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []
 setTimeout(buildOnce, 3000);
 function buildMap() {
 """
+
+
+def fit_on_resize(m: folium.Map, bounds: Sequence[Sequence[float]]) -> None:
+    """The map fits bounds ([[south, west], [north, east]]) again when its frame is resized, until it is moved."""
+    m.add_child(FitOnResize(bounds))
 
 
 def add_fullscreen(m: folium.Map, labels: dict[str, str]) -> None:

@@ -161,3 +161,28 @@ class SiteLayer(LocalAssets, MacroElement):
         # JSON inside <script>: "</" would close the element, so it is written as "<\\/".
         self.config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
         self.layers = layers
+
+
+class FitOnResize(MacroElement):
+    """Fits the map to bounds again whenever its frame changes size (a portal's column, a phone turned), as long as
+    the visitor has not moved it from the fitted view: an area chosen on a desktop stays whole at any width."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map, bounds) {
+            var fitted = {zoom: map.getZoom(), centre: map.getCenter()};
+            map.on("resize", function () {
+                var zoom = map.getZoom();
+                if (zoom !== fitted.zoom ||
+                    map.project(map.getCenter(), zoom).distanceTo(map.project(fitted.centre, zoom)) > 2) return;
+                map.fitBounds(bounds, {animate: false});
+                fitted = {zoom: map.getZoom(), centre: map.getCenter()};
+            });
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: Sequence[Sequence[float]]) -> None:
+        super().__init__()
+        self._name = "FitOnResize"
+        self.bounds = [list(corner) for corner in bounds]

@@ -23,6 +23,8 @@ bp = Blueprint("maps", __name__)
 VIEW_BOUNDS = ((8.0, 102.5), (11.5, 106.5))
 ZOOMS = (6, 18)
 VIEW_ARGS = ("basemap", "lat", "lon", "zoom")
+# ?bounds=west,south,east,north: the area an embed fits at any width (its builder saves it), before lat, lon, zoom.
+BOUNDS_ARG = "bounds"
 # ?site=<id>: the site whose popup the page opens (static/sites.js centres on it); the link a popup copies.
 SITE_ARG = "site"
 # The units of the site measures (geo/catalogue.py) that a page in English shows in English.
@@ -147,17 +149,35 @@ def _opened_site(value: str | None) -> None:
 
 def _embed_args() -> dict[str, str]:
     args = request.args.to_dict()
-    params.reject_unknown(args, ("category", "district", "commune", "basemap", "lat", "lon", "zoom", SITE_ARG))
+    params.reject_unknown(args, ("category", "district", "commune", "basemap", "lat", "lon", "zoom", BOUNDS_ARG,
+                                 SITE_ARG))
     _opened_site(args.pop(SITE_ARG, None))
     return args
 
 
+def typed_bounds(value: str | None) -> list[list[float]] | None:
+    """?bounds=west,south,east,north (the area an embed shows, as the builder saves it) as [[south, west], [north,
+    east]], within Kiên Giang and its sea; None when absent; BadParameter naming it."""
+    box = params.bbox(value, name=BOUNDS_ARG)
+    if box is None:
+        return None
+    west, south, east, north = box
+    (low_lat, low_lon), (high_lat, high_lon) = VIEW_BOUNDS
+    if not (low_lon <= west < east <= high_lon and low_lat <= south < north <= high_lat):
+        raise BadParameter(BOUNDS_ARG, N_("Vùng hiển thị phải nằm trong vùng Kiên Giang (vĩ độ 8–11,5; kinh độ "
+                                          "102,5–106,5), tây nhỏ hơn đông, nam nhỏ hơn bắc"))
+    return [[south, west], [north, east]]
+
+
 def _fitted_options(session, args: dict[str, str], filters: dict[str, str], *,
                     fullscreen: bool = True) -> mapbuild.MapOptions:
-    """A map page's options; without a typed centre, the map fits the chosen commune or district, or the whole
-    province (Phú Quốc too) on any screen."""
+    """A map page's options; the map fits the typed area (bounds) or, without a typed centre, the chosen commune or
+    district, or the whole province (Phú Quốc too) on any screen."""
     options = map_options(args, fullscreen=fullscreen)
-    if not (args.get("lat") or args.get("lon") or args.get("zoom")):
+    typed = typed_bounds(args.get(BOUNDS_ARG))
+    if typed:
+        options.bounds = typed
+    elif not (args.get("lat") or args.get("lon") or args.get("zoom")):
         options.bounds = search.unit_bounds(session, filters.get("commune") or filters.get("district"))
     return options
 
@@ -174,7 +194,10 @@ def embed() -> Response:
         chosen = set(filters.get("category", "").split(",")) - {""}
         categories = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
         options = _fitted_options(session, args, filters, fullscreen=False)
+        options.zoom_snap = 0.25  # the area fills the portal's frame, not only the whole zoom below it
         m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), options)
+        if options.bounds:
+            mapbuild.fit_on_resize(m, options.bounds)
         mapbuild.add_fullscreen(m, page_labels())
         view = {k: args[k] for k in VIEW_ARGS if args.get(k)}
         body = render_template("maps/embed.html", map=mapbuild.page_parts(m), legend=categories,
@@ -204,6 +227,8 @@ def embed_builder() -> str:
     return render_template("maps/embed_builder.html", snippet=snippet, src=src, options=options, chosen=set(chosen),
                            categories=labels.category_list(), districts=units_of(session, "district"),
                            communes=units_of(session, "commune"), map=mapbuild.page_parts(picker),
+                           unit_bounds={level: search.units_bounds(session, level) for level in ("district", "commune")},
+                           view_bounds=VIEW_BOUNDS,
                            embed_url=url_for("maps.embed", _external=True),
                            base_maps={k: v for k, v in labels.base_map_names().items() if k != "extra"},
                            allowed=current_app.config.get("EMBED_ALLOWED_ORIGINS", []))

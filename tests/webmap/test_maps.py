@@ -181,3 +181,13 @@ def test_the_print_sheet_is_turned_to_the_shape_of_the_area_it_shows():
 def test_the_print_view_asks_for_one_a4_page_turned_to_the_province(client, sites):
     body = client.get("/print").get_data(as_text=True)
     assert "@page { size: A4 landscape; margin: 8mm; }" in body and 'data-orientation="landscape"' in body
+
+
+def test_the_builder_keeps_a_chosen_area_and_the_embed_refuses_a_bad_one(client, sites):
+    html = client.get("/embed/builder?district=904&bounds=104.2,9.9,104.6,10.3").data.decode()
+    assert "bounds=104.2%2C9.9%2C104.6%2C10.3" in html and 'value="104.2,9.9,104.6,10.3"' in html
+    body = client.get("/embed?bounds=104.2,9.9,104.6,10.3").data.decode()
+    assert "[[9.9, 104.2], [10.3, 104.6]]" in body  # fitted when it loads, and on a resize
+    for bad in ("104.6,9.9,104.2,10.3", "90,9.9,104.2,10.3", "a,b,c,d", "104.2,9.9"):
+        response = client.get(f"/embed?bounds={bad}")
+        assert response.status_code == 400, bad

@@ -52,8 +52,8 @@ class MapOptions:
     collapse_layers: bool = True
     # [[south, west], [north, east]] to fit at the start, instead of centre and zoom.
     bounds: Sequence[Sequence[float]] | None = None
-    # The zoom levels fitting may stop at: 1 (whole zooms) on the pages to browse, finer where an area must fill its
-    # frame (the printed sheet, the embed).
+    # The zoom levels fitting may stop at: 1 (whole zooms, the tiles' own) on the pages to browse, finer where an area
+    # must fill its frame (the printed sheet).
     zoom_snap: float = 1.0
 
 

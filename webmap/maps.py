@@ -194,7 +194,6 @@ def embed() -> Response:
         chosen = set(filters.get("category", "").split(",")) - {""}
         categories = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
         options = _fitted_options(session, args, filters, fullscreen=False)
-        options.zoom_snap = 0.25  # the area fills the portal's frame, not only the whole zoom below it
         m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), options)
         if options.bounds:
             mapbuild.fit_on_resize(m, options.bounds)

@@ -216,7 +216,7 @@ def _progress_html(args: dict[str, str]) -> str:
               "level": result["level"], "lang": labels.lang(),
               "words": {"play": _("Phát"), "pause": _("Dừng"), "failed": _("Không tải được số liệu của năm này."),
                         "value": _("Giá trị"), "status": _("So với chỉ tiêu"), "target": _("Chỉ tiêu của năm"),
-                        "sites": _("Xem các điểm tạo nên số liệu"), "close": _("Đóng")}}
+                        "sites": _("Xem các điểm tạo nên số liệu")}}
     return render_template(
         "progress/progress.html", map=map_parts, config=config, state=state, result=result, behind=behind,
         chosen_unit=chosen_unit, unit_name=(by_code.get(chosen_unit) or {}).get("name"), number=_number,

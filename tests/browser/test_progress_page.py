@@ -205,6 +205,7 @@ def test_on_a_phone_the_map_names_the_chosen_figure_its_legend_and_a_tapped_dist
     assert popup.locator(".unit-popup-name").inner_text() == unit
     assert f"Giá trị 2025: {value} %" in popup.inner_text() and status and status in popup.inner_text()
     assert "Chỉ tiêu của năm" in popup.inner_text()
+    wait_until(page, f"!{MAP}._panAnim || !{MAP}._panAnim._inProgress")  # panned clear of the controls
     assert page.evaluate(INSIDE, [".leaflet-popup", ".folium-map"])
     assert page.evaluate(UNDER_CONTROLS) == []
     page.locator(".leaflet-tooltip").wait_for(state="detached", timeout=5_000)  # the box only, under the finger

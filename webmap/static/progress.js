@@ -27,7 +27,7 @@
     map.options.zoomSnap = 0.25;
     map.invalidateSize(false);
     // The legend on the map stands over its bottom right corner, where the mainland's south reaches.
-    var keyHeight = key ? key.getContainer().offsetHeight + 10 : 0;
+    var keyHeight = key ? map.getContainer().getBoundingClientRect().bottom - key.getContainer().getBoundingClientRect().top : 0;
     map.fitBounds(layer.getBounds(), {paddingTopLeft: [6, 6], paddingBottomRight: [6, 6 + keyHeight], animate: false});
   }
 

@@ -119,7 +119,7 @@
 
   // On a touch screen a site's dot is 24 px across and a finger hits it anywhere within 44 px (WCAG 2.5.5).
   var TOUCH = window.matchMedia("(pointer: coarse)").matches;
-  var HIT_RADIUS = TOUCH ? 22 : 10;
+  var HIT_RADIUS = TOUCH ? 22 : 8;  // with a mouse, the dot itself (its radius and stroke)
 
   function clusterRadius(count) {
     return Math.min(12 + 5 * Math.log10(Math.max(count, 1)), 30);

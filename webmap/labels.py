@@ -101,6 +101,7 @@ FIELD_NAMES = {
     "zoom": N_("Mức thu phóng"), "q": N_("Tìm kiếm"), "lang": N_("Ngôn ngữ"), "figure": N_("Chỉ số"),
     "indicator": N_("Chỉ số"), "level": N_("Đơn vị hành chính"), "unit": N_("Đơn vị"), "id": N_("Mã điểm"),
     "file": N_("Tệp"), "row": N_("Dòng"), "bbox": N_("Khung bản đồ"), "version": N_("Phiên bản"),
+    "bounds": N_("Vùng hiển thị"),
     "username": N_("Tên đăng nhập"), "password": N_("Mật khẩu"), "current_password": N_("Mật khẩu hiện tại"),
     "role": N_("Vai trò"), "area_code": N_("Địa bàn"), "csrf_token": N_("Phiên làm việc"), "reason": N_("Lý do"),
     "name": N_("Tên điểm"), "location": N_("Vị trí"), "value": N_("Giá trị"), "simplify": N_("Mức đơn giản hoá"),

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import folium
 import xyzservices
 
-from webmap.mapplugins import CategoryIcons, ClickToOpen, Fullscreen, PageMap, SiteLayer
+from webmap.mapplugins import CategoryIcons, FitOnResize, Fullscreen, PageMap, SiteLayer
 
 # Centre and zoom that show the whole of Kiên Giang, Phú Quốc and Thổ Châu included.
 DEFAULT_CENTRE = (9.95, 104.75)
@@ -52,6 +52,9 @@ class MapOptions:
     collapse_layers: bool = True
     # [[south, west], [north, east]] to fit at the start, instead of centre and zoom.
     bounds: Sequence[Sequence[float]] | None = None
+    # The zoom levels fitting may stop at: 1 (whole zooms, the tiles' own) on the pages to browse, finer where an area
+    # must fill its frame (the printed sheet).
+    zoom_snap: float = 1.0
 
 
 def escape_properties(collection: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -71,7 +74,7 @@ def base_map(options: MapOptions) -> PageMap:
     shown = urlsplit(BASE_MAPS[options.base_map]["tiles"])
     preconnect = f"https://{shown.netloc}" if shown.scheme == "https" and "{" not in shown.netloc else None
     m = PageMap(location=list(options.centre), zoom_start=options.zoom, tiles=None, control_scale=True,
-                prefer_canvas=False, preconnect=preconnect, bounds=options.bounds)
+                prefer_canvas=False, preconnect=preconnect, bounds=options.bounds, zoom_snap=options.zoom_snap)
     names = options.base_map_names
     order = [options.base_map] + [key for key in BASE_MAPS if key != options.base_map]
     for key in order:
@@ -133,7 +136,8 @@ def site_map(categories: list[dict[str, Any]], districts: dict[str, Any], source
 
 def choropleth_map(units: dict[str, Any], colours: dict[str, str],
                    options: MapOptions) -> tuple[PageMap, folium.GeoJson]:
-    """A choropleth of units whose features carry 'value_text' and whose colour is given by code; and its layer."""
+    """A choropleth of units whose features carry 'value_text' and whose colour is given by code; and its layer (the
+    page's script opens a unit's box on the map when it is tapped: static/progress.js)."""
     m = base_map(options)
     labels = options.labels
     layer = folium.GeoJson(
@@ -147,7 +151,6 @@ def choropleth_map(units: dict[str, Any], colours: dict[str, str],
             aliases=[html.escape(labels.get("unit", "")), html.escape(labels.get("value", "")),
                      html.escape(labels.get("status", ""))], sticky=True),
     ).add_to(m)
-    m.add_child(ClickToOpen(layer))
     folium.LayerControl(collapsed=True).add_to(m)
     return m, layer
 
@@ -169,6 +172,11 @@ if (window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []
 setTimeout(buildOnce, 3000);
 function buildMap() {
 """
+
+
+def fit_on_resize(m: folium.Map, bounds: Sequence[Sequence[float]]) -> None:
+    """The map fits bounds ([[south, west], [north, east]]) again when its frame is resized, until it is moved."""
+    m.add_child(FitOnResize(bounds))
 
 
 def add_fullscreen(m: folium.Map, labels: dict[str, str]) -> None:

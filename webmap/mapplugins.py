@@ -163,19 +163,26 @@ class SiteLayer(LocalAssets, MacroElement):
         self.layers = layers
 
 
-class ClickToOpen(MacroElement):
-    """Clicking a unit opens the page its feature's 'link' property names (built by the app, not typed)."""
+class FitOnResize(MacroElement):
+    """Fits the map to bounds again whenever its frame changes size (a portal's column, a phone turned), as long as
+    the visitor has not moved it from the fitted view: an area chosen on a desktop stays whole at any width."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        {{ this.layer.get_name() }}.on("click", function (event) {
-            var link = event.layer.feature.properties.link;
-            if (link && link.charAt(0) === "/") { window.location.href = link; }
-        });
+        (function (map, bounds) {
+            var fitted = {zoom: map.getZoom(), centre: map.getCenter()};
+            map.on("resize", function () {
+                var zoom = map.getZoom();
+                if (zoom !== fitted.zoom ||
+                    map.project(map.getCenter(), zoom).distanceTo(map.project(fitted.centre, zoom)) > 2) return;
+                map.fitBounds(bounds, {animate: false});
+                fitted = {zoom: map.getZoom(), centre: map.getCenter()};
+            });
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
         {% endmacro %}
     """)
 
-    def __init__(self, layer: folium.GeoJson) -> None:
+    def __init__(self, bounds: Sequence[Sequence[float]]) -> None:
         super().__init__()
-        self._name = "ClickToOpen"
-        self.layer = layer
+        self._name = "FitOnResize"
+        self.bounds = [list(corner) for corner in bounds]

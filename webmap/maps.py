@@ -1,6 +1,7 @@
 """The map pages: the planners' map (/) and the public embed (/embed) with its builder."""
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,8 @@ bp = Blueprint("maps", __name__)
 VIEW_BOUNDS = ((8.0, 102.5), (11.5, 106.5))
 ZOOMS = (6, 18)
 VIEW_ARGS = ("basemap", "lat", "lon", "zoom")
+# ?bounds=west,south,east,north: the area an embed fits at any width (its builder saves it), before lat, lon, zoom.
+BOUNDS_ARG = "bounds"
 # ?site=<id>: the site whose popup the page opens (static/sites.js centres on it); the link a popup copies.
 SITE_ARG = "site"
 # The units of the site measures (geo/catalogue.py) that a page in English shows in English.
@@ -79,19 +82,42 @@ def _districts(simplify_m: float = 150.0) -> dict[str, Any]:
     return boundaries.units_features(get_session(), "district", simplify_m=simplify_m)
 
 
-def _site_page(args: dict[str, str]) -> dict[str, Any]:
-    """The map of / and /print for a query string: its filters, view and legend, checked."""
+def _site_page(args: dict[str, str], *, zoom_snap: float = 1.0) -> dict[str, Any]:
+    """The map of / and /print for a query string: its filters, view, legend and the area it fits, checked."""
     view_args = {k: args.pop(k) for k in VIEW_ARGS if k in args}
     _opened_site(args.pop(SITE_ARG, None))
     session = get_session()
     params.site_filters(session, {k: v for k, v in args.items() if v})
     filters = _site_args(args)
     options = _fitted_options(session, view_args, filters)
+    options.zoom_snap = zoom_snap
     m = mapbuild.site_map(labels.category_list(), _districts(), tiles.site_sources(filters), options)
     chosen = set(filters.get("category", "").split(",")) - {""}
     legend = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
     return {"map": mapbuild.page_parts(m), "legend": legend, "filters": filters,
-            "view": view_args, "chosen_categories": chosen}
+            "view": view_args, "chosen_categories": chosen, "bounds": options.bounds}
+
+
+# The printed sheet: A4 within 8 mm margins, its map sized in millimetres, so that the map has one size on the screen
+# and on paper (Leaflet fits it once, and its tiles are loaded when the page is printed, from any window); turned
+# to the shape of the area it shows.
+SHEETS = {"landscape": {"width": 281, "height": 194, "map_height": 128},
+          "portrait": {"width": 194, "height": 281, "map_height": 190}}
+
+
+def print_sheet(bounds: list[list[float]] | None) -> dict[str, Any]:
+    """The A4 sheet for a map fitting bounds ([[south, west], [north, east]]): landscape when the area is wider than
+    tall as the map draws it (Web Mercator), portrait otherwise; landscape for a typed centre and zoom."""
+    orientation = "landscape"
+    if bounds:
+        (south, west), (north, east) = bounds
+        tall = math.degrees(_mercator_y(north) - _mercator_y(south))
+        orientation = "landscape" if east - west >= tall else "portrait"
+    return {"orientation": orientation, **SHEETS[orientation]}
+
+
+def _mercator_y(latitude: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))
 
 
 @bp.get("/")
@@ -109,10 +135,10 @@ def print_view() -> str:
     """The current map (same centre, zoom, filters) on a page to print: title, legend, date, source, sample note."""
     args = request.args.to_dict()
     lang = args.pop("lang", None)
-    page = _site_page(args)
+    page = _site_page(args, zoom_snap=0.25)  # the area fills the sheet's map, not only the zoom below it
     today = datetime.now(PROVINCE_TIME_ZONE).strftime(DAY_FORMAT)
     back = url_for("maps.index", **page["filters"], **page["view"], **({"lang": lang} if lang else {}))
-    return render_template("maps/print.html", **page, today=today, back_url=back)
+    return render_template("maps/print.html", **page, today=today, back_url=back, sheet=print_sheet(page["bounds"]))
 
 
 def _opened_site(value: str | None) -> None:
@@ -123,17 +149,35 @@ def _opened_site(value: str | None) -> None:
 
 def _embed_args() -> dict[str, str]:
     args = request.args.to_dict()
-    params.reject_unknown(args, ("category", "district", "commune", "basemap", "lat", "lon", "zoom", SITE_ARG))
+    params.reject_unknown(args, ("category", "district", "commune", "basemap", "lat", "lon", "zoom", BOUNDS_ARG,
+                                 SITE_ARG))
     _opened_site(args.pop(SITE_ARG, None))
     return args
 
 
+def typed_bounds(value: str | None) -> list[list[float]] | None:
+    """?bounds=west,south,east,north (the area an embed shows, as the builder saves it) as [[south, west], [north,
+    east]], within Kiên Giang and its sea; None when absent; BadParameter naming it."""
+    box = params.bbox(value, name=BOUNDS_ARG)
+    if box is None:
+        return None
+    west, south, east, north = box
+    (low_lat, low_lon), (high_lat, high_lon) = VIEW_BOUNDS
+    if not (low_lon <= west < east <= high_lon and low_lat <= south < north <= high_lat):
+        raise BadParameter(BOUNDS_ARG, N_("Vùng hiển thị phải nằm trong vùng Kiên Giang (vĩ độ 8–11,5; kinh độ "
+                                          "102,5–106,5), tây nhỏ hơn đông, nam nhỏ hơn bắc"))
+    return [[south, west], [north, east]]
+
+
 def _fitted_options(session, args: dict[str, str], filters: dict[str, str], *,
                     fullscreen: bool = True) -> mapbuild.MapOptions:
-    """A map page's options; without a typed centre, the map fits the chosen commune or district, or the whole
-    province (Phú Quốc too) on any screen."""
+    """A map page's options; the map fits the typed area (bounds) or, without a typed centre, the chosen commune or
+    district, or the whole province (Phú Quốc too) on any screen."""
     options = map_options(args, fullscreen=fullscreen)
-    if not (args.get("lat") or args.get("lon") or args.get("zoom")):
+    typed = typed_bounds(args.get(BOUNDS_ARG))
+    if typed:
+        options.bounds = typed
+    elif not (args.get("lat") or args.get("lon") or args.get("zoom")):
         options.bounds = search.unit_bounds(session, filters.get("commune") or filters.get("district"))
     return options
 
@@ -155,6 +199,8 @@ def embed() -> Response:
             categories = [c for c in labels.category_list() if not chosen or c["code"] in chosen]
             options = _fitted_options(session, args, filters, fullscreen=False)
             m = mapbuild.site_map(categories, _districts(), tiles.site_sources(filters), options)
+            if options.bounds:
+                mapbuild.fit_on_resize(m, options.bounds)
             mapbuild.add_fullscreen(m, page_labels())
             view = {k: args[k] for k in VIEW_ARGS if args.get(k)}
             body = render_template(
@@ -187,6 +233,8 @@ def embed_builder() -> str:
     return render_template("maps/embed_builder.html", snippet=snippet, src=src, options=options, chosen=set(chosen),
                            categories=labels.category_list(), districts=units_of(session, "district"),
                            communes=units_of(session, "commune"), map=mapbuild.page_parts(picker),
+                           unit_bounds={level: search.units_bounds(session, level) for level in ("district", "commune")},
+                           view_bounds=VIEW_BOUNDS,
                            embed_url=url_for("maps.embed", _external=True),
                            base_maps={k: v for k, v in labels.base_map_names().items() if k != "extra"},
                            allowed=current_app.config.get("EMBED_ALLOWED_ORIGINS", []))

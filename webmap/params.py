@@ -88,21 +88,21 @@ def choices(name: str, value: str | None, allowed: tuple[str, ...]) -> tuple[str
 _BBOX_FORM = N_("Phải là bốn số: kinh độ tối thiểu, vĩ độ tối thiểu, kinh độ tối đa, vĩ độ tối đa")
 
 
-def bbox(value: str | None) -> tuple[float, float, float, float] | None:
-    """A bbox 'minLon,minLat,maxLon,maxLat' in degrees, checked."""
+def bbox(value: str | None, name: str = "bbox") -> tuple[float, float, float, float] | None:
+    """A bbox 'minLon,minLat,maxLon,maxLat' in degrees, checked (BadParameter naming the parameter name)."""
     if not value:
         return None
     try:
         numbers = tuple(float(p) for p in value.split(","))
     except ValueError:
-        raise BadParameter("bbox", _BBOX_FORM) from None
+        raise BadParameter(name, _BBOX_FORM) from None
     if len(numbers) != 4 or any(n != n for n in numbers):
-        raise BadParameter("bbox", _BBOX_FORM)
+        raise BadParameter(name, _BBOX_FORM)
     min_lon, min_lat, max_lon, max_lat = numbers
     if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180 and -90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise BadParameter("bbox", N_("Tọa độ ngoài phạm vi kinh độ ±180, vĩ độ ±90"))
+        raise BadParameter(name, N_("Tọa độ ngoài phạm vi kinh độ ±180, vĩ độ ±90"))
     if min_lon > max_lon or min_lat > max_lat:
-        raise BadParameter("bbox", N_("Giá trị tối thiểu phải nhỏ hơn giá trị tối đa"))
+        raise BadParameter(name, N_("Giá trị tối thiểu phải nhỏ hơn giá trị tối đa"))
     return min_lon, min_lat, max_lon, max_lat
 
 

@@ -140,6 +140,8 @@ def page_state(args: dict[str, str]) -> dict[str, Any]:
         row["status_text"] = status_words.get(row.get("progress_status"), "")
     name = figure["name_en"] if english else figure["name_vi"]
     unit = figure["unit_en"] if english else figure["unit"]
+    for row in result["rows"]:
+        row["target_text"] = _target_text(row["target"], unit) if row.get("target") else ""
     if result["by_progress_status"]:
         heading = _("Chú giải: so với chỉ tiêu của năm") + (f" ({_target_text(result['target'], unit)})"
                                                              if result["target"] else "")
@@ -163,6 +165,13 @@ def page_state(args: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def unit_items(result: dict[str, Any]) -> list[dict[str, str]]:
+    """Each unit as the page's script shows it on the map (its colour, and its box when tapped): raw text, which
+    the script writes as text nodes."""
+    return [{k: row[k] for k in ("code", "name", "colour", "value_text", "status_text", "target_text", "link")}
+            for row in result["rows"]]
+
+
 @bp.get("/progress.json")
 def progress_json() -> Response:
     """The page's figures for another year, worded and coloured, so its script redraws without reloading; kept
@@ -173,8 +182,7 @@ def progress_json() -> Response:
         state = page_state(args)
         result = state.pop("result")
         result.pop("over_years", None)
-        state["units"] = [{k: row[k] for k in ("code", "colour", "value_text", "status_text", "link")}
-                          for row in result["rows"]]
+        state["units"] = unit_items(result)
         return jsonify(state)
 
     return caching.public_for_visitors(build)
@@ -201,10 +209,14 @@ def _progress_html(args: dict[str, str]) -> str:
     if state["chart"] is None:
         m, layer = _choropleth(result, args)
         map_parts = mapbuild.page_parts(m, shared=(layer,))
-        config = {"map": m.get_name(), "layer": layer.get_name(), "fit": not (args.get("lat") or args.get("lon"))}
+        config = {"map": m.get_name(), "layer": layer.get_name(), "fit": not (args.get("lat") or args.get("lon")),
+                  "units": unit_items(result),
+                  "key": {k: state[k] for k in ("figure_name", "figure_unit", "legend_heading", "legend")}}
     config = {**(config or {}), "json": url_for("progress.progress_json"), "year": result["year"],
               "level": result["level"], "lang": labels.lang(),
-              "words": {"play": _("Phát"), "pause": _("Dừng"), "failed": _("Không tải được số liệu của năm này.")}}
+              "words": {"play": _("Phát"), "pause": _("Dừng"), "failed": _("Không tải được số liệu của năm này."),
+                        "value": _("Giá trị"), "status": _("So với chỉ tiêu"), "target": _("Chỉ tiêu của năm"),
+                        "sites": _("Xem các điểm tạo nên số liệu")}}
     return render_template(
         "progress/progress.html", map=map_parts, config=config, state=state, result=result, behind=behind,
         chosen_unit=chosen_unit, unit_name=(by_code.get(chosen_unit) or {}).get("name"), number=_number,

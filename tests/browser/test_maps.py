@@ -169,6 +169,9 @@ def test_clicking_a_district_lists_the_sites_behind_its_figure(page, live_server
         return {x: box.left + p.x, y: box.top + p.y};
     }""")
     page.mouse.click(point["x"], point["y"])
+    box = page.locator(".leaflet-popup .unit-popup")  # the district's box on the map, with the link to its sites
+    assert box.locator(".unit-popup-name").inner_text() == "Hà Tiên"
+    box.get_by_role("link", name="Xem các điểm tạo nên số liệu").click()
     page.wait_for_url("**unit=900**")
     behind = page.locator("ul.behind li")
     assert "Hà Tiên" in page.inner_text("#sites-behind")

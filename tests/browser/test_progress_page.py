@@ -147,3 +147,72 @@ def test_without_javascript_the_year_is_chosen_with_the_select(open_page, live_s
     page.wait_for_url("**year=2022**")
     assert page.locator("#figure-title").inner_text().endswith("2022")
     assert page.locator("#progress-table tbody tr").count() == 15
+
+
+INSIDE = """([inner, outer]) => {
+    const a = document.querySelector(inner).getBoundingClientRect(), b = document.querySelector(outer).getBoundingClientRect();
+    return a.width > 0 && a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;
+}"""
+# The boxes of the map's controls that the open popup overlaps (none when it is placed clear of them).
+UNDER_CONTROLS = """() => {
+    const p = document.querySelector('.leaflet-popup').getBoundingClientRect();
+    return [...document.querySelectorAll('.leaflet-control')].map(c => [c.className, c.getBoundingClientRect()])
+      .filter(([, c]) => c.width && c.left < p.right && p.left < c.right && c.top < p.bottom && p.top < c.bottom)
+      .map(([name]) => name);
+}"""
+
+
+def unit_centre(page, code: str) -> dict[str, float]:
+    """Where unit code's shape is on the screen: the middle of its polygon's label point, in page pixels."""
+    return page.evaluate("""(code) => {
+        const config = JSON.parse(document.getElementById('progress-config').textContent);
+        const map = window[config.map];
+        let centre = null;
+        window[config.layer].eachLayer(l => { if (l.feature.properties.code === code) centre = l.getCenter(); });
+        const p = map.latLngToContainerPoint(centre), box = map.getContainer().getBoundingClientRect();
+        return {x: box.left + p.x, y: box.top + p.y};
+    }""", code)
+
+
+def test_on_a_phone_the_map_names_the_chosen_figure_its_legend_and_a_tapped_district(open_page, live_server,
+                                                                                    seeded):
+    page = open_page(PHONE, has_touch=True, is_mobile=True)
+    page.goto(live_server + "/progress?year=2025&level=district")
+    page.wait_for_selector(".map-key .legend-label")
+    page.click(".panel-toggle")
+    with page.expect_navigation():
+        page.select_option("#progress-form select[name=figure]", "scp_awareness_share")
+    name = page.locator("#progress-form select[name=figure] option:checked").inner_text().strip()
+    key = page.locator(".map-key")
+    key.wait_for()
+    assert page.evaluate(INSIDE, [".map-key", ".folium-map"])  # drawn on the map, the panel closed
+    assert key.locator(".map-key-name").inner_text() == name
+    assert "%" in key.locator(".map-key-heading").inner_text()  # the figure's unit
+    sidebar_legend = page.locator("#progress-legend .legend-label")  # hidden in the closed panel: its text
+    assert key.locator(".legend-label").all_inner_texts() == sidebar_legend.all_text_contents()
+    colours = "(boxes) => boxes.map(b => getComputedStyle(b).backgroundColor)"
+    assert key.locator(".legend-box").evaluate_all(colours) == \
+        page.locator("#progress-legend .legend-box").evaluate_all(colours)
+    # A district with a value this year (the rows are in the closed panel: their text).
+    rows = page.locator("#progress-table tbody tr").evaluate_all(
+        "rows => rows.map(r => [r.dataset.code, r.querySelector('a').textContent, "
+        "r.querySelector('.num').textContent, r.querySelector('.status').textContent])")
+    code, unit, value, status = next(row for row in rows if row[2] != "—")
+    point = unit_centre(page, code)
+    page.touchscreen.tap(point["x"], point["y"])
+    popup = page.locator(".leaflet-popup .unit-popup")
+    popup.wait_for()
+    assert popup.locator(".unit-popup-name").inner_text() == unit
+    assert f"Giá trị 2025: {value} %" in popup.inner_text() and status and status in popup.inner_text()
+    assert "Chỉ tiêu của năm" in popup.inner_text()
+    wait_until(page, f"!{MAP}._panAnim || !{MAP}._panAnim._inProgress")  # panned clear of the controls
+    assert page.evaluate(INSIDE, [".leaflet-popup", ".folium-map"])
+    assert page.evaluate(UNDER_CONTROLS) == []
+    page.locator(".leaflet-tooltip").wait_for(state="detached", timeout=5_000)  # the box only, under the finger
+    screenshot(page, "progress-phone-unit-popup")
+    # Another year: the box closes (it told 2025's value) and the legend on the map follows.
+    page.click(".panel-toggle")
+    page.locator("#year-range").fill("2022")
+    wait_until(page, "document.documentElement.dataset.year === '2022'")
+    page.locator(".leaflet-popup").wait_for(state="detached")  # after its fade
+    assert key.locator(".legend-label").all_inner_texts() == sidebar_legend.all_text_contents()

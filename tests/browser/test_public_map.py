@@ -265,8 +265,7 @@ def test_embed_zooms_to_the_chosen_district_and_commune(page, live_server, seede
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_builder_picks_centre_and_zoom_on_a_map_and_offers_the_2025_communes(browser, live_server, seeded,
-                                                                                  viewport):
+def test_the_builder_picks_the_area_on_a_map_and_offers_the_2025_communes(browser, live_server, seeded, viewport):
     page = new_page(browser, viewport)
     page.goto(live_server + "/embed/builder")
     # The preview: this site may always frame its own embed, whatever EMBED_ALLOWED_ORIGINS lists.
@@ -279,17 +278,19 @@ def test_the_builder_picks_centre_and_zoom_on_a_map_and_offers_the_2025_communes
     communes = page.locator("select[name=commune] option:not([value=''])")
     assert communes.count() == 48  # the loaded 2025 communes
     assert page.locator("select[name=commune] option", has_text="Phú Quốc").count() >= 1
-    assert page.input_value("input[name=lat]") == ""  # the first view is the province's, not a choice
+    assert page.input_value("input[name=bounds]") == ""  # the first view is the province's, not a choice
     set_view(page, 10.2, 104.0, 11)
-    wait_until(page, "document.querySelector('input[name=zoom]').value === '11'")
-    assert abs(float(page.input_value("input[name=lat]")) - 10.2) < 1e-4
-    assert abs(float(page.input_value("input[name=lon]")) - 104.0) < 1e-4
-    wait_until(page, "document.getElementById('preview').getAttribute('src').includes('zoom=11')")
-    assert "zoom=11" in page.input_value("#snippet") and "lat=10.2" in page.input_value("#snippet")
+    wait_until(page, "document.querySelector('input[name=bounds]').value !== ''")
+    west, south, east, north = (float(n) for n in page.input_value("input[name=bounds]").split(","))
+    assert west < 104.0 < east and south < 10.2 < north and east - west < 0.5
+    area = page.input_value("input[name=bounds]").replace(",", "%2C")
+    wait_until(page, f"document.getElementById('preview').getAttribute('src').includes('bounds={area}')")
+    assert f"bounds={area}" in page.input_value("#snippet")
     page.select_option("select[name=commune]", index=1)
     code = page.input_value("select[name=commune]")
     wait_until(page, f"document.getElementById('preview').getAttribute('src').includes('commune={code}')")
     assert f"commune={code}" in page.input_value("#snippet")
+    assert "bounds=" not in page.input_value("#snippet")  # the commune is the area now
     preview.locator(".leaflet-container").wait_for()
     # The preview reloads at the new address: its document may be empty for a moment.
     wait_until(page, "(d => d && d.body && d.location.search.includes('commune=') && "

@@ -167,3 +167,29 @@ def test_builder_makes_an_iframe_snippet_with_the_options(client, sites):
     assert "&lt;iframe src=&#34;http://localhost/embed?" in html
     assert "category=solar%2Cretail" in html and "district=911" in html and "basemap=blank" in html
     assert html.count("<iframe") == 1  # the preview; the snippet and the help text are text, not markup
+
+
+def test_the_print_sheet_is_turned_to_the_shape_of_the_area_it_shows():
+    from webmap.maps import print_sheet
+
+    province = [[9.2, 103.45], [10.55, 105.6]]  # Thổ Châu and Phú Quốc to Giồng Riềng: wider than tall
+    assert print_sheet(province)["orientation"] == "landscape"
+    assert print_sheet([[9.8, 105.0], [10.4, 105.3]])["orientation"] == "portrait"  # a district taller than wide
+    assert print_sheet(None)["orientation"] == "landscape"  # a typed centre and zoom
+    for sheet in (print_sheet(province), print_sheet([[9.8, 105.0], [10.4, 105.3]])):
+        assert sheet["map_height"] < sheet["height"] and {sheet["width"], sheet["height"]} == {281, 194}
+
+
+def test_the_print_view_asks_for_one_a4_page_turned_to_the_province(client, sites):
+    body = client.get("/print").get_data(as_text=True)
+    assert "@page { size: A4 landscape; margin: 8mm; }" in body and 'data-orientation="landscape"' in body
+
+
+def test_the_builder_keeps_a_chosen_area_and_the_embed_refuses_a_bad_one(client, sites):
+    html = client.get("/embed/builder?district=904&bounds=104.2,9.9,104.6,10.3").data.decode()
+    assert "bounds=104.2%2C9.9%2C104.6%2C10.3" in html and 'value="104.2,9.9,104.6,10.3"' in html
+    body = client.get("/embed?bounds=104.2,9.9,104.6,10.3").data.decode()
+    assert "[[9.9, 104.2], [10.3, 104.6]]" in body  # fitted when it loads, and on a resize
+    for bad in ("104.6,9.9,104.2,10.3", "90,9.9,104.2,10.3", "a,b,c,d", "104.2,9.9"):
+        response = client.get(f"/embed?bounds={bad}")
+        assert response.status_code == 400, bad

@@ -29,6 +29,31 @@
       document.querySelectorAll("details[data-close-narrow]").forEach(function (d) { d.open = false; });
     }
   });
+  // What stands over a map besides its controls: the page's buttons and panels laid on it.
+  var OVER_MAP = ".leaflet-control, .panel-toggle, .embed-panel, .map-year";
+
+  // The options of a popup on a map: placed clear of the map's controls (zoom, full screen, layers, legend, scale,
+  // attribution) and of what the page lays over it, and no taller than the room between them, so nothing covers its
+  // top or its close ×.
+  function popupOptions(map) {
+    var container = map.getContainer(), box = container.getBoundingClientRect(), top = 0, bottom = 0;
+    var middle = box.top + box.height / 2;
+    (container.parentElement || container).querySelectorAll(OVER_MAP).forEach(function (thing) {
+      var edge = thing.getBoundingClientRect();
+      if (!edge.width || !edge.height || edge.bottom <= box.top || edge.top >= box.bottom) return;
+      if (edge.height > box.height / 2) return;  // a panel open down a side: no room above or below it to give
+      if (edge.top + edge.height / 2 < middle) top = Math.max(top, edge.bottom - box.top);
+      else bottom = Math.max(bottom, box.bottom - edge.top);
+    });
+    return {
+      maxWidth: Math.max(160, Math.min(340, box.width - 70)),
+      // The popup's own frame and tip take about 60 px beyond its content.
+      maxHeight: Math.max(120, box.height - top - bottom - 80),
+      autoPanPaddingTopLeft: [10, top + 10],
+      autoPanPaddingBottomRight: [10, bottom + 10]
+    };
+  }
+  window.ScpLayout = { popupOptions: popupOptions };
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     document.querySelectorAll(".open[id]").forEach(function (target) {

@@ -1,10 +1,11 @@
 /* /progress: a year slider that plays the plan's years, redrawing the map, legend, tables and sector chart from
-   /progress.json without reloading, and keeping the year in the URL. Every text is written as a text node. */
+   /progress.json without reloading, and keeping the year in the URL. On the map itself: the figure's name and
+   legend, and a tapped or clicked unit's name, value and target in a popup. Every text is written as a text node. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("progress-config").textContent);
   // The map is built after the page's first paint (webmap/mapbuild.py): these are set when it says it is ready.
-  var map = null, layer = null, lastUnits = null;
+  var map = null, layer = null, lastUnits = config.units || null, key = null, keyState = config.key || null;
   var range = document.getElementById("year-range");
   var select = document.getElementById("year-select");
   var playButton = document.getElementById("year-play");
@@ -25,7 +26,9 @@
     if (!config.fit) return;
     map.options.zoomSnap = 0.25;
     map.invalidateSize(false);
-    map.fitBounds(layer.getBounds(), {padding: [6, 6], animate: false});
+    // The legend on the map stands over its bottom right corner, where the mainland's south reaches.
+    var keyHeight = key ? map.getContainer().getBoundingClientRect().bottom - key.getContainer().getBoundingClientRect().top : 0;
+    map.fitBounds(layer.getBounds(), {paddingTopLeft: [6, 6], paddingBottomRight: [6, 6 + keyHeight], animate: false});
   }
 
   function drawMap(units) {
@@ -42,6 +45,97 @@
       properties.link = unit.link;
       shape.setStyle({fillColor: unit.colour});
     });
+  }
+
+  function unitOf(code) {
+    var found = null;
+    (lastUnits || []).forEach(function (unit) { if (unit.code === code) found = unit; });
+    return found;
+  }
+
+  function line(parent, label, value) {
+    if (!value) return;
+    var p = document.createElement("p");
+    var name = document.createElement("span");
+    name.className = "unit-popup-label";
+    name.textContent = label + ": ";
+    var text = document.createElement("strong");
+    text.textContent = value;
+    p.append(name, text);
+    parent.appendChild(p);
+  }
+
+  // A unit's box: its name, this year's value with the figure's unit, how far it is from its target, and the link
+  // to the sites its figure is made of.
+  function unitBox(unit) {
+    var box = document.createElement("div");
+    box.className = "unit-popup";
+    var title = document.createElement("strong");
+    title.className = "unit-popup-name";
+    title.textContent = unit.name;
+    box.appendChild(title);
+    var unitWord = keyState && keyState.figure_unit;
+    var value = unit.value_text + (unitWord && unit.value_text !== "—" ? " " + unitWord : "");
+    line(box, config.words.value + " " + config.year, value);
+    line(box, config.words.target, unit.target_text);
+    line(box, config.words.status, unit.status_text);
+    if (unit.link && unit.link.charAt(0) === "/") {
+      var link = document.createElement("a");
+      link.href = unit.link;
+      link.textContent = config.words.sites;
+      box.appendChild(link);
+    }
+    return box;
+  }
+
+  function openUnit(event) {
+    var unit = unitOf(event.layer.feature.properties.code);
+    if (!unit) return;
+    L.popup(window.ScpLayout.popupOptions(map)).setLatLng(event.latlng).setContent(unitBox(unit)).openOn(map);
+    layer.closeTooltip();  // the box says all the tooltip says; a finger would leave the tooltip over it
+    document.documentElement.dataset.openUnit = unit.code;
+  }
+
+  // The figure's name and legend on the map itself, so a phone with the panel closed reads the colours.
+  function drawKey() {
+    if (!key || !keyState) return;
+    var box = key.getContainer();
+    box.replaceChildren();
+    var name = document.createElement("strong");
+    name.className = "map-key-name";
+    name.textContent = keyState.figure_name;
+    var heading = document.createElement("p");
+    heading.className = "map-key-heading";
+    heading.textContent = keyState.legend_heading;
+    var list = document.createElement("ul");
+    list.className = "legend";
+    keyState.legend.forEach(function (item) {
+      var li = document.createElement("li");
+      var swatch = document.createElement("span");
+      swatch.className = "legend-box";
+      swatch.style.background = item.colour;
+      var label = document.createElement("span");
+      label.className = "legend-label";
+      label.textContent = item.label;
+      li.append(swatch, " ", label);
+      list.appendChild(li);
+    });
+    box.append(name, heading, list);
+  }
+
+  function addKey() {
+    var Key = L.Control.extend({
+      options: { position: "bottomright" },
+      onAdd: function () {
+        var box = L.DomUtil.create("section", "map-key");
+        box.setAttribute("aria-label", keyState ? keyState.figure_name : "");
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+      }
+    });
+    key = new Key().addTo(map);
+    drawKey();
   }
 
   function drawLegend(state) {
@@ -155,7 +249,11 @@
         text("figure-title", state.title);
         text("map-year", String(state.year));
         text("figure-description", state.description);
+        if (map) map.closePopup();  // a unit's box told the year before
         drawMap(state.units);
+        keyState = {figure_name: state.figure_name, figure_unit: state.figure_unit,
+                     legend_heading: state.legend_heading, legend: state.legend};
+        drawKey();
         drawLegend(state);
         drawTable(state);
         drawSummary(state);
@@ -206,7 +304,10 @@
   document.addEventListener("scp:map-ready", function () {
     map = window[config.map];
     layer = window[config.layer];
+    if (!map || !layer) return;
     if (lastUnits) drawMap(lastUnits);  // a year chosen before the map was ready
+    layer.on("click", openUnit);
+    addKey();
     fitMap();
   });
 })();

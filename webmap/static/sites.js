@@ -143,10 +143,14 @@
                  radius: clusterRadius(mix.count), fillOpacity: 0.85,
                  fillColor: category ? category.colour : "#607d8b", color: "#ffffff", weight: 2 };
       }
-      return { interactive: true, className: "site-point", hidden: !!hidden[p.category], radius: 7,
+      return { interactive: true, className: "site-point", hidden: !!hidden[p.category], radius: TOUCH ? 12 : 7,
                fillOpacity: 0.95, fillColor: p.colour, color: "#ffffff", weight: 2 };
     };
   }
+
+  // On a touch screen a site's dot is 24 px across and a finger hits it anywhere within 44 px (WCAG 2.5.5).
+  var TOUCH = window.matchMedia("(pointer: coarse)").matches;
+  var HIT_RADIUS = TOUCH ? 22 : 8;  // with a mouse, the dot itself (its radius and stroke)
 
   function clusterRadius(count) {
     return Math.min(12 + 5 * Math.log10(Math.max(count, 1)), 30);
@@ -164,10 +168,13 @@
       if (!node.isConnected) registry.splice(i, 1);
       else if (tile && tileZooms.get(tile) === zoom && !c.own.hidden && c.own.count > 0) live.push(c);
     }
+    // In the map's own pixels: a map shown smaller (the print sheet on a phone) is printed at its own size.
+    var container = map.getContainer();
+    var scale = container.getBoundingClientRect().width / container.offsetWidth || 1;
     live.forEach(function (c) {
       c.show(c.own.count);
       var box = c.circle.getBoundingClientRect();
-      c.at = { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+      c.at = { x: (box.left + box.width / 2) / scale, y: (box.top + box.height / 2) / scale };
       c.total = c.own.count;
     });
     live.sort(function (a, b) { return b.own.count - a.own.count; });
@@ -306,6 +313,50 @@
     return self;
   }
 
+  // A site: its dot, over a transparent circle as large as a fingertip that takes the taps and clicks.
+  function pointLayer(feature, layerName, pxPerExtent, options) {
+    var self = VectorTileLayer.featureLayerBase(feature, layerName, pxPerExtent, options);
+    var at = self.scalePoint(feature.loadGeometry()[0][0]);
+    var hit = L.SVG.create("circle"), dot = L.SVG.create("circle");
+    [hit, dot].forEach(function (circle) {
+      circle.setAttribute("cx", at.x);
+      circle.setAttribute("cy", at.y);
+    });
+    hit.setAttribute("r", HIT_RADIUS);
+    hit.setAttribute("fill", "transparent");
+    hit.setAttribute("pointer-events", "visible");  // a hidden category's dot takes no tap
+    hit.setAttribute("class", "site-hit");
+    dot.setAttribute("class", "site-dot");
+    self.graphics = L.SVG.create("g");
+    self.graphics.appendChild(hit);
+    self.graphics.appendChild(dot);
+    self.setStyle = function (style) {
+      style = L.extend({}, options, style);
+      VectorTileLayer.applyBasicStyle(self.graphics, style);
+      VectorTileLayer.applyPathStyle(dot, L.extend({}, L.CircleMarker.prototype.options, style));
+      dot.setAttribute("r", style.radius);
+    };
+    self.applyOptions(options);
+    return self;
+  }
+
+  // The one site a cluster of one stands for: a cluster of one is drawn where its site is, so it is the site of its
+  // category within a few pixels of the cluster's middle, under the page's filters (the count's URL carries them);
+  // null when that is not exactly one site.
+  function siteOfCluster(map, config, cluster, category) {
+    var circle = cluster.circle.getBoundingClientRect(), box = map.getContainer().getBoundingClientRect();
+    var x = circle.left + circle.width / 2 - box.left, y = circle.top + circle.height / 2 - box.top, near = 6;
+    var sw = map.containerPointToLatLng([x - near, y + near]), ne = map.containerPointToLatLng([x + near, y - near]);
+    var url = new URL(config.count, window.location.href);
+    url.searchParams.set("bbox", [sw.lng, sw.lat, ne.lng, ne.lat].map(function (n) { return n.toFixed(6); }).join(","));
+    url.searchParams.set("category", category);
+    url.searchParams.set("limit", "2");
+    return fetch(url.toString(), { headers: { Accept: "application/geo+json" } }).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    }).then(function (body) { return body.features.length === 1 ? body.features[0] : null; });
+  }
+
   function fetchSite(config, id) {
     return fetch(config.site + encodeURIComponent(id), { headers: { Accept: "application/geo+json" } })
       .then(function (response) {
@@ -331,10 +382,8 @@
 
   // A site's popup; while it is open the address says ?site=<id>, so a copied link opens it again.
   function openPopup(map, config, latlng, id, keepSite, feature) {
-    // Narrower than the map, and panned below the controls of its top corners (zoom, full screen, layers: 44 px
-    // targets on a phone) and clear of its sides.
-    var popup = L.popup({ maxWidth: Math.min(340, map.getSize().x - 70), autoPanPaddingTopLeft: [10, 110],
-                          autoPanPaddingBottomRight: [10, 20] }).setLatLng(latlng)
+    // Narrower than the map, and panned clear of its controls (static/layout.js).
+    var popup = L.popup(window.ScpLayout.popupOptions(map)).setLatLng(latlng)
       .setContent(el("span", null, config.labels.loading)).openOn(map);
     keepSite({ site: String(id) });
     popup.on("remove", function () {
@@ -376,14 +425,23 @@
           return clusterLayer(feature, layerName, pxPerExtent,
                               L.extend({ lang: config.labels.lang, registry: registry }, options));
         }
-        return VectorTileLayer.defaultFeatureLayer(feature, layerName, pxPerExtent, options);
+        return pointLayer(feature, layerName, pxPerExtent, options);
       }
     });
     sites.on("click", function (event) {
       var layer = event.layer, p = layer && layer.properties;
       if (!p) return;
       if (layer.layerName === "clusters") {
-        map.setView(event.latlng, Math.min(map.getZoom() + 2, config.maxZoom));
+        var mix = visibleMix(p, config, hidden), zoomIn = function () {
+          map.setView(event.latlng, Math.min(map.getZoom() + 2, config.maxZoom));
+        };
+        // A cluster of one site opens that site at once: no zoom step to reach a single dot.
+        if ((layer.total || mix.count) !== 1) { zoomIn(); return; }
+        siteOfCluster(map, config, layer, mix.category).then(function (found) {
+          if (!found) { zoomIn(); return; }
+          var c = found.geometry.coordinates;
+          openPopup(map, config, L.latLng(c[1], c[0]), found.properties.id, keepSite);
+        }).catch(zoomIn);
       } else {
         openPopup(map, config, event.latlng, p.id, keepSite);
       }

@@ -81,6 +81,31 @@ def biggest_cluster(page) -> dict:
     }""")
 
 
+# Listeners for one click: the sites layer's click, then the map's (Leaflet fires them in that order for one DOM
+# click); a click the map took without the layer missed the cluster (redrawn between finding it and the click).
+_WATCH_CLICK = """() => {
+    const map = window.scpSiteLayer._map;
+    window.zoomEnded = false; window.layerClicked = false; window.clickMissed = false;
+    map.once('zoomend', () => { window.zoomEnded = true; });
+    window.scpSiteLayer.once('click', () => { window.layerClicked = true; });
+    map.once('click', () => { window.clickMissed = !window.layerClicked; });
+}"""
+
+
+def click_biggest_cluster(page, tries: int = 3) -> None:
+    """Click the biggest cluster as a person does, until the map's zoomend (its zoom animation over); a click that
+    reached the map but not the cluster is tried again on the cluster found afresh."""
+    for _ in range(tries):
+        tiles_loaded(page)
+        cluster = biggest_cluster(page)
+        page.evaluate(_WATCH_CLICK)
+        page.mouse.click(cluster["x"], cluster["y"])
+        wait_until(page, "window.zoomEnded || window.clickMissed")
+        if page.evaluate("() => window.zoomEnded"):
+            return
+    raise AssertionError(f"{tries} clicks at the biggest cluster's centre reached the map, never the cluster")
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_a_cluster_zooms_in_and_splits_into_points(page, live_server, seeded, path):
     page.goto(live_server + path + "?zoom=8")
@@ -90,11 +115,7 @@ def test_a_cluster_zooms_in_and_splits_into_points(page, live_server, seeded, pa
     assert first["count"] >= 2
     zoom = map_zoom(page)
     for _ in range(3):  # 8 → 10 → 12: from z12 a tile with few sites carries points
-        cluster = biggest_cluster(page)
-        page.evaluate("() => { window.zoomEnded = false; "
-                      "window.scpSiteLayer._map.once('zoomend', () => { window.zoomEnded = true; }); }")
-        page.mouse.click(cluster["x"], cluster["y"])
-        wait_until(page, "window.zoomEnded")  # the map's zoomend: the zoom animation is over
+        click_biggest_cluster(page)
         assert map_zoom(page) > zoom
         zoom = map_zoom(page)
         tiles_loaded(page)

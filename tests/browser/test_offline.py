@@ -141,14 +141,20 @@ def test_site_saved_offline_waits_then_arrives_in_the_review_queue(browser, phon
         next(pages, None)
 
 
-def test_planners_site_saved_offline_arrives_on_the_public_map(phone, live_server, db):
+def saved_offline(phone: Page, live_server: str, db, username: str, name: str) -> BrowserContext:
+    """Sign username in with the worker, go offline and save a new site named name; the phone's context."""
     make_users(db)
-    context = signed_in_with_worker(phone, live_server, "planner")
+    context = signed_in_with_worker(phone, live_server, username)
     context.set_offline(True)
     phone.goto(live_server + "/staff/sites/new")
-    fill_site(phone, "Mái nhà điện mặt trời chợ Rạch Sỏi (ngoại tuyến)", *IN_RACH_GIA)
+    fill_site(phone, name, *IN_RACH_GIA)
     phone.click("#save")
     phone.wait_for_url("**/staff/")
+    return context
+
+
+def test_planners_site_saved_offline_arrives_on_the_public_map(phone, live_server, db):
+    context = saved_offline(phone, live_server, db, "planner", "Mái nhà điện mặt trời chợ Rạch Sỏi (ngoại tuyến)")
     assert waiting(phone) == "1"
 
     context.set_offline(False)
@@ -217,13 +223,8 @@ def test_sign_out_clears_the_kept_sites_and_pages(phone, live_server, db):
 
 
 def test_an_ended_session_keeps_the_sites_waiting_but_no_page_for_the_next_visitor(phone, live_server, db):
-    make_users(db)
-    context = signed_in_with_worker(phone, live_server, "staff_899")
-    context.set_offline(True)
-    phone.goto(live_server + "/staff/sites/new")
-    fill_site(phone, "Điểm thu hồi bao bì thuốc bảo vệ thực vật (ngoại tuyến)", *IN_RACH_GIA)
-    phone.click("#save")
-    phone.wait_for_url("**/staff/")
+    context = saved_offline(phone, live_server, db, "staff_899",
+                            "Điểm thu hồi bao bì thuốc bảo vệ thực vật (ngoại tuyến)")
     context.clear_cookies()  # the session ends while the phone is offline
 
     context.set_offline(False)

@@ -109,17 +109,7 @@
     heading.textContent = keyState.legend_heading;
     var list = document.createElement("ul");
     list.className = "legend";
-    keyState.legend.forEach(function (item) {
-      var li = document.createElement("li");
-      var swatch = document.createElement("span");
-      swatch.className = "legend-box";
-      swatch.style.background = item.colour;
-      var label = document.createElement("span");
-      label.className = "legend-label";
-      label.textContent = item.label;
-      li.append(swatch, " ", label);
-      list.appendChild(li);
-    });
+    fillLegend(list, keyState.legend);
     box.append(name, heading, list);
   }
 
@@ -142,8 +132,13 @@
     text("legend-heading", state.legend_heading);
     var list = document.getElementById("progress-legend");
     if (!list) return;
+    fillLegend(list, state.legend);
+  }
+
+  // The legend's classes as list items (a colour box and its label), in the panel and in the key on the map.
+  function fillLegend(list, legend) {
     list.replaceChildren();
-    state.legend.forEach(function (item) {
+    legend.forEach(function (item) {
       var li = document.createElement("li");
       var box = document.createElement("span");
       box.className = "legend-box";

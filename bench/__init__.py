@@ -1,6 +1,6 @@
 """The figures of the map measured from outside, kept out of the web package (which never imports them):
-scripts/bench (scale.py: the figures; load.py: gunicorn, nginx and wrk; browser.py: headless Chromium) and
-scripts/lighthouse (lighthouse.py), both through `python -m bench`."""
+scripts/bench (scale.py: the figures; load.py: gunicorn and nginx; clients.py: the clients of the load runs;
+browser.py: headless Chromium) and scripts/lighthouse (lighthouse.py), both through `python -m bench`."""
 from __future__ import annotations
 
 import os

@@ -49,7 +49,7 @@ def figures(_sites: bool, scale: bool, load_seconds: int, clients: int, keep: bo
     gunicorn and through nginx (deploy/nginx.conf) with its cache HIT ratio; the realistic mix (thousands of
     distinct tiles z8-z16, bboxes, /embed, /progress drawn with a Zipf skew, bench/traffic.py) through nginx after
     a warm-up and straight to gunicorn, with the app's time per kind of path. Every figure line ends with the load
-    average. Needs chromium, nginx and wrk (Debian packages).
+    average. Needs chromium and nginx (Debian packages).
     """
     from bench import scale as harness
 

@@ -1,5 +1,5 @@
 """Servers and load for scripts/bench: the app and a bare Flask + psycopg2 app under gunicorn, nginx with
-deploy/nginx.conf in front, and wrk (Debian package) driving them."""
+deploy/nginx.conf in front; the clients driving them are bench.clients."""
 from __future__ import annotations
 
 import contextlib
@@ -182,7 +182,7 @@ http {{
 
 def cache_times(log: Path, since: int = 0) -> dict[str, list[float]]:
     """The seconds nginx took for each answered request of its access log (from byte since), by cache status ("-":
-    not cacheable); requests whose client left first (499: wrk closing its connections at the end) are left out."""
+    not cacheable); requests whose client left first (499) are left out."""
     times: dict[str, list[float]] = {}
     with log.open() as lines:
         lines.seek(since)
@@ -197,35 +197,3 @@ def cache_times(log: Path, since: int = 0) -> dict[str, list[float]]:
 def cache_statuses(log: Path, since: int = 0) -> dict[str, int]:
     """How many answered requests of nginx's access log (from byte since) had each cache status (cache_times)."""
     return {cache: len(seconds) for cache, seconds in cache_times(log, since).items()}
-
-
-_WRK_SCRIPT = """
-%s
-paths = {%s}
-n = 0
-request = function() n = n + 1; return wrk.format("GET", paths[(n %% #paths) + 1]) end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT p50=%%.1f p95=%%.1f p99=%%.1f requests=%%d errors=%%d\\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
-    + summary.errors.timeout))
-end
-"""
-
-
-def wrk(base: str, paths: list[str], seconds: int, connections: int,
-        encoding: str | None = BROWSER_ENCODING) -> dict[str, float]:
-    """wrk cycling through paths: rps (requests/s), p50/p95/p99 in ms, requests and errors (failed connections,
-    reads, writes, timeouts and statuses ≥ 400); with encoding, every request sends it as Accept-Encoding."""
-    header = f'wrk.headers["Accept-Encoding"] = {json.dumps(encoding)}' if encoding else ""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_WRK_SCRIPT % (header, ", ".join(json.dumps(p) for p in paths)))
-    try:
-        done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
-                               "-s", script.name, base], capture_output=True, text=True, check=True)
-    finally:
-        os.unlink(script.name)
-    result = dict(item.split("=") for item in done.stdout.split("RESULT ")[1].split())
-    out = {k: float(v) for k, v in result.items()}
-    out["rps"] = out["requests"] / seconds
-    return out

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from sqlalchemy import make_url, text
 
 from bench import Say, figure, load
+from bench import clients as load_clients
 from geo import admin, boundaries, reference
 from geo.db import make_engine, transaction
 
@@ -215,12 +216,14 @@ def throughput(base: str, url: str, bare_env: dict[str, str], line: Say, seconds
     """/api/sites?bbox=…&limit=10000 with 8 clients, the app and the bare Flask + psycopg2 app taking turns."""
     # The two apps take turns, four times each, so that a change in the machine's load falls on both.
     piece = max(1, seconds // 4)
-    answered = [0.0, 0.0]
+    answered, took = [0.0, 0.0], [0.0, 0.0]
     with load.gunicorn("bench.load:bare_app()", url, bare_env) as bare:
         for _ in range(4):
             for i, server in enumerate((base, bare)):
-                answered[i] += load.wrk(server, [load.BBOX_PATH], piece, 8, encoding=None)["requests"]
-    rates = [n / (4 * piece) for n in answered]
+                result = load_clients.run(server, [load.BBOX_PATH], piece, 8, None)
+                answered[i] += result["requests"]
+                took[i] += result["elapsed"]
+    rates = [n / seconds_taken for n, seconds_taken in zip(answered, took)]
     line(f"throughput {load.BBOX_PATH}, 8 clients, 4 turns of {piece} s each: app {rates[0]:.1f} req/s, "
          f"bare Flask + psycopg2 {rates[1]:.1f} req/s, ratio {rates[0] / rates[1]:.2f}")
 
@@ -272,13 +275,11 @@ def mixed_load(base: str, line: Say, seconds: int, clients: int) -> None:
            f"tiles z8-z15; Accept-Encoding: {load.BROWSER_ENCODING})"
 
     def say_result(where: str, result: dict[str, float], extra: str = "") -> None:
-        line(f"load {where}, {what}: {result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, "
-             f"p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f} ms, errors {result['errors']:.0f} "
-             f"of {result['requests']:.0f}{extra}")
+        line(f"load {where}, {what}: {load_clients.described(result)}{extra}")
 
-    say_result("gunicorn direct", load.wrk(base, paths, seconds, clients))
+    say_result("gunicorn direct", load_clients.run(base, paths, seconds, clients, load.BROWSER_ENCODING))
     with load.nginx(base) as (proxy, log):
-        result = load.wrk(proxy, paths, seconds, clients)
+        result = load_clients.run(proxy, paths, seconds, clients, load.BROWSER_ENCODING)
         time.sleep(1.5)  # the access log is flushed every second
         statuses = load.cache_statuses(log)
     hits, logged = statuses.get("HIT", 0), sum(statuses.values())

@@ -14,12 +14,10 @@ and the sites are), spread by two tiles of its zoom. Some visits ask the site li
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import random
 import re
 import statistics
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench import Say, load
+from bench import clients as load_clients
 from geo.catalogue import FIRST_YEAR, LAST_YEAR
 from geo.tiles import BOUNDS, CENTRE, tile_of
 
@@ -121,42 +120,6 @@ def kind(path: str) -> str:
     return path.split("?")[0]
 
 
-_WRK_SCRIPT = """
-wrk.headers["Accept-Encoding"] = %(encoding)s
-local threads = 0
-function setup(thread) thread:set("first", threads); threads = threads + 1 end
-function init(args)
-  paths = {}
-  for line in io.lines(%(file)s) do paths[#paths + 1] = line end
-  -- Each thread walks its own part of the visits, so that the two do not ask the same paths together.
-  n = math.floor(first * #paths / %(threads)d)
-end
-request = function() n = n + 1; return wrk.format("GET", paths[((n - 1) %% #paths) + 1]) end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT p50=%%.1f p95=%%.1f p99=%%.1f requests=%%d errors=%%d status=%%d timeouts=%%d\\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
-    + summary.errors.timeout, summary.errors.status, summary.errors.timeout))
-end
-"""
-THREADS = 2
-
-
-def wrk(base: str, paths: list[str], seconds: int, connections: int) -> dict[str, float]:
-    """wrk on the paths in their order (each thread from its own part), every request sending a browser's
-    Accept-Encoding: rps, p50/p95/p99 in ms, requests, errors (of which statuses ≥ 400 and timeouts)."""
-    with tempfile.TemporaryDirectory(prefix="scp-map-bench-wrk-") as work:
-        listed, script = Path(work) / "paths.txt", Path(work) / "visits.lua"
-        listed.write_text("\n".join(paths) + "\n")
-        script.write_text(_WRK_SCRIPT % {"encoding": json.dumps(load.BROWSER_ENCODING), "file": json.dumps(str(listed)),
-                                         "threads": THREADS})
-        done = subprocess.run(["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
-                               "-s", str(script), base], capture_output=True, text=True, check=True)
-    out = {k: float(v) for k, v in (item.split("=") for item in done.stdout.split("RESULT ")[1].split())}
-    out["rps"] = out["requests"] / seconds
-    return out
-
-
 ACCESS_FORMAT = "%(U)s?%(q)s %(s)s %(L)s"
 
 
@@ -188,11 +151,11 @@ def run(url: str, places: list[Seat], line: Say, seconds: int, clients: int) -> 
         access = Path(work) / "access.log"
         with load.gunicorn("webmap:create_app()", url, access_log=access, access_format=ACCESS_FORMAT) as base:
             with load.nginx(base) as (proxy, log):
-                result = wrk(proxy, warm_up, seconds, clients)
+                result = load_clients.run(proxy, warm_up, seconds, clients, load.BROWSER_ENCODING)
                 _say(line, f"{what}: nginx warm-up minute", result, len(warm_up))
                 time.sleep(1.5)  # nginx flushes its access log every second
                 start, served = log.stat().st_size, access.stat().st_size
-                result = wrk(proxy, measured, seconds, clients)
+                result = load_clients.run(proxy, measured, seconds, clients, load.BROWSER_ENCODING)
                 time.sleep(1.5)
                 times = load.cache_times(log, since=start)
             statuses = {cache: len(took) for cache, took in times.items()}
@@ -207,16 +170,14 @@ def run(url: str, places: list[Seat], line: Say, seconds: int, clients: int) -> 
         access = Path(work) / "direct.log"
         with load.gunicorn("webmap:create_app()", url, access_log=access, access_format=ACCESS_FORMAT) as base:
             served = access.stat().st_size
-            result = wrk(base, direct, seconds, clients)
+            result = load_clients.run(base, direct, seconds, clients, load.BROWSER_ENCODING)
             _say(line, f"{what}: gunicorn direct", result, len(direct))
             _profile(line, "gunicorn direct", access, served)
 
 
 def _say(line: Say, what: str, result: dict[str, float], listed: int, extra: str = "") -> None:
     wrapped = " (went round its paths: repeats)" if result["requests"] > listed else ""
-    line(f"load {what}: {result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, "
-         f"p99 {result['p99']:.0f} ms, errors {result['errors']:.0f} of {result['requests']:.0f} "
-         f"(status {result['status']:.0f}, timeouts {result['timeouts']:.0f}){extra}{wrapped}")
+    line(f"load {what}: {load_clients.described(result)}{extra}{wrapped}")
 
 
 def _profile(line: Say, where: str, access: Path, since: int) -> None:

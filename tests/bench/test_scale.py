@@ -15,6 +15,9 @@ pytestmark = pytest.mark.browser
 
 N = r"(\d[\d,]*(?:\.\d+)?)"  # a number as the harness prints it: 1,234 or 0.123
 LOAD = r"\[load \d+\.\d\d \d+\.\d\d \d+\.\d\d\]$"
+# A load run's figures (bench.clients.described): rate, percentiles, the mean beside Little's law, errors, CPU.
+RUN = (rf"{N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, mean {N} ms \(Little's law: {N} ms\), errors {N} of {N} "
+       rf"\(status {N}, timeouts {N}, connections {N}\), the clients' own CPU {N} cores")
 FIGURES = {
     "filled": rf"filled: {N} sites generated, filled and analysed in {N} s",
     "page /": rf"server page /: {N} bytes",
@@ -32,17 +35,13 @@ FIGURES = {
     "mix /api/sites": rf"server /api/sites\?bbox=[\d.,]+&limit=1000: {N} ms \(median of 5\)",
     "throughput": rf"throughput /api/sites\?bbox=[\d.,]+&limit=10000, .*: app {N} req/s, "
                   rf"bare Flask \+ psycopg2 {N} req/s, ratio {N}",
-    "load direct": rf"load gunicorn direct, 20 clients x 3 s .*: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, "
-                   rf"errors {N} of {N}",
-    "load nginx": rf"load nginx in front, 20 clients x 3 s .*: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, "
-                  rf"errors {N} of {N}, cache HIT {N} % \({N} of {N}",
+    "load direct": rf"load gunicorn direct, 20 clients x 3 s .*: {RUN}",
+    "load nginx": rf"load nginx in front, 20 clients x 3 s .*: {RUN}, cache HIT {N} % \({N} of {N}",
     # The realistic mix (bench/traffic.py): thousands of distinct paths, nginx after its warm-up, then gunicorn.
     "realistic warm-up": rf"load realistic mix, 20 clients x 3 s, {N} distinct paths among {N} \(Zipf .*\): nginx "
-                         rf"warm-up minute: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, errors {N} of {N}",
-    "realistic nginx": rf"load realistic mix, .*: nginx in front, after the warm-up: {N} req/s, p50 {N} ms, "
-                       rf"p95 {N} ms, p99 {N} ms, errors {N} of {N} \(status {N}, timeouts {N}\), cache HIT {N} %",
-    "realistic direct": rf"load realistic mix, .*: gunicorn direct: {N} req/s, p50 {N} ms, p95 {N} ms, p99 {N} ms, "
-                        rf"errors {N} of {N}",
+                         rf"warm-up minute: {RUN}",
+    "realistic nginx": rf"load realistic mix, .*: nginx in front, after the warm-up: {RUN}, cache HIT {N} %",
+    "realistic direct": rf"load realistic mix, .*: gunicorn direct: {RUN}",
     "realistic profile": rf"app time gunicorn direct: tile z09 +{N} requests, median {N} ms, p95 {N} ms",
     "realistic nginx times": rf"nginx time, measured minute: HIT +{N} requests, median {N} ms, p95 {N} ms",
 }
@@ -99,11 +98,23 @@ def test_the_browser_table_has_both_pages_at_both_views_with_what_they_downloade
 
 
 def test_the_load_gets_answers_and_nginx_serves_repeats_from_its_cache(printed):
-    *_, errors, requests = _figure(printed, FIGURES["load direct"])
+    _, _, _, _, _, _, errors, requests, *_ = _figure(printed, FIGURES["load direct"])
     assert requests > 0 and errors == 0
-    *_, errors, requests, ratio, hits, logged = _figure(printed, FIGURES["load nginx"])
+    _, _, _, _, _, _, errors, requests, *_, ratio, hits, logged = _figure(printed, FIGURES["load nginx"])
     assert requests > 0 and errors == 0
     assert 0 < hits <= logged and ratio == pytest.approx(100 * hits / logged, abs=0.1)
+
+
+@pytest.mark.parametrize("label", ["load direct", "load nginx", "realistic warm-up", "realistic nginx",
+                                   "realistic direct"])
+def test_every_load_runs_latencies_add_up_to_its_clients_time(printed, label):
+    """The clients were busy at most the whole run: the mean latency cannot exceed clients / rate (Little's law),
+    which wrk's latencies broke by a factor of 3 to 8."""
+    _figure(printed, FIGURES[label])
+    line = next(line for line in printed if re.search(rf"^ +60 sites \| {FIGURES[label]}", line))
+    rps, p50, p95, p99, mean, little, *_ = (number(g) for g in re.search(RUN, line).groups())
+    assert rps > 0 and p50 <= p95 <= p99
+    assert mean <= little * 1.02 + 1
 
 
 def test_the_scratch_database_is_dropped(printed, engine, database_url):

@@ -153,7 +153,8 @@ class SiteLayer(LocalAssets, MacroElement):
         {% endmacro %}
     """)
 
-    default_js = [assets.js("vector_tile_layer"), ("scp_sites", assets.static_url("sites.js"))]
+    default_js = [assets.js("vector_tile_layer"), ("scp_site_popup", assets.static_url("site_popup.js")),
+                  ("scp_sites", assets.static_url("sites.js"))]
 
     def __init__(self, config: dict[str, Any], layers: dict[str, Any]) -> None:
         super().__init__()

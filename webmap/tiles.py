@@ -12,7 +12,7 @@ from geo import tiles
 from geo.catalogue import CATEGORY_CODES
 from geo.errors import N_, BadParameter
 from geo.site_query import SiteFilters
-from webmap import assets, caching, map_style, mapbuild, params
+from webmap import caching, map_style, mapbuild, params
 from webmap.db import get_session
 
 bp = Blueprint("tiles", __name__, url_prefix="/tiles")
@@ -142,9 +142,3 @@ def site_sources(filters: dict[str, str]) -> mapbuild.SiteSources:
     return mapbuild.SiteSources(tiles=_template(filters), count=url_for("api.list_sites", limit=1, **filters),
                                 site=url_for("api.get_site", site_id=0).removesuffix("0"),
                                 max_zoom=tiles.layout(get_session()).max_zoom)
-
-
-def site_scripts() -> list[str]:
-    """The scripts a map of sites needs, served by the app: the vector-tile layer, then static/sites.js."""
-    return [url_for("static", filename="vendor/" + assets.JS["vector_tile_layer"]),
-            url_for("static", filename="sites.js")]

@@ -56,8 +56,8 @@ def bbox_sql(crs: OutputCrs) -> str:
     x0, y0, x1, y1 = (":b1", ":b0", ":b3", ":b2") if crs.lat_first else (":b0", ":b1", ":b2", ":b3")
     box = f"ST_MakeEnvelope({x0}, {y0}, {x1}, {y1})"
     if crs.code != "EPSG:4326":
-        # Edges densified first: a straight edge in metres is a curve in degrees (a box of no width or height, or
-        # given the wrong way round, is still densified by a positive length).
+        # Edges densified first: a straight edge in metres is a curve in degrees (a box of no width or height is
+        # still densified by a positive length).
         step = f"GREATEST(abs(({x1}) - ({x0})), abs(({y1}) - ({y0})), 1e-6) / 16.0"
         box = f"ST_Transform(ST_Segmentize({box}, {step}), '{crs.code}', 4326)"
     return f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT {box} AS e) b"

@@ -140,6 +140,9 @@ def _bbox_in_crs84(args: dict[str, str], bbox_crs: OutputCrs) -> None:
         numbers = []
     if len(numbers) != 4 or any(n != n or abs(n) == float("inf") for n in numbers):
         raise BadParameter("bbox", N_("Phải là bốn số theo thứ tự trục của hệ toạ độ bbox-crs"))
+    # The lower corner, then the upper one, in the CRS's axis order: the same rule as a box in degrees.
+    if numbers[0] > numbers[2] or numbers[1] > numbers[3]:
+        raise BadParameter("bbox", N_("Giá trị tối thiểu phải nhỏ hơn giá trị tối đa"))
     session = get_session()
     try:
         # In a savepoint: PostGIS refusing a point far outside the CRS's domain (an error, not a NULL) leaves the

@@ -17,6 +17,7 @@ from tests.webmap.test_api import DUONG_DONG, RACH_GIA, sites  # noqa: F401 - fi
 
 VN2000 = "http://www.opengis.net/def/crs/EPSG/0/9207"
 EPSG_4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
+WEB_MERCATOR = "http://www.opengis.net/def/crs/EPSG/0/3857"
 ITEMS = "/ogc/collections/sites/items"
 
 
@@ -59,11 +60,20 @@ def test_bbox_in_vn2000_finds_the_island_site(client, sites):  # noqa: F811
     assert [f["properties"]["name"] for f in body["features"]] == ["Phân loại rác Dương Đông"]
 
 
-@pytest.mark.parametrize("bbox", ["11690000,1120000,11690000,1120000", "11700000,1130000,11690000,1120000"])
-def test_a_box_of_no_size_or_upside_down_in_metres_is_answered_not_a_server_error(client, sites, bbox):  # noqa: F811
-    response = client.get(f"{ITEMS}?bbox={bbox}&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3857")
-    assert response.status_code in (200, 400)
-    assert response.status_code == 200 or response.get_json()["error"]["field"] == "bbox"
+def test_a_box_of_no_size_in_metres_is_a_point_with_no_site(client, sites):  # noqa: F811
+    response = client.get(f"{ITEMS}?bbox=11690000,1120000,11690000,1120000&bbox-crs={WEB_MERCATOR}")
+    assert response.status_code == 200
+    assert response.get_json()["numberMatched"] == 0 and response.get_json()["features"] == []
+
+
+@pytest.mark.parametrize("bbox", ["11700000,1130000,11690000,1120000", "11690000,1130000,11700000,1120000"])
+def test_a_box_in_metres_given_upside_down_is_refused_as_one_in_degrees_is(client, sites, bbox):  # noqa: F811
+    response = client.get(f"{ITEMS}?bbox={bbox}&bbox-crs={WEB_MERCATOR}", headers={"Accept-Language": "vi"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["field"] == "bbox" and error["reason"] == "Giá trị tối thiểu phải nhỏ hơn giá trị tối đa"
+    in_degrees = client.get(f"{ITEMS}?bbox=105.2,10.2,104.9,9.9", headers={"Accept-Language": "vi"}).get_json()
+    assert in_degrees["error"]["reason"] == error["reason"]
 
 
 def test_a_box_outside_the_crs_area_is_refused_by_name(client, sites):  # noqa: F811

@@ -8,6 +8,7 @@ transaction carries the actor's area (the setting scp.actor_unit), and a trigger
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any, Mapping
 
 from sqlalchemy import text
@@ -131,6 +132,30 @@ def create_site(session: Session, actor: Actor | None, data: Mapping[str, Any]) 
     site_id = insert_site(session, {**record, "moderation": "approved" if actor.is_planner else "submitted"},
                           by=actor.id)
     return get_site(session, site_id)
+
+
+def create_site_once(session: Session, actor: Actor | None, data: Mapping[str, Any],
+                     submission: uuid.UUID) -> tuple[dict[str, Any], bool]:
+    """create_site for one filling of the new-site form, keyed by the form's own submission key: the same form
+    sent again by the same person (its answer lost on the way back to a phone, a second tap) gives the site the
+    first sending made, and False; the first sending gives the new site and True.
+
+    The key's row is written first: a second sending at the same moment waits on it, then finds the site."""
+    actor = _require_staff(actor)
+    key = {"user": actor.id, "submission": submission}
+    first = session.execute(text("""
+        INSERT INTO site_submission (user_id, submission) VALUES (:user, :submission)
+        ON CONFLICT DO NOTHING RETURNING submission"""), key).first()
+    if first is None:
+        site_id = session.execute(text("""
+            SELECT site_id FROM site_submission WHERE user_id = :user AND submission = :submission"""),
+            key).scalar_one()
+        return get_site(session, site_id), False
+    site = create_site(session, actor, data)
+    session.execute(text("""
+        UPDATE site_submission SET site_id = :site WHERE user_id = :user AND submission = :submission"""),
+        {**key, "site": site["id"]})
+    return site, True
 
 
 def create_sites(session: Session, actor: Actor | None, records: list[Mapping[str, Any]]) -> list[int]:

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import functools
 import math
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -168,18 +169,38 @@ def new_site():
     data = _form_data()
     session = get_session()
     try:
+        submission = _submission_key(request.form.get("submission"))
         sent = processed(request.files.getlist("photo"), "photo")
-        site = editing.create_site(session, current_user.actor, data)
-        # In the site's own transaction: the site and its photos are saved together or not at all.
-        editing.add_photos(session, current_user.actor, site["id"], sent, photo_base())
+        if submission is None:  # a form from before the key (kept by a phone): saved as it always was
+            site, made = editing.create_site(session, current_user.actor, data), True
+        else:
+            site, made = editing.create_site_once(session, current_user.actor, data, submission)
+        if made:
+            # In the site's own transaction: the site and its photos are saved together or not at all.
+            editing.add_photos(session, current_user.actor, site["id"], sent, photo_base())
     except DomainError as error:
         session.rollback()
-        status = status_of(error) if isinstance(error, Forbidden) else status_for(InvalidRecord)
-        return _render_form(None, data, field_messages(error), status)
+        status = status_of(error) if isinstance(error, (Forbidden, BadParameter)) else status_for(InvalidRecord)
+        return _render_form(None, {**data, "submission": request.form.get("submission", "")},
+                            field_messages(error), status)
     session.commit()
-    flash(_("Đã lưu điểm “%(name)s”", name=site["name"]) if site["moderation"] == "approved"
-          else _("Đã gửi điểm “%(name)s” chờ cán bộ kế hoạch duyệt", name=site["name"]))
+    if not made:
+        flash(_("Điểm “%(name)s” đã được lưu từ lần gửi trước; biểu mẫu này không tạo thêm điểm nào",
+                name=site["name"]))
+    else:
+        flash(_("Đã lưu điểm “%(name)s”", name=site["name"]) if site["moderation"] == "approved"
+              else _("Đã gửi điểm “%(name)s” chờ cán bộ kế hoạch duyệt", name=site["name"]))
     return redirect(url_for("staff.my_sites"))
+
+
+def _submission_key(value: str | None) -> uuid.UUID | None:
+    """The new-site form's own key (static/site_form.js makes it when the form opens), or None if it has none."""
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise BadParameter("submission", N_("Mã biểu mẫu không hợp lệ: hãy mở lại biểu mẫu và gửi lần nữa")) from None
 
 
 @bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])

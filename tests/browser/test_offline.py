@@ -163,6 +163,37 @@ def test_planners_site_saved_offline_arrives_on_the_public_map(phone, live_serve
     assert "Mái nhà điện mặt trời chợ Rạch Sỏi (ngoại tuyến)" in [f["properties"]["name"] for f in public["features"]]
 
 
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+
+
+def test_a_site_sent_again_after_its_answer_was_lost_is_made_once(phone, live_server, db):
+    name = "Điểm thu gom pin cũ chợ Rạch Sỏi (ngoại tuyến)"
+    context = saved_offline(phone, live_server, db, "staff_899", name)
+    assert waiting(phone) == "1"
+    # The kept form carries the key its page made when it opened (static/site_form.js).
+    key = phone.evaluate("""async () => {
+        const [item] = await ScpQueue.all();
+        window.keptCopy = item;
+        const field = item.fields.find((f) => f[0] === "submission");
+        return field ? field[1] : null; }""")
+    assert re.fullmatch(UUID, key)
+
+    context.set_offline(False)
+    wait_until(phone, "document.querySelector('#offline-queue').dataset.waiting === '0'")
+    assert site_row(db, name)["moderation"] == "submitted"
+    # The server saved it, but its answer never reached the phone: the form is still kept there, and goes again.
+    phone.evaluate("""async () => {
+        const copy = Object.assign({}, window.keptCopy);
+        delete copy.id;
+        await ScpQueue.add(copy); }""")
+    phone.reload()
+    wait_until(phone, "document.querySelector('#offline-queue').innerText.includes('Đã gửi 1 điểm')")
+    assert waiting(phone) == "0"
+    with db.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM site WHERE name = :name"),
+                                  {"name": name}).scalar_one() == 1
+
+
 def test_stale_edit_made_offline_comes_back_as_a_conflict(phone, live_server, db):
     users = make_users(db)
     with Session(db) as session, session.begin():

@@ -156,6 +156,61 @@ def test_the_form_takes_only_the_measures_its_category_asks(client, users, db):
     assert name_en == "Changed its mind" and measures == {"households": 30}
 
 
+def new_site_form(token: str, submission: str, name: str = "Điểm phân loại rác chợ Rạch Sỏi") -> dict[str, str]:
+    return {"csrf_token": token, "submission": submission, "name": name, "category": "waste_sorting",
+            "plan_task": "VI.2", "lat": str(IN_RACH_GIA[1]), "lon": str(IN_RACH_GIA[0]), "source": "Phòng TN&MT",
+            "measure_households": "120"}
+
+
+def test_the_same_form_sent_twice_makes_one_site_and_says_so(client, users, db):
+    sign_in(client, "staff_899")
+    token = csrf_token(client, "/staff/sites/new")
+    key = "0b6c2f2e-8d4b-4f0e-9a51-3c1d2e7f9a10"
+    first = client.post("/staff/sites/new", data=new_site_form(token, key))
+    assert first.status_code == 302 and first.headers["Location"] == "/staff/"
+    # The answer never reached the phone: it sends the same form again, as the offline queue does.
+    again = client.post("/staff/sites/new", data=new_site_form(token, key), follow_redirects=True)
+    assert again.status_code == 200 and again.request.path == "/staff/"
+    assert "đã được lưu từ lần gửi trước" in again.data.decode()
+    assert site_count(db) == 1
+    with db.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM site_history")).scalar_one() == 1
+    # Another filling of the form (its own key) is another site.
+    client.post("/staff/sites/new", data=new_site_form(token, "5f0e1c9a-2b3d-4e5f-8a7b-6c5d4e3f2a1b",
+                                                       "Điểm phân loại rác chợ Vĩnh Thanh Vân"))
+    assert site_count(db) == 2
+
+
+def test_a_form_refused_once_is_saved_when_corrected_with_the_same_key(client, users, db):
+    sign_in(client, "staff_899")
+    token = csrf_token(client, "/staff/sites/new")
+    key = "7d3e9b1c-4a2f-4c6d-8e0b-1f2a3b4c5d6e"
+    refused = client.post("/staff/sites/new", data={**new_site_form(token, key), "lon": "abc"})
+    assert refused.status_code == 422 and f'value="{key}"' in refused.data.decode()  # the page keeps its key
+    assert site_count(db) == 0
+    assert client.post("/staff/sites/new", data=new_site_form(token, key)).status_code == 302
+    assert site_count(db) == 1
+
+
+def test_two_people_sending_the_same_key_each_get_their_site(client, users, db):
+    key = "2a4c6e8f-1b3d-4f5a-9c7e-0d2f4a6b8c0e"
+    for username in ("staff_899", "planner"):
+        sign_in(client, username)
+        token = csrf_token(client, "/staff/sites/new")
+        assert client.post("/staff/sites/new", data=new_site_form(token, key, f"Điểm của {username}")).status_code \
+            == 302
+    assert site_count(db) == 2
+
+
+def test_a_form_key_that_is_not_one_is_refused_by_name_and_saves_nothing(client, users, db):
+    sign_in(client, "staff_899")
+    token = csrf_token(client, "/staff/sites/new")
+    response = client.post("/staff/sites/new", data=new_site_form(token, "not-a-key"))
+    assert response.status_code == 400
+    assert 'data-field="submission"' in response.data.decode() and "Mã biểu mẫu không hợp lệ" in response.data.decode()
+    assert site_count(db) == 0
+
+
 def test_two_people_editing_the_same_site(client, users, db, tokens, approved):
     site_id, version = approved
     sign_in(client, "planner")

@@ -104,6 +104,20 @@
   }
   document.addEventListener("DOMContentLoaded", attachForm);
 
+  // A new site's form gets its own key when it opens (kept if the page comes back with one): the server makes one
+  // site per key, so the form sent again (from the phone's queue after a lost answer, a second tap) adds nothing.
+  function keyThisFilling() {
+    var field = document.getElementById("submission");
+    if (!field || field.value) return;
+    if (window.crypto.randomUUID) { field.value = window.crypto.randomUUID(); return; }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));  // randomUUID needs https; this does not
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    field.value = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+  document.addEventListener("DOMContentLoaded", keyThisFilling);
+
   function plain(text) {
     // Without case, accents or punctuation: "Phường Vĩnh Thanh Vân" → "phuongvinhthanhvan".
     return text.toLowerCase().replace(/đ/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "")

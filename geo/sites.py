@@ -115,8 +115,10 @@ def _count_sql(session: Session, filters: SiteFilters, clause: str) -> tuple[str
                                              "max_lat": north}).one_or_none()
     if core is None:
         return f"SELECT count(*) AS total FROM site s WHERE {clause}", {}
-    strips = [(west, south, min(core.west + _OVERLAP, east), north), (max(core.east - _OVERLAP, west), south, east, north),
-              (west, south, east, min(core.south + _OVERLAP, north)), (west, max(core.north - _OVERLAP, south), east, north)]
+    strips = [(west, south, min(core.west + _OVERLAP, east), north),
+              (max(core.east - _OVERLAP, west), south, east, north),
+              (west, south, east, min(core.south + _OVERLAP, north)),
+              (west, max(core.north - _OVERLAP, south), east, north)]
     params = {f"strip{i}_{k}": value for i, strip in enumerate(strips) for k, value in enumerate(strip)}
     params.update(core_x0=core.x0, core_x1=core.x1, core_y0=core.y0, core_y1=core.y1)
     in_strips = " OR ".join(f"s.geom && ST_MakeEnvelope(:strip{i}_0, :strip{i}_1, :strip{i}_2, :strip{i}_3, 4326)"

@@ -200,7 +200,8 @@ def _submission_key(value: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise BadParameter("submission", N_("Mã biểu mẫu không hợp lệ: hãy mở lại biểu mẫu và gửi lần nữa")) from None
+        raise BadParameter("submission",
+                           N_("Mã biểu mẫu không hợp lệ: hãy mở lại biểu mẫu và gửi lần nữa")) from None
 
 
 @bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])

@@ -34,7 +34,8 @@ DELETED = N_("Đã xoá điểm “%(name)s”; cán bộ kế hoạch có thể
 DELETION_ASKED = N_("Đã gửi yêu cầu xoá điểm “%(name)s” chờ cán bộ kế hoạch duyệt")
 ACTIONS = {"create": N_("Tạo mới"), "update": N_("Sửa"), "submit_change": N_("Gửi thay đổi chờ duyệt"),
            "submit_delete": N_("Gửi yêu cầu xoá chờ duyệt"),
-           "delete": N_("Xoá"), "restore": N_("Khôi phục"), "approve": N_("Duyệt"), "reject": N_("Từ chối")}
+           "delete": N_("Xoá"), "restore": N_("Khôi phục"), "approve": N_("Duyệt"), "reject": N_("Từ chối"),
+           "add_photo": N_("Thêm ảnh"), "delete_photo": N_("Xoá ảnh")}
 
 
 @functools.cache
@@ -180,7 +181,7 @@ def new_site():
             editing.add_photos(session, current_user.actor, site["id"], sent, photo_base())
     except DomainError as error:
         session.rollback()
-        status = status_of(error) if isinstance(error, (Forbidden, BadParameter)) else status_for(InvalidRecord)
+        status = status_of(error) if isinstance(error, Forbidden) else status_for(InvalidRecord)
         return _render_form(None, {**data, "submission": request.form.get("submission", "")},
                             field_messages(error), status)
     session.commit()

@@ -206,7 +206,7 @@ def test_a_form_key_that_is_not_one_is_refused_by_name_and_saves_nothing(client,
     sign_in(client, "staff_899")
     token = csrf_token(client, "/staff/sites/new")
     response = client.post("/staff/sites/new", data=new_site_form(token, "not-a-key"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'data-field="submission"' in response.data.decode() and "Mã biểu mẫu không hợp lệ" in response.data.decode()
     assert site_count(db) == 0
 

@@ -378,18 +378,34 @@ def add_photos(session: Session, actor: Actor | None, site_id: int, photos: list
         raise NotFound("id", N_("Điểm số %(id)s đã bị xoá"), id=site_id)
     # The distance is to where the site will be once its waiting change is approved.
     position = {**site, **(site["pending"] if site["pending"] and site["pending"] != DELETION else {})}
-    return [photo_store.store(session, site_id, photo, by=actor.id, approved=actor.is_planner,
-                              site_lon=float(position["lon"]), site_lat=float(position["lat"]), photo_base=photo_base)
-            for photo in photos]
+    had = set(session.execute(text("SELECT id FROM site_photo WHERE site_id = :id"), {"id": site_id}).scalars())
+    stored = [photo_store.store(session, site_id, photo, by=actor.id, approved=actor.is_planner,
+                                site_lon=float(position["lon"]), site_lat=float(position["lat"]),
+                                photo_base=photo_base)
+              for photo in photos]
+    # Each photo the site did not have yet is a line of its history, in the same transaction.
+    added = sorted({row["id"] for row in stored} - had)
+    photo_history(session, site, "add_photo", actor, added)
+    return stored
+
+
+def photo_history(session: Session, site: Mapping[str, Any], action: str, actor: Actor, photo_ids: list[int]) -> None:
+    """A history line of the site for each photo added or deleted (action 'add_photo' or 'delete_photo'), at the
+    site's version (a photo does not change the record), its note the photo's number."""
+    session.execute(text("""
+        INSERT INTO site_history (site_id, version, action, changed_by, note)
+        SELECT :site_id, :version, :action, :by, '#' || photo_id FROM unnest(CAST(:ids AS integer[])) AS photo_id"""),
+        {"site_id": site["id"], "version": site["version"], "action": action, "by": actor.id, "ids": photo_ids})
 
 
 def delete_photo(session: Session, actor: Actor | None, site_id: int, photo_id: int) -> None:
     """Remove a photo of a site the actor may edit."""
     actor = _require_staff(actor)
-    site_in_area(session, actor, site_id)
+    site = site_in_area(session, actor, site_id)
     if not photo_store.exists(session, site_id, photo_id):
         raise NotFound("photo_id", N_("Điểm số %(id)s không có ảnh số %(photo)s"), id=site_id, photo=photo_id)
     photo_store.remove(session, photo_id)
+    photo_history(session, site, "delete_photo", actor, [photo_id])
 
 
 def photo_content(session: Session, actor: Actor | None, sha256: str, *, thumbnail: bool) -> dict[str, Any]:

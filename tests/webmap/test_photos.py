@@ -115,6 +115,20 @@ def test_the_same_photo_twice_is_kept_once_and_deleting_it_removes_its_bytes(cli
     assert missing.status_code == 404 and missing.get_json()["error"]["field"] == "photo_id"
 
 
+def test_adding_and_deleting_a_photo_are_lines_of_the_sites_history(client, tokens, approved):
+    site_id, _version = approved
+    photo = post_photo(client, site_id, tokens["planner"], phone_jpeg(*IN_RACH_GIA)).get_json()
+    post_photo(client, site_id, tokens["planner"], phone_jpeg(*IN_RACH_GIA))  # the same photo: nothing added
+    client.delete(f"/api/sites/{site_id}/photos/{photo['id']}", headers={"Authorization": f"Bearer {tokens['staff_899']}"})
+    sign_in(client, "planner")
+    page = client.get(f"/staff/sites/{site_id}/history").data.decode()
+    rows = [" ".join(row.split()) for row in page.split("<tr>")[1:]]
+    photo_rows = [row for row in rows if "ảnh" in row]
+    assert len(photo_rows) == 2
+    assert "Xoá ảnh: #" + str(photo["id"]) in photo_rows[0] and "staff_899" in photo_rows[0]  # newest first
+    assert "Thêm ảnh: #" + str(photo["id"]) in photo_rows[1] and "planner" in photo_rows[1]
+
+
 def test_a_photo_larger_than_other_requests_may_be_is_read_and_one_past_the_limit_refused(client, tokens, approved):
     site_id, _version = approved
     # 12 MB: past MAX_CONTENT_LENGTH (10 MB) of other requests, within a photo's 15 MB, so it is read (and is no image).

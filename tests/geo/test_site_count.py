@@ -17,8 +17,9 @@ WEST, SOUTH, EAST, NORTH = 103.4, 9.2, 105.6, 10.7  # around the mainland and Ph
 
 
 def _sites(db) -> None:
-    """1 500 approved sites spread over the districts, then 40 on the corners of Rạch Giá's cells of the grid,
-    100 of them sent back to drafts and 100 deleted (the cell tables follow by their triggers)."""
+    """1 500 approved sites spread over the districts, then 40 on the corners of Rạch Giá's cells of the grid;
+    one in fifteen sent back to review and another one in fifteen deleted (the cell tables follow by their
+    triggers)."""
     fill_sites(db, 1_500)
     with Session(db) as session, session.begin():
         session.execute(text("""

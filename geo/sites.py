@@ -88,14 +88,14 @@ _CORE_SQL = """
     ), grid AS (
         SELECT scp_cell_x(ST_MakePoint(ST_XMin(m), 0)) + 1 AS x0, scp_cell_x(ST_MakePoint(ST_XMax(m), 0)) - 1 AS x1,
                scp_cell_y(ST_MakePoint(0, ST_YMax(m))) + 1 AS y0, scp_cell_y(ST_MakePoint(0, ST_YMin(m))) - 1 AS y1,
-               40075016.68557849 / (1 << (scp_tile_layout() ->> 'cell_level')::int) AS size
+               (scp_tile_layout() ->> 'cell_level')::int AS level
         FROM box
     )
+    -- A cell of the grid is a tile of its level: the whole cells span the tiles of their two far corners.
     SELECT x0, x1, y0, y1, ST_XMin(g) AS west, ST_YMin(g) AS south, ST_XMax(g) AS east, ST_YMax(g) AS north
     FROM (SELECT x0, x1, y0, y1,
-                 ST_Transform(ST_MakeEnvelope(x0 * size - 20037508.342789244, 20037508.342789244 - (y1 + 1) * size,
-                                              (x1 + 1) * size - 20037508.342789244, 20037508.342789244 - y0 * size,
-                                              3857), 4326) AS g
+                 ST_Transform(ST_Envelope(ST_Collect(ST_TileEnvelope(level, x0, y0), ST_TileEnvelope(level, x1, y1))),
+                              4326) AS g
           FROM grid WHERE x0 <= x1 AND y0 <= y1) core"""
 # How far the strips around the whole cells reach into them (degrees, about a metre): a point on a cell's edge,
 # rounded either way by the two transformations, is still in a strip; the cell test then counts it once.

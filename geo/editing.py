@@ -378,7 +378,7 @@ def add_photos(session: Session, actor: Actor | None, site_id: int, photos: list
         raise NotFound("id", N_("Điểm số %(id)s đã bị xoá"), id=site_id)
     # The distance is to where the site will be once its waiting change is approved.
     position = {**site, **(site["pending"] if site["pending"] and site["pending"] != DELETION else {})}
-    had = set(session.execute(text("SELECT id FROM site_photo WHERE site_id = :id"), {"id": site_id}).scalars())
+    had = photo_store.photo_ids(session, site_id)
     stored = [photo_store.store(session, site_id, photo, by=actor.id, approved=actor.is_planner,
                                 site_lon=float(position["lon"]), site_lat=float(position["lat"]),
                                 photo_base=photo_base)

@@ -99,6 +99,11 @@ def exists(session: Session, site_id: int, photo_id: int) -> bool:
                            {"site_id": site_id, "id": photo_id}).scalar_one()
 
 
+def photo_ids(session: Session, site_id: int) -> set[int]:
+    """The numbers of every photo of a site, whatever its review state."""
+    return set(session.execute(text("SELECT id FROM site_photo WHERE site_id = :id"), {"id": site_id}).scalars())
+
+
 def remove(session: Session, photo_id: int) -> None:
     """Delete a site's photo, and its bytes when no site shows them any more."""
     sha256 = session.execute(text("DELETE FROM site_photo WHERE id = :id RETURNING sha256"),

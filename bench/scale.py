@@ -100,7 +100,7 @@ def fill_and_analyse(engine, count: int, say: Say) -> None:
     start = time.perf_counter()
     fill_sites(engine, count, say)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE site, site_cell, site_cell_detail, site_figure"))
+        connection.execute(text("VACUUM ANALYZE site, site_cell, site_cell_coarse, site_cell_detail, site_figure"))
         made = connection.execute(text("SELECT count(*) FROM site")).scalar_one()
     figure(say, f"{count:>9,} sites | filled: {made:,} sites generated, filled and analysed in "
                 f"{time.perf_counter() - start:.1f} s")

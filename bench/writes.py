@@ -1,7 +1,7 @@
 """The write path at a province's volume (scripts/bench-writes): what one insert, move, deletion and approval costs
-with many sites stored, with the summary tables' triggers (site_cell, site_cell_detail, site_figure) and without
-them, each write in its own transaction as the API runs it (geo.editing), and the plan of each statement the
-triggers run. Asserts nothing; runs in a scratch database of its own, dropped at the end."""
+with many sites stored, with the summary tables' triggers (site_cell, site_cell_coarse, site_cell_detail,
+site_figure) and without them, each write in its own transaction as the API runs it (geo.editing), and the plan of
+each statement the triggers run. Asserts nothing; runs in a scratch database of its own, dropped at the end."""
 from __future__ import annotations
 
 import statistics
@@ -100,7 +100,8 @@ _PLANS = {
             "WHERE id = (SELECT max(id) FROM site WHERE moderation = 'approved')",
     "delete": "UPDATE site SET deleted_at = now() WHERE id = (SELECT max(id) FROM site WHERE deleted_at IS NULL)",
     **{f"emptied {table}": f"DELETE FROM {table} WHERE {count} = 0"
-       for table, count in (("site_cell", "n"), ("site_cell_detail", "n"), ("site_figure", "sites"))},
+       for table, count in (("site_cell", "n"), ("site_cell_coarse", "n"), ("site_cell_detail", "n"),
+                            ("site_figure", "sites"))},
 }
 
 

@@ -1,6 +1,6 @@
-"""The tables the database keeps from the sites (migration 0012): site_cell and site_cell_detail (published sites
-per cell of the tiles' grid, for clustered tiles) and site_figure (published sites folded into the groups every
-figure reads). Statement triggers on site keep each in step; each has a view of itself built again from the
+"""The tables the database keeps from the sites (migrations 0012 and 0018): site_cell, site_cell_coarse and
+site_cell_detail (published sites per cell of the tiles' grids, for clustered tiles) and site_figure (published
+sites folded into the groups every figure reads). Statement triggers on site keep each in step; each has a view of itself built again from the
 sites (<table>_built), a rebuild (scp_<table>s_rebuild) and a drift count (scp_<table>s_drift): the groups where
 the table and its rebuild differ, which is none while the triggers are right."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-AGGREGATES = ("site_cell", "site_cell_detail", "site_figure")
+AGGREGATES = ("site_cell", "site_cell_coarse", "site_cell_detail", "site_figure")
 
 
 def drift(session: Session) -> dict[str, int]:

@@ -279,6 +279,12 @@ site_cell = Table(
     UniqueConstraint("cell_x", "cell_y", "category_code", "district_code", name="site_cell_key",
                      postgresql_nulls_not_distinct=True))
 
+# The same per cell of a coarser grid (a coarse_level tile's width, migration 0018), for the tiles of low zooms.
+site_cell_coarse = Table(
+    "site_cell_coarse", Base.metadata, *_cell_key(), *_cell_sums(),
+    UniqueConstraint("cell_x", "cell_y", "category_code", "district_code", name="site_cell_coarse_key",
+                     postgresql_nulls_not_distinct=True))
+
 # The same keyed by every public filter (scp_site_matches), the dates folded to years (scp_year_start/_end).
 _DETAIL_KEY = ("commune_code", "status", "plan_task", "lead_agency", "start_date", "end_date")
 site_cell_detail = Table(

@@ -3,7 +3,7 @@ points where a tile holds few enough of them and as counted clusters where they 
 
 The tile is one SQL function, scp_site_tile(z, x, y, filters jsonb) (migration 0012), as Martin's and tipg's
 function sources are: it holds the choice between points and clusters, reads the cells the database keeps
-(site_cell, site_cell_detail) or the sites, and applies the filters with scp_site_matches, the one filter rule.
+(site_cell_coarse, site_cell, site_cell_detail) or the sites, and applies the filters with scp_site_matches, the one filter rule.
 """
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ class Layout:
     extent: int
     buffer: int
     cell_level: int  # site_cell's grid: a tile of this zoom a cell
+    coarse_level: int  # site_cell_coarse's grid, summed by the tiles whose cluster cells are at least as wide
     points_layer: str
     clusters_layer: str
 

@@ -92,17 +92,21 @@ def test_the_check_names_a_table_that_differs_from_its_rebuild(db, database_url,
     runner = CliRunner()
     monkeypatch.setenv("TEST_DATABASE_URL", database_url)
     in_step = runner.invoke(cli, ["db", "check-summaries", "--url-env", "TEST_DATABASE_URL"])
-    assert in_step.exit_code == 0 and in_step.output.count("in step") == 3
+    assert in_step.exit_code == 0 and in_step.output.count("in step") == 4
     with Session(db) as session, session.begin():
         session.execute(text("UPDATE site_cell SET n = n + 1 WHERE ctid = (SELECT min(ctid) FROM site_cell)"))
         session.execute(text("UPDATE site_cell_detail SET sum_x = sum_x + 50 "
                              "WHERE ctid = (SELECT min(ctid) FROM site_cell_detail)"))
         session.execute(text("DELETE FROM site_figure WHERE ctid = (SELECT min(ctid) FROM site_figure)"))
+        session.execute(text("UPDATE site_cell_coarse SET sum_y = sum_y - 50 "
+                             "WHERE ctid = (SELECT min(ctid) FROM site_cell_coarse)"))
     with Session(db) as session:
-        assert aggregates.drift(session) == {"site_cell": 1, "site_cell_detail": 1, "site_figure": 1}
+        assert aggregates.drift(session) == {"site_cell": 1, "site_cell_coarse": 1, "site_cell_detail": 1,
+                                             "site_figure": 1}
     broken = runner.invoke(cli, ["db", "check-summaries", "--url-env", "TEST_DATABASE_URL"])
     assert broken.exit_code == 1
     assert "site_cell: 1 groups differ" in broken.output and "site_figure: 1 groups differ" in broken.output
+    assert "site_cell_coarse: 1 groups differ" in broken.output
     with Session(db) as session, session.begin():
         for table in aggregates.AGGREGATES:
             aggregates.rebuild(session, table)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from bench.scale import fill_sites
 from geo import tiles
 from geo.catalogue import DOIT, DONRE
 from geo.site_query import SiteFilters, where
@@ -97,7 +98,7 @@ def province_counts(session: Session, filters: SiteFilters) -> list[int]:
 
 
 def test_the_cells_behind_province_tiles_follow_every_change_as_the_sites_do(db, five_sites):
-    # year=2025 takes every fixture site: its tile sums site_cell_detail, the others site_cell.
+    # year=2025 takes every fixture site: its tile sums site_cell_detail, the others site_cell_coarse.
     every = SiteFilters(year=2025)
     with Session(db) as session:
         assert province_counts(session, SiteFilters()) == province_counts(session, every) == [1, 1, 3]
@@ -217,3 +218,46 @@ def test_a_crowded_tile_from_the_first_zoom_of_points_is_clustered_as_from_the_s
             few = tiles.site_tile(session, *tile_of(*RACH_GIA, z), SiteFilters(statuses=("active",)))
             assert not few.clustered and len(decode(few)["sites"]["features"]) == few.sites == 2
         session.rollback()
+
+
+def cluster_features(tile: tiles.Tile) -> list[tuple[dict, tuple[int, int]]]:
+    """A clustered tile's clusters (their properties and their point in the tile's pixels), in a fixed order."""
+    assert tile.clustered or not tile.body
+    features = decode(tile)["clusters"]["features"] if tile.body else []
+    return sorted(((f["properties"], tuple(f["geometry"]["coordinates"])) for f in features),
+                  key=lambda feature: (sorted(feature[0].items()), feature[1]))
+
+
+def test_low_zoom_tiles_summed_from_the_coarse_cells_are_those_summed_from_site_cell(db):
+    # 1 500 sites over the districts, one in fifteen sent back to review and another deleted.
+    fill_sites(db, 1_500)
+    with Session(db) as session, session.begin():
+        session.execute(text("UPDATE site SET moderation = 'submitted' WHERE id % 15 = 1"))
+        session.execute(text("UPDATE site SET deleted_at = now() WHERE id % 15 = 2"))
+    published = 1_500 - 2 * 100
+    west, south, east, north = tiles.BOUNDS
+    wanted = [(z, x, y) for z in (5, 7, 9)
+              for x in range(tiles.tile_of(west, north, z)[0], tiles.tile_of(east, south, z)[0] + 1)
+              for y in range(tiles.tile_of(west, north, z)[1], tiles.tile_of(east, south, z)[1] + 1)]
+    every = (SiteFilters(), SiteFilters(categories=("solar",)), SiteFilters(districts=("899", "911")))
+
+    def built(session: Session) -> dict:
+        return {(tile, n): cluster_features(tiles.site_tile(session, *tile, filters))
+                for tile in wanted for n, filters in enumerate(every)}
+
+    with Session(db) as session, session.begin():
+        coarse = built(session)
+        # The same tiles with no coarse grid: every one sums site_cell (undone with the transaction).
+        session.execute(text("CREATE OR REPLACE FUNCTION scp_tile_layout() RETURNS jsonb LANGUAGE sql IMMUTABLE "
+                             "AS $$ SELECT :layout::jsonb $$".replace(":layout", "'" + json.dumps(
+                                 {**asdict(tiles.layout(session)), "coarse_level": 0}) + "'")))
+        fine = built(session)
+        session.rollback()
+    for z in (5, 7, 9):
+        assert sum(properties["count"] for (tile, n), clusters in coarse.items()
+                   for properties, _ in clusters if tile[0] == z and n == 0) == published
+    assert coarse.keys() == fine.keys()
+    for key, clusters in coarse.items():
+        assert [properties for properties, _ in clusters] == [properties for properties, _ in fine[key]], key
+        # Sums added in another order may round a point to the next pixel of the tile's 4 096, no further.
+        assert all(abs(a - b) <= 1 for (_, at), (_, bt) in zip(clusters, fine[key]) for a, b in zip(at, bt)), key

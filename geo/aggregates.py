@@ -1,8 +1,9 @@
 """The tables the database keeps from the sites (migrations 0012 and 0018): site_cell, site_cell_coarse and
 site_cell_detail (published sites per cell of the tiles' grids, for clustered tiles) and site_figure (published
-sites folded into the groups every figure reads). Statement triggers on site keep each in step; each has a view of itself built again from the
-sites (<table>_built), a rebuild (scp_<table>s_rebuild) and a drift count (scp_<table>s_drift): the groups where
-the table and its rebuild differ, which is none while the triggers are right."""
+sites folded into the groups every figure reads). Statement triggers on site keep each in step; each has a view of
+itself built again from the sites (<table>_built), a rebuild (scp_<table>s_rebuild) and a drift count
+(scp_<table>s_drift): the groups where the table and its rebuild differ, which is none while the triggers are
+right."""
 from __future__ import annotations
 
 from sqlalchemy import text

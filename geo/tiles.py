@@ -3,7 +3,8 @@ points where a tile holds few enough of them and as counted clusters where they 
 
 The tile is one SQL function, scp_site_tile(z, x, y, filters jsonb) (migration 0012), as Martin's and tipg's
 function sources are: it holds the choice between points and clusters, reads the cells the database keeps
-(site_cell_coarse, site_cell, site_cell_detail) or the sites, and applies the filters with scp_site_matches, the one filter rule.
+(site_cell_coarse, site_cell, site_cell_detail) or the sites, and applies the filters with scp_site_matches, the
+one filter rule.
 """
 from __future__ import annotations
 

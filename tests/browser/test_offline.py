@@ -225,7 +225,8 @@ def test_stale_edit_made_offline_comes_back_as_a_conflict(phone, live_server, db
     # Kept until the staff member drops it.
     phone.goto(live_server + "/staff/")
     # The queue is drawn from IndexedDB after the page loads: wait for it to be drawn, not for a time.
-    wait_until(phone, "document.querySelector('#offline-queue').innerText.includes('Đã mở lại trong biểu mẫu')")
+    wait_until(phone,
+               "document.querySelector('#offline-queue').innerText.includes('Đã mở lại trong biểu mẫu')")
 
 
 def test_sign_out_clears_the_kept_sites_and_pages(phone, live_server, db):

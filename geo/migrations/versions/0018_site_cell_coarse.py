@@ -30,7 +30,8 @@ def _rules():
 
 def _coarse(rules):
     # A coarse cell is 2^(cell_level - coarse_level) site_cell cells a side: its key is theirs shifted.
-    shift = ("((scp_tile_layout() ->> 'cell_level')::int - (scp_tile_layout() ->> 'coarse_level')::int)")
+    shift = "((scp_tile_layout() ->> 'cell_level')::int - (scp_tile_layout() ->> 'coarse_level')::int)"
+    assert rules.CELL in rules.SITE_CELL.rows, "0012's site_cell rows are not the ones this migration shifts"
     return rules.Aggregate(
         "site_cell_coarse", rules.SITE_CELL.key, rules.SITE_CELL.sums,
         rules.SITE_CELL.rows.replace(rules.CELL, f"scp_cell_x(p) >> {shift} AS cell_x, "
@@ -38,51 +39,54 @@ def _coarse(rules):
         "n", ("sum_x", "sum_y"))
 
 
-def _statement(sql: str, name: str) -> str:
-    """The CREATE FUNCTION statement of name in migration 0012's SQL, as a CREATE OR REPLACE."""
-    found = re.search(rf"CREATE FUNCTION {name}\(.*?\n\$\$;?", sql, re.S)
+def _layout(rules) -> str:
+    """Migration 0012's CREATE FUNCTION scp_tile_layout, as a CREATE OR REPLACE."""
+    found = re.search(r"CREATE FUNCTION scp_tile_layout\(.*?\n\$\$;", rules.RULES, re.S)
     return "CREATE OR REPLACE" + found[0].removeprefix("CREATE")
 
 
-# site_cell_coarse's cells are handed on at site_cell's level (the first site_cell cell of each), so that
-# scp_site_tile shifts every source's cells alike; a coarse cell lies wholly in one cluster cell of such a tile.
+# 0012's scp_tile_cells (site_cell, or site_cell_detail for the filters it needs) is kept whole under another name;
+# scp_tile_cells reads site_cell_coarse where that serves, else calls it. The coarse cells are handed on at
+# site_cell's level (the first site_cell cell of each), so scp_site_tile shifts every source's cells alike; a
+# coarse cell lies wholly in one cluster cell of such a tile.
 TILE_CELLS = """
-CREATE OR REPLACE FUNCTION scp_tile_cells(z integer, x integer, y integer, filters jsonb)
+ALTER FUNCTION scp_tile_cells(integer, integer, integer, jsonb) RENAME TO scp_tile_fine_cells;
+
+-- Whether a tile sums site_cell_coarse: its cluster cells are at least a coarse cell wide, and no filter needs
+-- site_cell_detail.
+CREATE FUNCTION scp_tile_coarse(z integer, filters jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT NOT scp_needs_detail(filters)
+       AND z + (scp_tile_layout() ->> 'grid_bits')::int <= (scp_tile_layout() ->> 'coarse_level')::int
+$$;
+
+CREATE FUNCTION scp_tile_cells(z integer, x integer, y integer, filters jsonb)
 RETURNS TABLE (cell_x integer, cell_y integer, category_code text, n integer, sum_x double precision,
                sum_y double precision)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    WITH span AS (SELECT (scp_tile_layout() ->> 'cell_level')::int - z AS bits,
-                         (scp_tile_layout() ->> 'coarse_level')::int - z AS coarse_bits,
+    WITH span AS (SELECT (scp_tile_layout() ->> 'coarse_level')::int - z AS bits,
                          (scp_tile_layout() ->> 'cell_level')::int - (scp_tile_layout() ->> 'coarse_level')::int
-                             AS finer,
-                         z + (scp_tile_layout() ->> 'grid_bits')::int
-                             <= (scp_tile_layout() ->> 'coarse_level')::int AS coarse)
+                             AS finer)
     SELECT c.cell_x << span.finer, c.cell_y << span.finer, c.category_code, c.n, c.sum_x, c.sum_y
     FROM site_cell_coarse c, span
-    WHERE NOT scp_needs_detail(filters) AND span.coarse
-      AND c.cell_x BETWEEN x << span.coarse_bits AND ((x + 1) << span.coarse_bits) - 1
-      AND c.cell_y BETWEEN y << span.coarse_bits AND ((y + 1) << span.coarse_bits) - 1
-      AND scp_site_matches(filters, c.category_code, NULL, c.district_code, NULL, NULL, NULL, NULL, NULL)
-    UNION ALL
-    SELECT c.cell_x, c.cell_y, c.category_code, c.n, c.sum_x, c.sum_y FROM site_cell c, span
-    WHERE NOT scp_needs_detail(filters) AND NOT span.coarse
+    WHERE scp_tile_coarse(z, filters)
       AND c.cell_x BETWEEN x << span.bits AND ((x + 1) << span.bits) - 1
       AND c.cell_y BETWEEN y << span.bits AND ((y + 1) << span.bits) - 1
       AND scp_site_matches(filters, c.category_code, NULL, c.district_code, NULL, NULL, NULL, NULL, NULL)
     UNION ALL
-    SELECT c.cell_x, c.cell_y, c.category_code, c.n, c.sum_x, c.sum_y FROM site_cell_detail c, span
-    WHERE scp_needs_detail(filters)
-      AND c.cell_x BETWEEN x << span.bits AND ((x + 1) << span.bits) - 1
-      AND c.cell_y BETWEEN y << span.bits AND ((y + 1) << span.bits) - 1
-      AND scp_site_matches(filters, c.category_code, c.status, c.district_code, c.commune_code, c.plan_task,
-                           c.lead_agency, c.start_date, c.end_date)
+    SELECT * FROM scp_tile_fine_cells(z, x, y, filters) WHERE NOT scp_tile_coarse(z, filters)
 $$;
+"""
+TILE_CELLS_UNDONE = """
+DROP FUNCTION scp_tile_cells(integer, integer, integer, jsonb);
+DROP FUNCTION scp_tile_coarse(integer, jsonb);
+ALTER FUNCTION scp_tile_fine_cells(integer, integer, integer, jsonb) RENAME TO scp_tile_cells;
 """
 
 
 def upgrade() -> None:
     rules = _rules()
-    layout = _statement(rules.RULES, "scp_tile_layout")
+    layout = _layout(rules)
     assert '"cell_level": 15,' in layout, "0012's layout is not the one this migration extends"
     op.execute(layout.replace('"cell_level": 15,', f'"cell_level": 15, "coarse_level": {COARSE_LEVEL},'))
     op.execute(_coarse(rules).create())
@@ -91,6 +95,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     rules = _rules()
-    op.execute(_statement(rules.TILE, "scp_tile_cells"))
+    op.execute(TILE_CELLS_UNDONE)
     op.execute(_coarse(rules).drop())
-    op.execute(_statement(rules.RULES, "scp_tile_layout"))
+    op.execute(_layout(rules))
